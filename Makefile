@@ -1,0 +1,74 @@
+# HMS: the two commands of the README.
+#   make demo  - install, migrate a SQLite database, load demo data, serve on http://127.0.0.1:8000/
+#   make test  - install what the tests need (MariaDB, Chromium), then ruff and the whole suite on MariaDB
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///db.sqlite3
+TEST_DB_URL ?= mysql://hms:hms@127.0.0.1:3306/hms
+TEST_ENV := DATABASE_URL=$(TEST_DB_URL) SECRET_KEY=test-only-secret-key DEBUG=0
+APT_PACKAGES := mariadb-server default-libmysqlclient-dev pkg-config chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install system-deps mariadb lint serve migrate seed bench clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+install: $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt
+
+# SQLite needs no system packages, but mysqlclient in requirements.txt compiles against
+# libmysqlclient, so the demo installs the client headers too when they are missing.
+client-deps:
+	@if ! pkg-config --exists mysqlclient 2>/dev/null && ! pkg-config --exists mariadb 2>/dev/null; then \
+		echo "Installing MySQL client headers (apt-get)..."; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-libmysqlclient-dev pkg-config >/dev/null; \
+	fi
+
+demo: client-deps install
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	@echo
+	@echo "HMS demo on http://127.0.0.1:8000/  (back office: /admin/, API: /api/v1/, docs: /api/docs/)"
+	@echo "Logins (password: demo): admin, doctor, nurse, reception, billing, pharmacist, labtech, patient"
+	@echo
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing (apt-get)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+mariadb: system-deps
+	@if ! $(SUDO) mariadb-admin ping >/dev/null 2>&1; then \
+		echo "Starting MariaDB..."; $(SUDO) service mariadb start >/dev/null; \
+		for i in $$(seq 1 30); do $(SUDO) mariadb-admin ping >/dev/null 2>&1 && break; sleep 1; done; \
+	fi
+	@$(SUDO) mariadb -e "CREATE USER IF NOT EXISTS 'hms'@'localhost' IDENTIFIED BY 'hms'; \
+		CREATE USER IF NOT EXISTS 'hms'@'127.0.0.1' IDENTIFIED BY 'hms'; \
+		GRANT ALL PRIVILEGES ON *.* TO 'hms'@'localhost'; GRANT ALL PRIVILEGES ON *.* TO 'hms'@'127.0.0.1'; \
+		CREATE DATABASE IF NOT EXISTS hms CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; FLUSH PRIVILEGES;"
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: mariadb install
+	$(VENV)/bin/ruff check .
+	$(TEST_ENV) $(PY) manage.py check --database default --fail-level WARNING
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(VENV)/bin/pytest
+
+bench: mariadb install
+	$(TEST_ENV) $(PY) scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

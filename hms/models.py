@@ -1,0 +1,3 @@
+from hms.sequences import Sequence
+
+__all__ = ["Sequence"]

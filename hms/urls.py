@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from hms import views
+from hms.api import router
+
+admin.site.site_header = "HMS back office"
+admin.site.site_title = "HMS back office"
+admin.site.index_title = "Hospital administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("patients/", include("patients.urls")),
+    path("portal/", include("patients.portal_urls")),
+]
+
+handler404 = "hms.views.not_found"
+handler500 = "hms.views.server_error"
+handler403 = "hms.views.forbidden"

@@ -1,0 +1,37 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from hms.roles import START_PAGES, user_roles
+
+
+@login_required
+def home(request):
+    """Send each user to the start page of their first role."""
+    if request.user.is_superuser:
+        return redirect("admin:index")
+    for role in user_roles(request.user):
+        if role in START_PAGES:
+            return redirect(START_PAGES[role])
+    return render(request, "hms/no_role.html", status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "hms/error.html", {"title": "Not found", "message": "This page does not exist."}, status=404)
+
+
+def forbidden(request, exception=None):
+    return render(
+        request,
+        "hms/error.html",
+        {"title": "Not allowed", "message": "Your role does not give access to this page."},
+        status=403,
+    )
+
+
+def server_error(request):
+    return render(
+        request,
+        "hms/error.html",
+        {"title": "Something went wrong", "message": "The error was logged. Nothing was changed."},
+        status=500,
+    )

@@ -1,0 +1,198 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from localflavor.us.models import USStateField, USZipCodeField
+from simple_history.models import HistoricalRecords
+
+from patients.choices import AllergySeverity, EmergencyContactRelation, MedicalHistoryStatus, PatientSex
+from staff.models import phone_validator
+
+
+class PatientQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Patient(models.Model):
+    mrn = models.CharField(
+        "MRN", max_length=12, unique=True, editable=False, help_text="Medical record number, unique across the chain."
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=PatientSex.choices)
+    phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
+    email = models.EmailField(blank=True)
+    address_line1 = models.CharField("address", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = USStateField(blank=True)
+    postal_code = USZipCodeField("ZIP code", blank=True)
+    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_relation = models.CharField(max_length=20, choices=EmergencyContactRelation.choices, blank=True)
+    emergency_contact_phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
+    preferred_hospital = models.ForeignKey(
+        "staff.Hospital", on_delete=models.PROTECT, related_name="preferred_by_patients", null=True, blank=True
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="patient_profile",
+        null=True,
+        blank=True,
+        help_text="The portal account of this patient, if any.",
+    )
+    is_active = models.BooleanField("active", default=True, help_text="Patients are deactivated, never deleted.")
+    registered_at = models.DateTimeField(auto_now_add=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
+
+    history = HistoricalRecords()
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "mrn"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="patient_name_idx"),
+            models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+            models.Index(fields=["registered_at"], name="patient_registered_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.last_name}, {self.first_name} (MRN {self.mrn})"
+
+    def get_absolute_url(self):
+        return reverse("patients:detail", args=[self.pk])
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day):
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+    @property
+    def age(self):
+        from django.utils import timezone
+
+        return self.age_on(timezone.localdate())
+
+    def clean(self):
+        from django.utils import timezone
+
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
+        if self.date_of_birth and self.date_of_birth < date(1880, 1, 1):
+            raise ValidationError({"date_of_birth": "Enter a real date of birth."})
+
+
+class Allergy(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
+    substance = models.CharField(max_length=200)
+    reaction = models.CharField(max_length=200, blank=True)
+    severity = models.CharField(max_length=20, choices=AllergySeverity.choices, default=AllergySeverity.MODERATE)
+    noted_on = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField("active", default=True, help_text="Entered in error or refuted: deactivate.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["patient", "substance"]
+        verbose_name_plural = "allergies"
+
+    def __str__(self):
+        return f"{self.substance} ({self.get_severity_display()})"
+
+
+class MedicalHistoryEntry(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medical_history")
+    condition = models.CharField(max_length=200)
+    onset_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=MedicalHistoryStatus.choices, default=MedicalHistoryStatus.ACTIVE)
+    notes = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["patient", "-onset_date", "condition"]
+        verbose_name = "medical history entry"
+        verbose_name_plural = "medical history entries"
+
+    def __str__(self):
+        return f"{self.condition} ({self.get_status_display()})"
+
+    def clean(self):
+        from django.utils import timezone
+
+        if self.onset_date and self.onset_date > timezone.localdate():
+            raise ValidationError({"onset_date": "The onset date cannot be in the future."})
+
+
+class InsurancePolicyQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        return self.filter(is_active=True, valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
+        )
+
+
+class InsurancePolicy(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="insurance_policies")
+    payer_name = models.CharField(max_length=200)
+    policy_number = models.CharField(max_length=50)
+    group_number = models.CharField(max_length=50, blank=True)
+    coverage_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Share of the bill after copay that the insurer pays, 0-100.",
+    )
+    copay = models.DecimalField(max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)])
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    is_primary = models.BooleanField("primary", default=False)
+    is_active = models.BooleanField("active", default=True)
+
+    history = HistoricalRecords()
+    objects = InsurancePolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["patient", "-is_primary", "-valid_from"]
+        verbose_name_plural = "insurance policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payer_name", "policy_number", "patient"],
+                name="insurance_policy_unique_per_patient",
+                violation_error_message="This patient already has this policy.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(coverage_percent__gte=0) & models.Q(coverage_percent__lte=100),
+                name="insurance_coverage_percent_range",
+                violation_error_message="Coverage must be between 0 and 100 percent.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(copay__gte=0),
+                name="insurance_copay_not_negative",
+                violation_error_message="The copay cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="insurance_valid_range",
+                violation_error_message="The policy must end on or after the day it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.payer_name} {self.policy_number}" + (" (primary)" if self.is_primary else "")
+
+    def is_valid_on(self, day):
+        return self.is_active and self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)

@@ -1,0 +1,194 @@
+"""Every change to patients and their chart basics. Admin, pages, API and commands call these."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from hms.audit import apply_changes, audited_save
+from hms.exceptions import Conflict
+from hms.sequences import next_value
+from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+
+PATIENT_FIELDS = {
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "emergency_contact_name",
+    "emergency_contact_relation",
+    "emergency_contact_phone",
+    "preferred_hospital",
+    "user",
+}
+ALLERGY_FIELDS = {"substance", "reaction", "severity", "noted_on", "is_active"}
+HISTORY_FIELDS = {"condition", "onset_date", "status", "notes"}
+POLICY_FIELDS = {
+    "payer_name",
+    "policy_number",
+    "group_number",
+    "coverage_percent",
+    "copay",
+    "valid_from",
+    "valid_to",
+    "is_primary",
+    "is_active",
+}
+
+
+class DuplicatePatient(Conflict):
+    """Registration would create a second patient with the same name and date of birth."""
+
+    default_code = "possible_duplicate"
+
+
+def luhn_check_digit(number: str) -> str:
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        digit = int(char)
+        if index % 2 == 0:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return str((10 - total % 10) % 10)
+
+
+def mrn_generate() -> str:
+    """The next medical record number: 7 digits from a chain-wide counter and a Luhn check digit.
+
+    The counter never goes back, so an MRN is never reused, even for deactivated patients.
+    """
+    body = f"{next_value('patients.mrn'):07d}"
+    return body + luhn_check_digit(body)
+
+
+def patient_find_duplicates(*, first_name, last_name, date_of_birth, exclude_pk=None):
+    qs = Patient.objects.filter(
+        first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), date_of_birth=date_of_birth
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs.order_by("mrn"))
+
+
+def _normalise(data):
+    for key in ("first_name", "last_name", "email"):
+        if isinstance(data.get(key), str):
+            data[key] = data[key].strip()
+    return data
+
+
+@transaction.atomic
+def patient_register(*, acting_user, allow_duplicate=False, **data):
+    """Register a new patient with a fresh MRN.
+
+    When a patient with the same name and date of birth exists, raises DuplicatePatient
+    (naming their MRNs) unless ``allow_duplicate`` is set by a user who checked them.
+    """
+    unknown = set(data) - PATIENT_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown patient fields: {', '.join(sorted(unknown))}.")
+    data = _normalise(dict(data))
+    patient = Patient(**data)
+    patient.mrn = "0"  # placeholder so full_clean passes; the real MRN is drawn after validation
+    patient.registered_by = acting_user
+    patient.full_clean(exclude=["mrn"])
+    if not allow_duplicate:
+        duplicates = patient_find_duplicates(
+            first_name=patient.first_name, last_name=patient.last_name, date_of_birth=patient.date_of_birth
+        )
+        if duplicates:
+            mrns = [p.mrn for p in duplicates]
+            raise DuplicatePatient(
+                f"A patient named {patient.first_name} {patient.last_name} born {patient.date_of_birth:%m/%d/%Y} "
+                f"is already registered (MRN {', '.join(mrns)}). Check it is not the same person, "
+                "then confirm to register anyway.",
+                extra={"duplicates": mrns},
+            )
+    patient.mrn = mrn_generate()
+    return audited_save(patient, acting_user=acting_user)
+
+
+@transaction.atomic
+def patient_update(*, patient, acting_user, **data):
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    changed = apply_changes(patient, _normalise(dict(data)), allowed=PATIENT_FIELDS)
+    if changed:
+        audited_save(patient, acting_user=acting_user)
+    return patient
+
+
+@transaction.atomic
+def patient_set_active(*, patient, active, acting_user):
+    """Deactivate (or reactivate) a patient. Patients are never deleted."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.is_active != active:
+        patient.is_active = active
+        audited_save(patient, acting_user=acting_user)
+    return patient
+
+
+@transaction.atomic
+def allergy_add(*, patient, acting_user, **data):
+    return audited_save(Allergy(patient=patient, **data), acting_user=acting_user)
+
+
+@transaction.atomic
+def allergy_update(*, allergy, acting_user, **data):
+    allergy = Allergy.objects.select_for_update().get(pk=allergy.pk)
+    if apply_changes(allergy, data, allowed=ALLERGY_FIELDS):
+        audited_save(allergy, acting_user=acting_user)
+    return allergy
+
+
+@transaction.atomic
+def medical_history_add(*, patient, acting_user, **data):
+    return audited_save(MedicalHistoryEntry(patient=patient, **data), acting_user=acting_user)
+
+
+@transaction.atomic
+def medical_history_update(*, entry, acting_user, **data):
+    entry = MedicalHistoryEntry.objects.select_for_update().get(pk=entry.pk)
+    if apply_changes(entry, data, allowed=HISTORY_FIELDS):
+        audited_save(entry, acting_user=acting_user)
+    return entry
+
+
+def _demote_other_primaries(policy, acting_user):
+    # One primary policy per patient. A conditional unique constraint would be skipped on
+    # MySQL/MariaDB, so the rule is held here, under the patient's row lock.
+    for other in InsurancePolicy.objects.filter(patient=policy.patient, is_primary=True).exclude(pk=policy.pk):
+        other.is_primary = False
+        audited_save(other, acting_user=acting_user, validate=False)
+
+
+@transaction.atomic
+def insurance_policy_add(*, patient, acting_user, **data):
+    Patient.objects.select_for_update().get(pk=patient.pk)
+    policy = InsurancePolicy(patient=patient, **data)
+    policy.full_clean()
+    if not InsurancePolicy.objects.filter(patient=patient, is_primary=True, is_active=True).exists():
+        policy.is_primary = policy.is_active  # the first active policy is the primary one
+    audited_save(policy, acting_user=acting_user, validate=False)
+    if policy.is_primary:
+        _demote_other_primaries(policy, acting_user)
+    return policy
+
+
+@transaction.atomic
+def insurance_policy_update(*, policy, acting_user, **data):
+    Patient.objects.select_for_update().get(pk=policy.patient_id)
+    policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
+    if apply_changes(policy, data, allowed=POLICY_FIELDS):
+        if not policy.is_active:
+            policy.is_primary = False
+        audited_save(policy, acting_user=acting_user)
+        if policy.is_primary:
+            _demote_other_primaries(policy, acting_user)
+    return policy

@@ -1,0 +1,142 @@
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from localflavor.us.models import USStateField, USZipCodeField
+from simple_history.models import HistoricalRecords
+
+from staff.choices import US_TIMEZONES, StaffRole
+
+code_validator = RegexValidator(r"^[A-Z0-9][A-Z0-9-]{0,19}$", "Use 1-20 capital letters, digits or dashes.")
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()\-.]{7,20}$", "Enter a phone number of digits, spaces, dashes or brackets, e.g. (617) 555-0100."
+)
+
+
+class HospitalQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Hospital(models.Model):
+    name = models.CharField(max_length=200)
+    code = models.CharField(
+        max_length=20, unique=True, validators=[code_validator], help_text="Short code printed on documents, e.g. BOS."
+    )
+    address_line1 = models.CharField("address", max_length=200)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = USStateField()
+    postal_code = USZipCodeField("ZIP code")
+    phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
+    timezone = models.CharField(max_length=64, choices=US_TIMEZONES, default="America/New_York")
+    is_active = models.BooleanField("active", default=True)
+
+    history = HistoricalRecords()
+    objects = HospitalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def tzinfo(self):
+        return ZoneInfo(self.timezone)
+
+
+class Department(models.Model):
+    hospital = models.ForeignKey(Hospital, on_delete=models.PROTECT, related_name="departments")
+    name = models.CharField(max_length=100)
+    code = models.CharField(max_length=20, validators=[code_validator])
+    is_active = models.BooleanField("active", default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["hospital__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hospital", "code"],
+                name="department_code_unique_per_hospital",
+                violation_error_message="This hospital already has a department with this code.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.hospital.code}"
+
+
+class StaffMemberQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def doctors(self):
+        return self.filter(role=StaffRole.DOCTOR)
+
+
+class StaffMember(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_profile")
+    hospital = models.ForeignKey(Hospital, on_delete=models.PROTECT, related_name="staff")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="staff", null=True, blank=True
+    )
+    role = models.CharField(max_length=20, choices=StaffRole.choices, db_index=True)
+    phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
+    is_active = models.BooleanField("active", default=True)
+    # Doctors only
+    specialty = models.CharField(max_length=100, blank=True)
+    license_number = models.CharField(max_length=50, blank=True)
+    consultation_fee = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+
+    history = HistoricalRecords()
+    objects = StaffMemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name = "staff member"
+        indexes = [models.Index(fields=["hospital", "role"], name="staff_hospital_role_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(consultation_fee__isnull=True) | models.Q(consultation_fee__gte=0),
+                name="staff_consultation_fee_not_negative",
+                violation_error_message="The consultation fee cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        name = self.full_name
+        if self.role == StaffRole.DOCTOR:
+            return f"Dr. {name}" + (f" ({self.specialty})" if self.specialty else "")
+        return f"{name} ({self.get_role_display()})"
+
+    @property
+    def full_name(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def is_doctor(self):
+        return self.role == StaffRole.DOCTOR
+
+    def get_absolute_url(self):
+        return reverse("admin:staff_staffmember_change", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.department_id and self.hospital_id and self.department.hospital_id != self.hospital_id:
+            errors["department"] = "The department must belong to the staff member's hospital."
+        if self.role == StaffRole.DOCTOR:
+            if not self.specialty:
+                errors["specialty"] = "A doctor needs a specialty."
+            if not self.license_number:
+                errors["license_number"] = "A doctor needs a license number."
+            if self.consultation_fee is None:
+                errors["consultation_fee"] = "A doctor needs a consultation fee."
+        if errors:
+            raise ValidationError(errors)
