@@ -1,10 +1,9 @@
 """Gap-tolerant, never-reused counters (MRNs, bill numbers), safe under concurrency.
 
-A row per counter name is locked with SELECT ... FOR UPDATE; the first use of a name inserts
-the row, and a racing first insert is retried against the row the other writer created.
+A row per counter name, created on first use and incremented under its row lock.
 """
 
-from django.db import IntegrityError, models, transaction
+from django.db import connection, models, transaction
 
 
 class Sequence(models.Model):
@@ -19,16 +18,26 @@ class Sequence(models.Model):
 
 
 def next_value(name):
-    """Return the next value of the named counter. Must run inside a transaction."""
-    with transaction.atomic():
-        row = Sequence.objects.select_for_update().filter(name=name).first()
-        if row is None:
-            try:
-                with transaction.atomic():
-                    Sequence.objects.create(name=name, last_value=0)
-            except IntegrityError:
-                pass  # another writer created it first; lock theirs
-            row = Sequence.objects.select_for_update().get(name=name)
-        row.last_value += 1
-        row.save(update_fields=["last_value"])
-        return row.last_value
+    """Return the next value of the named counter, inside the caller's transaction.
+
+    One upsert statement creates the row on first use or increments it, taking the row's
+    exclusive lock at once; concurrent callers queue on that lock instead of deadlocking, as a
+    read-then-insert would at READ COMMITTED. The lock is held until the caller commits, so
+    values are handed out in commit order and a rolled-back value is never handed out twice.
+    """
+    table = connection.ops.quote_name(Sequence._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "mysql":
+            cursor.execute(
+                f"INSERT INTO {table} (name, last_value) VALUES (%s, 1) "
+                "ON DUPLICATE KEY UPDATE last_value = last_value + 1",
+                [name],
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} (name, last_value) VALUES (%s, 1) "
+                "ON CONFLICT(name) DO UPDATE SET last_value = last_value + 1",
+                [name],
+            )
+        cursor.execute(f"SELECT last_value FROM {table} WHERE name = %s", [name])
+        return cursor.fetchone()[0]

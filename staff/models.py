@@ -116,6 +116,9 @@ class StaffMember(models.Model):
             return f"Dr. {name}" + (f" ({self.specialty})" if self.specialty else "")
         return f"{name} ({self.get_role_display()})"
 
+    def get_absolute_url(self):
+        return reverse("admin:staff_staffmember_change", args=[self.pk])
+
     @property
     def full_name(self):
         return self.user.get_full_name() or self.user.get_username()
@@ -123,9 +126,6 @@ class StaffMember(models.Model):
     @property
     def is_doctor(self):
         return self.role == StaffRole.DOCTOR
-
-    def get_absolute_url(self):
-        return reverse("admin:staff_staffmember_change", args=[self.pk])
 
     def clean(self):
         errors = {}
