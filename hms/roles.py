@@ -20,7 +20,7 @@ PATIENT = "Patient"
 
 ALL_GROUPS = [ADMINISTRATOR, DOCTOR, NURSE, RECEPTIONIST, BILLING_CLERK, PHARMACIST, LAB_TECHNICIAN, PATIENT]
 
-_STAFF_DIRECTORY = {"staff.hospital": "v", "staff.department": "v", "staff.staffmember": "v"}
+_STAFF_DIRECTORY = {"staff.hospital": "v", "staff.department": "v", "staff.staffmember": "v", "staff.shift": "v"}
 _PATIENT_CHART = {
     "patients.patient": "v",
     "patients.allergy": "v",
@@ -30,9 +30,10 @@ _PATIENT_CHART = {
 
 ROLE_PERMISSIONS = {
     ADMINISTRATOR: {
-        "staff.hospital": "vacd",
-        "staff.department": "vacd",
-        "staff.staffmember": "vacd",
+        "staff.hospital": "vac",
+        "staff.department": "vac",
+        "staff.staffmember": "vac",
+        "staff.shift": "vac",
         "patients.patient": "vac",
         "patients.allergy": "vac",
         "patients.medicalhistoryentry": "vac",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("patients/", include("patients.urls")),
     path("portal/", include("patients.portal_urls")),
+    path("staff/", include("staff.urls")),
 ]
 
 handler404 = "hms.views.not_found"

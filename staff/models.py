@@ -1,3 +1,4 @@
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -138,5 +139,60 @@ class StaffMember(models.Model):
                 errors["license_number"] = "A doctor needs a license number."
             if self.consultation_fee is None:
                 errors["consultation_fee"] = "A doctor needs a consultation fee."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ShiftQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_cancelled=False)
+
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class Shift(models.Model):
+    """One person's working period in a department; one person's shifts never overlap."""
+
+    staff_member = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="shifts")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="shifts")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    notes = models.CharField(max_length=200, blank=True)
+    is_cancelled = models.BooleanField("cancelled", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
+
+    history = HistoricalRecords()
+    objects = ShiftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "staff_member"]
+        indexes = [
+            models.Index(fields=["department", "start"], name="shift_department_start_idx"),
+            models.Index(fields=["staff_member", "start"], name="shift_member_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="shift_ends_after_start",
+                violation_error_message="A shift must end after it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.staff_member.full_name} · {self.department.name} · {self.start:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end - self.start > timedelta(hours=24):
+            errors["end"] = "A shift cannot be longer than 24 hours."
+        if (
+            self.staff_member_id
+            and self.department_id
+            and self.department.hospital_id != self.staff_member.hospital_id
+        ):
+            errors["department"] = "The department must belong to the staff member's hospital."
         if errors:
             raise ValidationError(errors)

@@ -5,8 +5,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from hms.audit import apply_changes, audited_save
+from hms.exceptions import Conflict
 from staff.choices import ROLE_GROUPS
-from staff.models import StaffMember
+from staff.models import Shift, StaffMember
 
 PROFILE_FIELDS = {"hospital", "department", "role", "phone", "specialty", "license_number", "consultation_fee"}
 
@@ -57,3 +58,56 @@ def staff_member_set_active(*, member, active, acting_user):
         member.user.is_active = active
         member.user.save(update_fields=["is_active"])
     return member
+
+
+@transaction.atomic
+def shift_create(*, staff_member, department, start, end, acting_user, notes=""):
+    """Put a staff member on a shift. Their own shifts never overlap (checked under their row lock)."""
+    member = StaffMember.objects.select_for_update().get(pk=staff_member.pk)
+    if not member.is_active:
+        raise Conflict(f"{member.full_name} is deactivated and cannot be rostered.")
+    shift = Shift(
+        staff_member=member, department=department, start=start, end=end, notes=notes, created_by=acting_user
+    )
+    shift.full_clean()
+    _refuse_overlap(shift)
+    return audited_save(shift, acting_user=acting_user, validate=False)
+
+
+@transaction.atomic
+def shift_update(*, shift, acting_user, **data):
+    StaffMember.objects.select_for_update().get(pk=shift.staff_member_id)
+    shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    if shift.is_cancelled:
+        raise Conflict("A cancelled shift cannot be changed.")
+    if apply_changes(shift, data, allowed={"department", "start", "end", "notes"}):
+        shift.full_clean()
+        _refuse_overlap(shift)
+        audited_save(shift, acting_user=acting_user, validate=False)
+    return shift
+
+
+@transaction.atomic
+def shift_cancel(*, shift, acting_user):
+    shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    if not shift.is_cancelled:
+        shift.is_cancelled = True
+        audited_save(shift, acting_user=acting_user, validate=False)
+    return shift
+
+
+def _refuse_overlap(shift):
+    clash = (
+        Shift.objects.active()
+        .filter(staff_member_id=shift.staff_member_id)
+        .overlapping(shift.start, shift.end)
+        .exclude(pk=shift.pk)
+        .select_related("department")
+        .first()
+    )
+    if clash:
+        tz = shift.department.hospital.tzinfo
+        raise Conflict(
+            f"{shift.staff_member.full_name} already works {clash.start.astimezone(tz):%a %m/%d %H:%M}–"
+            f"{clash.end.astimezone(tz):%H:%M} in {clash.department.name}; shifts of one person cannot overlap."
+        )

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import factory
@@ -72,3 +73,23 @@ class DoctorFactory(StaffMemberFactory):
     specialty = "Cardiology"
     license_number = factory.Sequence(lambda n: f"MD-{n:06d}")
     consultation_fee = Decimal("150.00")
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "staff.Shift"
+
+    staff_member = factory.SubFactory(StaffMemberFactory)
+    department = factory.SelfAttribute("staff_member.department")
+    start = factory.LazyFunction(lambda: _next_monday_at(7))
+    end = factory.LazyAttribute(lambda s: s.start + datetime.timedelta(hours=8))
+
+
+def _next_monday_at(hour):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    return datetime.datetime.combine(monday, datetime.time(hour), tzinfo=ZoneInfo("America/New_York"))

@@ -1,0 +1,29 @@
+import datetime
+
+from staff.models import Shift
+
+
+def roster_for_week(*, department, week_start):
+    """Shifts of a department for the 7 days from week_start, as rows per person and columns per day.
+
+    Days are the hospital's local days; one query whatever the number of shifts.
+    """
+    tz = department.hospital.tzinfo
+    days = [week_start + datetime.timedelta(days=i) for i in range(7)]
+    start = datetime.datetime.combine(days[0], datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(days[-1] + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    shifts = (
+        Shift.objects.active()
+        .filter(department=department, start__lt=end, end__gt=start)
+        .select_related("staff_member__user")
+        .order_by("staff_member__user__last_name", "staff_member__user__first_name", "start")
+    )
+    rows = {}
+    for shift in shifts:
+        shift.local_start = shift.start.astimezone(tz)
+        shift.local_end = shift.end.astimezone(tz)
+        row = rows.setdefault(shift.staff_member_id, {"member": shift.staff_member, "cells": [[] for _ in days]})
+        index = (shift.local_start.date() - days[0]).days
+        if 0 <= index < 7:
+            row["cells"][index].append(shift)
+    return {"days": days, "week_start": days[0], "rows": list(rows.values())}
