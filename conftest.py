@@ -57,3 +57,71 @@ def api_as(make_user):
 @pytest.fixture
 def admin_user_obj(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+# --- Browser tests: Playwright (sync API) driving Debian's chromium against pytest-django's live_server. ---------
+# Mark them @pytest.mark.browser and @pytest.mark.django_db(transaction=True). No browser is ever downloaded.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A fresh headless chromium page whose relative URLs ("/login/") go to the live server."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}; install Debian's chromium package (make test does).")
+    # Playwright's sync API runs an event loop in this thread, which trips Django's async-unsafe check
+    # on the test's own database queries; the queries are still made synchronously from this thread.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(15_000)
+            try:
+                yield context.new_page()
+            finally:
+                context.close()
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_login(browser_page):
+    """browser_login(username) logs in through the real login form (factory users' password is "pw")."""
+
+    def _login(username, password="pw"):
+        browser_page.goto("/login/")
+        browser_page.fill("#id_username", username)
+        browser_page.fill("#id_password", password)
+        browser_page.click("button[type=submit]")
+        browser_page.wait_for_load_state()
+        return browser_page
+
+    return _login
+
+
+@pytest.fixture
+def screenshot(browser_page):
+    """screenshot("name") saves a full-page PNG to $HMS_SCREENSHOTS/pages_<name>.png when that variable is set."""
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get("HMS_SCREENSHOTS")
+
+    def _shoot(name):
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            browser_page.screenshot(path=str(Path(folder) / f"pages_{name}.png"), full_page=True)
+
+    return _shoot

@@ -6,16 +6,21 @@ from django.db import transaction
 
 from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
-from staff.choices import ROLE_GROUPS
+from staff.choices import ROLE_GROUPS, StaffRole
 from staff.models import Shift, StaffMember
 
 PROFILE_FIELDS = {"hospital", "department", "role", "phone", "specialty", "license_number", "consultation_fee"}
 
 
 def _sync_role_group(user, role):
+    """Put the user in the group of the role; administrators also get into the back office."""
     staff_groups = Group.objects.filter(name__in=ROLE_GROUPS.values())
     user.groups.remove(*staff_groups)
     user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
+    is_staff = role == StaffRole.ADMINISTRATOR or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
 
 
 @transaction.atomic

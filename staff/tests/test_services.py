@@ -64,3 +64,11 @@ def test_deactivating_a_staff_member_blocks_the_login_and_keeps_the_record():
     member.refresh_from_db()
     assert member.is_active is False and member.user.is_active is False
     assert member.history.count() == 2
+
+
+def test_an_administrator_gets_into_the_back_office_and_loses_it_with_the_role():
+    member = create_doctor(UserFactory(), role=StaffRole.ADMINISTRATOR)
+    assert member.user.is_staff
+    staff_member_update(member=member, acting_user=UserFactory(), role=StaffRole.RECEPTIONIST)
+    member.user.refresh_from_db()
+    assert not member.user.is_staff

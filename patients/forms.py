@@ -1,0 +1,144 @@
+"""Forms of the staff patient pages. They validate input; the services in patients.services save it."""
+
+from django import forms
+from django.db.models import Q
+
+from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from staff.models import Hospital
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class FieldsetsMixin:
+    """``fieldsets = [(title, [field names])]`` rendered group by group by templates/patients/_fieldsets.html."""
+
+    fieldsets = ()
+    required_css_class = "required"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def grouped_fields(self):
+        return [(title, [self[name] for name in names]) for title, names in self.fieldsets]
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name or MRN",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. Smith, Jane Smith or 00000125"}),
+    )
+    inactive = forms.BooleanField(label="Include inactive patients", required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class PatientForm(FieldsetsMixin, forms.ModelForm):
+    fieldsets = (
+        ("Identity", ["first_name", "last_name", "date_of_birth", "sex"]),
+        ("Contact", ["phone", "email", "address_line1", "address_line2", "city", "state", "postal_code"]),
+        ("Emergency contact", ["emergency_contact_name", "emergency_contact_relation", "emergency_contact_phone"]),
+        ("Care", ["preferred_hospital"]),
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "phone",
+            "email",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "emergency_contact_name",
+            "emergency_contact_relation",
+            "emergency_contact_phone",
+            "preferred_hospital",
+        ]
+        widgets = {"date_of_birth": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer active hospitals, and keep the current one of an existing patient even if it closed since.
+        hospitals = Q(is_active=True)
+        if self.instance.preferred_hospital_id:
+            hospitals |= Q(pk=self.instance.preferred_hospital_id)
+        self.fields["preferred_hospital"].queryset = Hospital.objects.filter(hospitals)
+        self.fields["phone"].widget.attrs.setdefault("placeholder", "(617) 555-0100")
+        self.fields["emergency_contact_phone"].widget.attrs.setdefault("placeholder", "(617) 555-0100")
+
+    def service_data(self):
+        """The cleaned patient fields, as keyword arguments of patient_register / patient_update."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class PatientRegisterForm(PatientForm):
+    allow_duplicate = forms.BooleanField(
+        label="Register anyway: I checked that this is not the same person",
+        required=False,
+    )
+
+
+class AllergyForm(FieldsetsMixin, forms.ModelForm):
+    fieldsets = (("Allergy", ["substance", "reaction", "severity", "noted_on"]),)
+
+    class Meta:
+        model = Allergy
+        fields = ["substance", "reaction", "severity", "noted_on"]
+        widgets = {"noted_on": DateInput()}
+
+
+class MedicalHistoryEntryForm(FieldsetsMixin, forms.ModelForm):
+    fieldsets = (("History entry", ["condition", "onset_date", "status", "notes"]),)
+
+    class Meta:
+        model = MedicalHistoryEntry
+        fields = ["condition", "onset_date", "status", "notes"]
+        widgets = {"onset_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class InsurancePolicyForm(FieldsetsMixin, forms.ModelForm):
+    fieldsets = (
+        (
+            "Insurance policy",
+            [
+                "payer_name",
+                "policy_number",
+                "group_number",
+                "coverage_percent",
+                "copay",
+                "valid_from",
+                "valid_to",
+                "is_primary",
+            ],
+        ),
+    )
+
+    class Meta:
+        model = InsurancePolicy
+        fields = [
+            "payer_name",
+            "policy_number",
+            "group_number",
+            "coverage_percent",
+            "copay",
+            "valid_from",
+            "valid_to",
+            "is_primary",
+        ]
+        widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
+        labels = {"coverage_percent": "Coverage (%)", "copay": "Copay ($)", "is_primary": "Primary policy"}
