@@ -1,0 +1,161 @@
+"""Patients API: shapes of patients and their chart basics. Writes go through the views to patients.services."""
+
+from rest_framework import serializers
+
+from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from patients.selectors import patient_queryset_for
+from staff.api.serializers import zip_code_validator
+
+ALLERGY_FIELDS = ["id", "substance", "reaction", "severity", "noted_on", "is_active", "recorded_at"]
+HISTORY_FIELDS = ["id", "condition", "onset_date", "status", "notes", "recorded_at"]
+POLICY_FIELDS = [
+    "id",
+    "payer_name",
+    "policy_number",
+    "group_number",
+    "coverage_percent",
+    "copay",
+    "valid_from",
+    "valid_to",
+    "is_primary",
+    "is_active",
+]
+
+
+class ScopedPatientField(serializers.PrimaryKeyRelatedField):
+    """A patient id the requesting user may see; any other id is refused like one that does not exist."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Patient.objects.none()
+        return patient_queryset_for(request.user)
+
+
+class ChartRowSerializer(serializers.ModelSerializer):
+    """A row of a patient's chart. It belongs to one patient for good."""
+
+    patient = ScopedPatientField(queryset=Patient.objects.all())
+    patient_mrn = serializers.CharField(source="patient.mrn", read_only=True)
+
+    def validate_patient(self, patient):
+        if self.instance is not None and patient.pk != self.instance.patient_id:
+            raise serializers.ValidationError("This entry belongs to another patient and cannot be moved.")
+        return patient
+
+
+class AllergySerializer(ChartRowSerializer):
+    class Meta:
+        model = Allergy
+        fields = ["patient", "patient_mrn", *ALLERGY_FIELDS]
+        read_only_fields = ["recorded_at"]
+
+
+class MedicalHistoryEntrySerializer(ChartRowSerializer):
+    class Meta:
+        model = MedicalHistoryEntry
+        fields = ["patient", "patient_mrn", *HISTORY_FIELDS]
+        read_only_fields = ["recorded_at"]
+
+
+class InsurancePolicySerializer(ChartRowSerializer):
+    class Meta:
+        model = InsurancePolicy
+        fields = ["patient", "patient_mrn", *POLICY_FIELDS]
+        extra_kwargs = {
+            "is_primary": {
+                "help_text": "One primary policy per patient: setting this demotes the patient's other primary policy. "
+                "A patient's first active policy becomes primary by itself."
+            }
+        }
+
+
+class PatientAllergySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Allergy
+        fields = ALLERGY_FIELDS
+        read_only_fields = fields
+
+
+class PatientMedicalHistoryEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MedicalHistoryEntry
+        fields = HISTORY_FIELDS
+        read_only_fields = fields
+
+
+class PatientInsurancePolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InsurancePolicy
+        fields = POLICY_FIELDS
+        read_only_fields = fields
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    """A patient in lists: demographics and contact details, no chart rows."""
+
+    age = serializers.IntegerField(read_only=True, help_text="Age in whole years today, from the date of birth.")
+    preferred_hospital_name = serializers.CharField(source="preferred_hospital.name", read_only=True, default=None)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "mrn",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "age",
+            "sex",
+            "phone",
+            "email",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "emergency_contact_name",
+            "emergency_contact_relation",
+            "emergency_contact_phone",
+            "preferred_hospital",
+            "preferred_hospital_name",
+            "is_active",
+            "registered_at",
+            "registered_by",
+        ]
+        read_only_fields = ["mrn", "is_active", "registered_at", "registered_by"]
+        extra_kwargs = {"postal_code": {"validators": [zip_code_validator]}}
+
+
+class PatientDetailSerializer(PatientSerializer):
+    """One patient with their allergies, medical history and insurance (read-only here;
+    each is written through its own endpoint). ``allow_duplicate`` confirms a registration
+    that matches an existing patient's name and date of birth."""
+
+    allergies = PatientAllergySerializer(many=True, read_only=True)
+    medical_history = PatientMedicalHistoryEntrySerializer(many=True, read_only=True)
+    insurance_policies = PatientInsurancePolicySerializer(many=True, read_only=True)
+    allow_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Register even though a patient with the same name and date of birth exists "
+        "(after checking the MRNs the 409 answer listed). Ignored on updates.",
+    )
+
+    class Meta(PatientSerializer.Meta):
+        fields = [
+            *PatientSerializer.Meta.fields,
+            "allergies",
+            "medical_history",
+            "insurance_policies",
+            "allow_duplicate",
+        ]
+
+
+class DuplicatePatientSerializer(serializers.Serializer):
+    """The 409 answer to a registration that looks like an existing patient."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    duplicates = serializers.ListField(child=serializers.CharField(), help_text="MRNs of the matching patients.")

@@ -1,0 +1,148 @@
+"""Patients API. Rows come from patients.selectors (a portal patient sees only their own record);
+every change goes through patients.services with the requesting user as ``acting_user``.
+Nothing here is deleted: patients, allergies and policies are deactivated.
+"""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from hms.permissions import action_permissions
+from patients import services
+from patients.api.serializers import (
+    AllergySerializer,
+    DuplicatePatientSerializer,
+    InsurancePolicySerializer,
+    MedicalHistoryEntrySerializer,
+    PatientDetailSerializer,
+    PatientSerializer,
+)
+from patients.filters import AllergyFilterSet, InsurancePolicyFilterSet, MedicalHistoryEntryFilterSet, PatientFilterSet
+from patients.selectors import (
+    allergy_queryset_for,
+    insurance_policy_queryset_for,
+    medical_history_queryset_for,
+    patient_queryset_for,
+)
+
+NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
+
+
+@extend_schema_view(
+    list=extend_schema(description="Search by name or MRN with `?search=` (each word matches the start of a name)."),
+    create=extend_schema(
+        description="Register a patient; the MRN is generated. A patient with the same name and date of birth "
+        "answers 409 with their MRNs unless `allow_duplicate` is true.",
+        responses={
+            201: PatientDetailSerializer,
+            409: OpenApiResponse(DuplicatePatientSerializer, description="Possible duplicate registration."),
+        },
+    ),
+)
+class PatientViewSet(viewsets.ModelViewSet):
+    filterset_class = PatientFilterSet
+    search_fields = ["^first_name", "^last_name", "=mrn"]
+    ordering_fields = ["last_name", "first_name", "mrn", "date_of_birth", "registered_at"]
+    http_method_names = NO_DELETE
+    required_permissions = None  # set per action by action_permissions(...)
+
+    def get_queryset(self):
+        qs = patient_queryset_for(self.request.user)
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("allergies", "medical_history", "insurance_policies")
+        return qs
+
+    def get_serializer_class(self):
+        return PatientSerializer if self.action == "list" else PatientDetailSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        allow_duplicate = data.pop("allow_duplicate", False)
+        serializer.instance = services.patient_register(
+            acting_user=self.request.user, allow_duplicate=allow_duplicate, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("allow_duplicate", None)
+        serializer.instance = services.patient_update(
+            patient=serializer.instance, acting_user=self.request.user, **data
+        )
+
+    def _set_active(self, request, active):
+        patient = services.patient_set_active(patient=self.get_object(), active=active, acting_user=request.user)
+        return Response(PatientDetailSerializer(patient, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=PatientDetailSerializer)
+    @action(detail=True, methods=["post"], **action_permissions("patients.change_patient"))
+    def deactivate(self, request, pk=None):
+        """Deactivate the patient (patients are never deleted); their record and history stay."""
+        return self._set_active(request, False)
+
+    @extend_schema(request=None, responses=PatientDetailSerializer)
+    @action(detail=True, methods=["post"], **action_permissions("patients.change_patient"))
+    def reactivate(self, request, pk=None):
+        """Reactivate a deactivated patient."""
+        return self._set_active(request, True)
+
+
+class ChartRowViewSet(viewsets.ModelViewSet):
+    """A patient's chart rows, scoped by a selector and written by an add/update service pair."""
+
+    http_method_names = NO_DELETE
+    selector = None
+    add_service = None
+    update_service = None
+    update_arg = None
+
+    def get_queryset(self):
+        return self.selector(self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        patient = data.pop("patient")
+        serializer.instance = self.add_service(patient=patient, acting_user=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("patient", None)
+        serializer.instance = self.update_service(
+            **{self.update_arg: serializer.instance}, acting_user=self.request.user, **data
+        )
+
+
+class AllergyViewSet(ChartRowViewSet):
+    """Allergies. Entered in error or refuted: set ``is_active`` to false."""
+
+    serializer_class = AllergySerializer
+    filterset_class = AllergyFilterSet
+    ordering_fields = ["substance", "severity", "recorded_at"]
+    selector = staticmethod(allergy_queryset_for)
+    add_service = staticmethod(services.allergy_add)
+    update_service = staticmethod(services.allergy_update)
+    update_arg = "allergy"
+
+
+class MedicalHistoryEntryViewSet(ChartRowViewSet):
+    """Medical history entries. A condition that ended is marked resolved (``status``)."""
+
+    serializer_class = MedicalHistoryEntrySerializer
+    filterset_class = MedicalHistoryEntryFilterSet
+    ordering_fields = ["onset_date", "condition", "recorded_at"]
+    selector = staticmethod(medical_history_queryset_for)
+    add_service = staticmethod(services.medical_history_add)
+    update_service = staticmethod(services.medical_history_update)
+    update_arg = "entry"
+
+
+class InsurancePolicyViewSet(ChartRowViewSet):
+    """Insurance policies. One primary policy per patient; ended policies are deactivated (``is_active``)."""
+
+    serializer_class = InsurancePolicySerializer
+    filterset_class = InsurancePolicyFilterSet
+    ordering_fields = ["valid_from", "payer_name"]
+    selector = staticmethod(insurance_policy_queryset_for)
+    add_service = staticmethod(services.insurance_policy_add)
+    update_service = staticmethod(services.insurance_policy_update)
+    update_arg = "policy"

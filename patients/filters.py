@@ -1,0 +1,49 @@
+"""FilterSets for patients and their chart basics, shared by the API and pages.
+
+Rows are scoped to the user by patients.selectors before these filters run, so filtering by
+another patient's id simply finds nothing.
+"""
+
+import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+
+
+class PatientFilterSet(django_filters.FilterSet):
+    registered = django_filters.DateFromToRangeFilter(
+        field_name="registered_at",
+        help_text="Registered on or after registered_after and on or before registered_before (YYYY-MM-DD).",
+    )
+
+    class Meta:
+        model = Patient
+        fields = ["sex", "state", "preferred_hospital", "is_active", "date_of_birth", "registered"]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class PatientIdFilter(django_filters.NumberFilter):
+    """A patient id; rows are already scoped, so an id outside the user's reach matches nothing."""
+
+
+class _ChartRowFilterSet(django_filters.FilterSet):
+    patient = PatientIdFilter(field_name="patient_id", help_text="Only rows of this patient (id).")
+
+
+class AllergyFilterSet(_ChartRowFilterSet):
+    class Meta:
+        model = Allergy
+        fields = ["patient", "severity", "is_active"]
+
+
+class MedicalHistoryEntryFilterSet(_ChartRowFilterSet):
+    class Meta:
+        model = MedicalHistoryEntry
+        fields = ["patient", "status"]
+
+
+class InsurancePolicyFilterSet(_ChartRowFilterSet):
+    class Meta:
+        model = InsurancePolicy
+        fields = ["patient", "is_primary", "is_active"]
