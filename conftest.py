@@ -17,6 +17,12 @@ ROLE_TO_STAFF = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing a password the production way takes most of a second; tests need no such cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     """make_user("Nurse") -> a user in that role (a StaffMember for staff roles; a bare user for Patient)."""

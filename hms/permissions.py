@@ -31,5 +31,9 @@ class RolePermission(DjangoModelPermissions):
 
 
 def action_permissions(*perms):
-    """Decorator kwargs for @action: the permissions an action needs, whatever its method."""
+    """Decorator kwargs for @action: the permissions an action needs, whatever its method.
+
+    DRF accepts an @action keyword only when the viewset has that attribute, so a viewset using
+    this declares ``required_permissions = None``.
+    """
     return {"required_permissions": {"*": list(perms)}}

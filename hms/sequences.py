@@ -18,26 +18,34 @@ class Sequence(models.Model):
 
 
 def next_value(name):
-    """Return the next value of the named counter, inside the caller's transaction.
+    """Return the next value of the named counter, inside the caller's transaction."""
+    return next_values(name, 1)[0]
+
+
+def next_values(name, count):
+    """Reserve ``count`` consecutive values of the named counter; returns them as a range.
 
     One upsert statement creates the row on first use or increments it, taking the row's
     exclusive lock at once; concurrent callers queue on that lock instead of deadlocking, as a
     read-then-insert would at READ COMMITTED. The lock is held until the caller commits, so
     values are handed out in commit order and a rolled-back value is never handed out twice.
     """
+    if count < 1:
+        raise ValueError("Reserve at least one value.")
     table = connection.ops.quote_name(Sequence._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "mysql":
             cursor.execute(
-                f"INSERT INTO {table} (name, last_value) VALUES (%s, 1) "
-                "ON DUPLICATE KEY UPDATE last_value = last_value + 1",
-                [name],
+                f"INSERT INTO {table} (name, last_value) VALUES (%s, %s) "
+                "ON DUPLICATE KEY UPDATE last_value = last_value + %s",
+                [name, count, count],
             )
         else:
             cursor.execute(
-                f"INSERT INTO {table} (name, last_value) VALUES (%s, 1) "
-                "ON CONFLICT(name) DO UPDATE SET last_value = last_value + 1",
-                [name],
+                f"INSERT INTO {table} (name, last_value) VALUES (%s, %s) "
+                "ON CONFLICT(name) DO UPDATE SET last_value = last_value + %s",
+                [name, count, count],
             )
         cursor.execute(f"SELECT last_value FROM {table} WHERE name = %s", [name])
-        return cursor.fetchone()[0]
+        last = cursor.fetchone()[0]
+    return range(last - count + 1, last + 1)

@@ -1,3 +1,269 @@
-from django.contrib import admin
+"""Back office for patients and their chart basics. Every save goes through patients.services.
 
-# Register your models here.
+Nothing here is ever deleted: patients are deactivated (list actions), allergies and policies
+are marked inactive, medical history entries are resolved.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from hms.admin import AuditedAdmin, adopt
+from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from patients.services import (
+    ALLERGY_FIELDS,
+    HISTORY_FIELDS,
+    PATIENT_FIELDS,
+    POLICY_FIELDS,
+    allergy_add,
+    allergy_update,
+    insurance_policy_add,
+    insurance_policy_update,
+    medical_history_add,
+    medical_history_update,
+    patient_find_duplicates,
+    patient_register,
+    patient_set_active,
+    patient_update,
+)
+
+# For each chart row: (add service, update service, update service's keyword, fields the services accept).
+CHART_SERVICES = {
+    Allergy: (allergy_add, allergy_update, "allergy", ALLERGY_FIELDS),
+    MedicalHistoryEntry: (medical_history_add, medical_history_update, "entry", HISTORY_FIELDS),
+    InsurancePolicy: (insurance_policy_add, insurance_policy_update, "policy", POLICY_FIELDS),
+}
+
+
+def chart_row_add(model, *, patient, acting_user, data):
+    add, _, _, allowed = CHART_SERVICES[model]
+    return add(patient=patient, acting_user=acting_user, **{k: v for k, v in data.items() if k in allowed})
+
+
+def chart_row_update(model, *, row, acting_user, data):
+    _, update, keyword, allowed = CHART_SERVICES[model]
+    changes = {k: v for k, v in data.items() if k in allowed}
+    return update(**{keyword: row}, acting_user=acting_user, **changes)
+
+
+# Inlines of the patient page ------------------------------------------------------------------
+
+
+class ChartRowInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AllergyInline(ChartRowInline):
+    model = Allergy
+    fields = ["substance", "reaction", "severity", "noted_on", "is_active"]
+
+
+class MedicalHistoryInline(ChartRowInline):
+    model = MedicalHistoryEntry
+    fields = ["condition", "onset_date", "status", "notes"]
+    formfield_overrides = {
+        MedicalHistoryEntry._meta.get_field("notes").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}
+    }
+
+
+class InsurancePolicyInline(ChartRowInline):
+    model = InsurancePolicy
+    fields = [
+        "payer_name", "policy_number", "group_number", "coverage_percent", "copay",
+        "valid_from", "valid_to", "is_primary", "is_active",
+    ]
+
+
+# Patient --------------------------------------------------------------------------------------
+
+
+class PatientAddForm(forms.ModelForm):
+    """The registration form: warns about a likely duplicate unless "register anyway" is ticked."""
+
+    register_anyway = forms.BooleanField(
+        required=False,
+        label="Register anyway",
+        help_text="Tick only after checking that the patients named in the duplicate warning are someone else.",
+    )
+
+    class Meta:
+        model = Patient
+        fields = sorted(PATIENT_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        names = [cleaned.get(key) for key in ("first_name", "last_name", "date_of_birth")]
+        if all(names) and not cleaned.get("register_anyway"):
+            duplicates = patient_find_duplicates(first_name=names[0], last_name=names[1], date_of_birth=names[2])
+            if duplicates:
+                mrns = ", ".join(p.mrn for p in duplicates)
+                raise ValidationError(
+                    f"A patient named {names[0].strip()} {names[1].strip()} born {names[2]:%m/%d/%Y} is already "
+                    f"registered (MRN {mrns}). Check it is not the same person, then tick “Register anyway” "
+                    "to register a new patient.",
+                    code="possible_duplicate",
+                )
+        return cleaned
+
+
+@admin.register(Patient)
+class PatientAdmin(AuditedAdmin):
+    list_display = [
+        "mrn", "last_name", "first_name", "date_of_birth", "age", "sex", "phone", "preferred_hospital", "is_active",
+    ]
+    list_display_links = ["mrn", "last_name"]
+    list_filter = ["is_active", "sex", "preferred_hospital", "state"]
+    list_select_related = ["preferred_hospital"]
+    search_fields = ["=mrn", "^last_name", "^first_name", "email", "phone"]
+    autocomplete_fields = ["preferred_hospital", "user"]
+    ordering = ["last_name", "first_name", "mrn"]
+    inlines = [AllergyInline, MedicalHistoryInline, InsurancePolicyInline]
+    actions = ["deactivate_selected", "reactivate_selected"]
+    add_form = PatientAddForm
+
+    identity = ["first_name", "last_name", "date_of_birth", "sex"]
+    contact_fieldsets = [
+        ("Contact", {"fields": ["phone", "email", "address_line1", "address_line2", "city", "state", "postal_code"]}),
+        ("Emergency contact", {"fields": ["emergency_contact_name", "emergency_contact_relation",
+                                          "emergency_contact_phone"]}),
+        ("Care", {"fields": ["preferred_hospital", "user"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": identity}),
+        *contact_fieldsets,
+        ("Duplicate check", {"fields": ["register_anyway"]}),
+    ]
+    fieldsets = [
+        (None, {"fields": ["mrn", *identity, "age"]}),
+        *contact_fieldsets,
+        (
+            "Record",
+            {
+                "fields": ["is_active", "registered_at", "registered_by"],
+                "description": "Deactivate or reactivate with the actions on the patient list.",
+            },
+        ),
+    ]
+    change_readonly_fields = ["mrn", "age", "is_active", "registered_at", "registered_by"]
+
+    @admin.display(description="age")
+    def age(self, obj):
+        return obj.age if obj.pk and obj.date_of_birth else None
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.change_readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # patients are deactivated, never deleted
+
+    def save_model(self, request, obj, form, change):
+        data = {name: value for name, value in form.cleaned_data.items() if name in PATIENT_FIELDS}
+        if change:
+            patient = patient_update(patient=obj, acting_user=request.user, **data)
+        else:
+            # The form has shown the duplicate warning already; the service checks again (a race
+            # answers with a message, nothing saved) unless the user ticked "register anyway".
+            patient = patient_register(
+                acting_user=request.user, allow_duplicate=form.cleaned_data.get("register_anyway", False), **data
+            )
+        adopt(obj, patient)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows go through the chart services, so the acting user and the one-primary rule hold."""
+        model = formset.model
+        formset.save(commit=False)  # fills new_objects / changed_objects (also used for the change message)
+        for row, changed in formset.changed_objects:
+            data = {name: getattr(row, name) for name in changed}
+            adopt(row, chart_row_update(model, row=row, acting_user=request.user, data=data))
+        for row in formset.new_objects:
+            data = {name: getattr(row, name) for name in CHART_SERVICES[model][3]}
+            adopt(row, chart_row_add(model, patient=formset.instance, acting_user=request.user, data=data))
+
+    @admin.action(description="Deactivate selected patients", permissions=["change"])
+    def deactivate_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda patient: patient_set_active(patient=patient, active=False, acting_user=request.user),
+            "{count} patient(s) deactivated.",
+        )
+
+    @admin.action(description="Reactivate selected patients", permissions=["change"])
+    def reactivate_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda patient: patient_set_active(patient=patient, active=True, acting_user=request.user),
+            "{count} patient(s) reactivated.",
+        )
+
+
+# Chart rows on their own pages -----------------------------------------------------------------
+
+
+class ChartRowAdmin(AuditedAdmin):
+    """Allergies, history entries and policies: the patient is chosen once, then fixed."""
+
+    autocomplete_fields = ["patient"]
+    list_select_related = ["patient"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["patient"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = chart_row_update(self.model, row=obj, acting_user=request.user, data=form.cleaned_data)
+        else:
+            saved = chart_row_add(
+                self.model, patient=form.cleaned_data["patient"], acting_user=request.user, data=form.cleaned_data
+            )
+        adopt(obj, saved)
+
+
+@admin.register(Allergy)
+class AllergyAdmin(ChartRowAdmin):
+    list_display = ["patient", "substance", "severity", "reaction", "noted_on", "is_active"]
+    list_filter = ["is_active", "severity"]
+    search_fields = ["substance", "reaction", "=patient__mrn", "^patient__last_name"]
+    ordering = ["patient__last_name", "patient__first_name", "substance"]
+    fields = ["patient", "substance", "reaction", "severity", "noted_on", "is_active"]
+
+
+@admin.register(MedicalHistoryEntry)
+class MedicalHistoryEntryAdmin(ChartRowAdmin):
+    list_display = ["patient", "condition", "status", "onset_date"]
+    list_filter = ["status"]
+    search_fields = ["condition", "=patient__mrn", "^patient__last_name"]
+    ordering = ["patient__last_name", "patient__first_name", "-onset_date"]
+    fields = ["patient", "condition", "onset_date", "status", "notes"]
+
+
+@admin.register(InsurancePolicy)
+class InsurancePolicyAdmin(ChartRowAdmin):
+    list_display = [
+        "patient", "payer_name", "policy_number", "coverage_percent", "copay", "valid_from", "valid_to",
+        "is_primary", "is_active",
+    ]
+    list_filter = ["is_active", "is_primary", "payer_name"]
+    search_fields = ["payer_name", "policy_number", "group_number", "=patient__mrn", "^patient__last_name"]
+    ordering = ["patient__last_name", "patient__first_name", "-is_primary", "-valid_from"]
+    fields = [
+        "patient", "payer_name", "policy_number", "group_number", "coverage_percent", "copay",
+        "valid_from", "valid_to", "is_primary", "is_active",
+    ]

@@ -9,7 +9,7 @@ from localflavor.us.models import USStateField, USZipCodeField
 from simple_history.models import HistoricalRecords
 
 from patients.choices import AllergySeverity, EmergencyContactRelation, MedicalHistoryStatus, PatientSex
-from staff.models import phone_validator
+from staff.models import phone_validator, zip_validator
 
 
 class PatientQuerySet(models.QuerySet):
@@ -31,7 +31,7 @@ class Patient(models.Model):
     address_line2 = models.CharField("address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     state = USStateField(blank=True)
-    postal_code = USZipCodeField("ZIP code", blank=True)
+    postal_code = USZipCodeField("ZIP code", blank=True, validators=[zip_validator])
     emergency_contact_name = models.CharField(max_length=200, blank=True)
     emergency_contact_relation = models.CharField(max_length=20, choices=EmergencyContactRelation.choices, blank=True)
     emergency_contact_phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])

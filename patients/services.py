@@ -5,7 +5,7 @@ from django.db import transaction
 
 from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
-from hms.sequences import next_value
+from hms.sequences import next_values
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
 
 PATIENT_FIELDS = {
@@ -59,13 +59,25 @@ def luhn_check_digit(number: str) -> str:
     return str((10 - total % 10) % 10)
 
 
+MRN_SEQUENCE = "patients.mrn"
+
+
+def _mrn(value):
+    body = f"{value:07d}"
+    return body + luhn_check_digit(body)
+
+
 def mrn_generate() -> str:
     """The next medical record number: 7 digits from a chain-wide counter and a Luhn check digit.
 
     The counter never goes back, so an MRN is never reused, even for deactivated patients.
     """
-    body = f"{next_value('patients.mrn'):07d}"
-    return body + luhn_check_digit(body)
+    return mrn_generate_many(1)[0]
+
+
+def mrn_generate_many(count) -> list[str]:
+    """``count`` fresh MRNs with one bump of the counter (bulk imports, demo data)."""
+    return [_mrn(value) for value in next_values(MRN_SEQUENCE, count)]
 
 
 def patient_find_duplicates(*, first_name, last_name, date_of_birth, exclude_pk=None):

@@ -1,3 +1,186 @@
-from django.contrib import admin
+"""Back office for hospitals, departments and staff. Staff changes go through staff.services."""
 
-# Register your models here.
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+
+from hms.admin import AuditedAdmin, adopt
+from staff.models import Department, Hospital, StaffMember
+from staff.services import PROFILE_FIELDS, staff_member_create, staff_member_set_active, staff_member_update
+
+
+@admin.register(Hospital)
+class HospitalAdmin(AuditedAdmin):
+    list_display = ["name", "code", "city", "state", "timezone", "phone", "is_active"]
+    list_filter = ["is_active", "state", "timezone"]
+    search_fields = ["name", "code", "city"]
+    ordering = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "timezone", "phone", "is_active"]}),
+        ("Address", {"fields": ["address_line1", "address_line2", "city", "state", "postal_code"]}),
+    ]
+
+
+@admin.register(Department)
+class DepartmentAdmin(AuditedAdmin):
+    list_display = ["name", "code", "hospital", "is_active"]
+    list_filter = ["is_active", "hospital"]
+    list_select_related = ["hospital"]
+    search_fields = ["name", "code", "hospital__name", "hospital__code"]
+    autocomplete_fields = ["hospital"]
+    ordering = ["hospital__name", "name"]
+
+    def get_queryset(self, request):
+        # str(department) names its hospital: autocomplete and selects need it joined.
+        return super().get_queryset(request).select_related("hospital")
+
+
+class DepartmentListFilter(admin.RelatedFieldListFilter):
+    """The department filter, listing departments with their hospital in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        departments = Department.objects.select_related("hospital").order_by("hospital__name", "name")
+        return [(department.pk, str(department)) for department in departments]
+
+
+class StaffMemberAddForm(forms.ModelForm):
+    """Adding a staff member creates their login too (staff.services.staff_member_create)."""
+
+    username = forms.CharField(
+        max_length=150, help_text="The login name: letters, digits and @/./+/-/_ only.",
+        validators=[get_user_model().username_validator],
+    )
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(required=False)
+    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(render_value=False))
+    password2 = forms.CharField(
+        label="Password confirmation", strip=False, widget=forms.PasswordInput(render_value=False),
+        help_text="Enter the same password again.",
+    )
+
+    class Meta:
+        model = StaffMember
+        fields = ["hospital", "department", "role", "phone", "specialty", "license_number", "consultation_fee"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError("A user with this username already exists.")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords do not match.")
+        elif password1:
+            user = get_user_model()(
+                username=cleaned.get("username", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                password_validation.validate_password(password1, user)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(AuditedAdmin):
+    list_display = ["name", "user__username", "role", "hospital", "department", "specialty", "is_active"]
+    list_filter = ["role", "is_active", "hospital", ("department", DepartmentListFilter)]
+    list_select_related = ["user", "hospital", "department__hospital"]
+    search_fields = [
+        "user__username", "user__first_name", "user__last_name", "user__email", "specialty", "license_number",
+    ]
+    autocomplete_fields = ["hospital", "department"]
+    ordering = ["user__last_name", "user__first_name"]
+    actions = ["deactivate_selected", "reactivate_selected"]
+    add_form = StaffMemberAddForm
+
+    post_fieldset = ("Post", {"fields": ["hospital", "department", "role", "phone"]})
+    doctor_fieldset = (
+        "Doctors only",
+        {"fields": ["specialty", "license_number", "consultation_fee"], "description": "Required for doctors."},
+    )
+    add_fieldsets = [
+        ("Login", {"fields": ["username", "first_name", "last_name", "email", "password1", "password2"]}),
+        post_fieldset,
+        doctor_fieldset,
+    ]
+    fieldsets = [
+        (
+            "Login",
+            {
+                "fields": ["user", "name", "email_address", "is_active"],
+                "description": "Deactivate with the action on the list: it also blocks the login.",
+            },
+        ),
+        post_fieldset,
+        doctor_fieldset,
+    ]
+    change_readonly_fields = ["user", "name", "email_address", "is_active"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "hospital", "department__hospital")
+
+    @admin.display(description="name", ordering="user__last_name")
+    def name(self, obj):
+        return obj.full_name
+
+    @admin.display(description="email")
+    def email_address(self, obj):
+        return obj.user.email
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.change_readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # staff members are deactivated, never deleted
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        profile = {name: data[name] for name in PROFILE_FIELDS if name in data}
+        if change:
+            member = staff_member_update(member=obj, acting_user=request.user, **profile)
+        else:
+            member = staff_member_create(
+                acting_user=request.user,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data.get("email", ""),
+                password=data["password1"],
+                **profile,
+            )
+        adopt(obj, member)
+
+    @admin.action(description="Deactivate selected staff members (blocks their login)", permissions=["change"])
+    def deactivate_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda member: staff_member_set_active(member=member, active=False, acting_user=request.user),
+            "{count} staff member(s) deactivated.",
+        )
+
+    @admin.action(description="Reactivate selected staff members", permissions=["change"])
+    def reactivate_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda member: staff_member_set_active(member=member, active=True, acting_user=request.user),
+            "{count} staff member(s) reactivated.",
+        )

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from staff.choices import US_TIMEZONES, StaffRole
 
 code_validator = RegexValidator(r"^[A-Z0-9][A-Z0-9-]{0,19}$", "Use 1-20 capital letters, digits or dashes.")
+zip_validator = RegexValidator(r"^\d{5}(-\d{4})?$", "Enter a ZIP code as 12345 or 12345-6789.")
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()\-.]{7,20}$", "Enter a phone number of digits, spaces, dashes or brackets, e.g. (617) 555-0100."
 )
@@ -31,7 +32,7 @@ class Hospital(models.Model):
     address_line2 = models.CharField("address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100)
     state = USStateField()
-    postal_code = USZipCodeField("ZIP code")
+    postal_code = USZipCodeField("ZIP code", validators=[zip_validator])
     phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
     timezone = models.CharField(max_length=64, choices=US_TIMEZONES, default="America/New_York")
     is_active = models.BooleanField("active", default=True)

@@ -20,12 +20,6 @@ from patients.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The default PBKDF2 takes about a second per factory user; these tests are about the API, not hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ADMIN = "Administrator"
 DOCTOR = "Doctor"
 NURSE = "Nurse"

@@ -155,7 +155,11 @@ def test_a_missing_patient_answers_the_not_found_page_without_a_stack_trace(clie
 def test_search_finds_patients_by_name_or_mrn_and_shows_the_list_columns(client, login):
     hospital = HospitalFactory(name="Springfield Memorial")
     jane = PatientFactory(
-        first_name="Jane", last_name="Sample", date_of_birth=datetime.date(1990, 1, 15), preferred_hospital=hospital
+        first_name="Jane",
+        last_name="Sample",
+        sex="female",
+        date_of_birth=datetime.date(1990, 1, 15),
+        preferred_hospital=hospital,
     )
     other = PatientFactory(first_name="Otto", last_name="Other")
     login("Receptionist")

@@ -14,12 +14,6 @@ from staff.tests.factories import DepartmentFactory, DoctorFactory, HospitalFact
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The default PBKDF2 takes about a second per factory user; these tests are about the API, not hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 User = get_user_model()
 
 ADMIN = "Administrator"

@@ -151,3 +151,13 @@ def test_an_administrator_adds_a_shift_from_the_roster_and_overlaps_are_shown_as
 def test_roles_without_the_roster_permission_are_refused(client, make_user):
     client.force_login(make_user("Patient"))
     assert client.get(reverse("staff:roster")).status_code == 403
+
+
+def test_the_roster_shows_times_in_the_hospitals_own_zone(client, make_user):
+    denver = ZoneInfo("America/Denver")
+    nurse = StaffMemberFactory(hospital__timezone="America/Denver", hospital__code="DEN")
+    start = datetime.datetime.combine(MONDAY, datetime.time(7), tzinfo=denver)
+    ShiftFactory(staff_member=nurse, start=start, end=start + datetime.timedelta(hours=8))
+    client.force_login(make_user("Nurse"))
+    body = client.get(roster_url(nurse.department)).content.decode()
+    assert "07:00–15:00" in body

@@ -1,0 +1,88 @@
+"""HMS back office: the base class of every HMS model admin, and the read-only counters.
+
+Every HMS admin derives from ``AuditedAdmin``:
+- each object's django-simple-history is shown (History button); old versions can be viewed
+  but not reverted from there, because a revert would skip the services;
+- ``save_model`` / actions in the app admins call the app's services, and a refusal raised
+  by a service (``DomainError``, ``ValidationError``, a lost race on a unique key) rolls the
+  whole form back and is shown as an error message instead of an error page.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import HttpResponseRedirect
+from simple_history.admin import SimpleHistoryAdmin
+
+from hms.exceptions import DomainError
+from hms.sequences import Sequence
+
+REFUSALS = (DomainError, ValidationError, IntegrityError)
+
+
+def refusal_message(exc):
+    if isinstance(exc, DomainError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return "This change conflicts with existing data and was not saved."
+
+
+def adopt(target, saved):
+    """Copy the row a service saved into the object the admin holds, so it can log and redirect."""
+    for field in type(saved)._meta.concrete_fields:
+        setattr(target, field.attname, getattr(saved, field.attname))
+    target._state.adding = False
+    target._state.db = saved._state.db
+    return target
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """History visible, never reverted; service refusals shown as messages, nothing saved."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Old versions are read-only; change the object itself.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            # On POST the admin runs the whole save in transaction.atomic(): a refusal rolls it all back.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except REFUSALS as exc:
+            self.message_user(request, refusal_message(exc), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def apply_to_each(self, request, queryset, change, done_message):
+        """Run ``change(obj)`` (a service call) for each selected object; report what was done and refused."""
+        done = 0
+        for obj in queryset:
+            try:
+                change(obj)
+            except REFUSALS as exc:
+                self.message_user(request, f"{obj}: {refusal_message(exc)}", level=messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message.format(count=done), level=messages.SUCCESS)
+
+
+@admin.register(Sequence)
+class SequenceAdmin(admin.ModelAdmin):
+    """Counters behind MRNs and document numbers: visible to superusers, never edited by hand."""
+
+    list_display = ["name", "last_value"]
+    search_fields = ["name"]
+    ordering = ["name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
