@@ -57,6 +57,11 @@ mariadb: system-deps
 		CREATE USER IF NOT EXISTS 'hms'@'127.0.0.1' IDENTIFIED BY 'hms'; \
 		GRANT ALL PRIVILEGES ON *.* TO 'hms'@'localhost'; GRANT ALL PRIVILEGES ON *.* TO 'hms'@'127.0.0.1'; \
 		CREATE DATABASE IF NOT EXISTS hms CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; FLUSH PRIVILEGES;"
+	@# Django converts times in SQL (date lists, date hierarchies): the server needs its time zone tables.
+	@if [ "$$($(SUDO) mariadb -N -e 'SELECT COUNT(*) FROM mysql.time_zone_name')" = "0" ]; then \
+		echo "Loading MariaDB time zone tables..."; \
+		$(SUDO) mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | $(SUDO) mariadb mysql; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -6,8 +6,16 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 
 from hms.admin import AuditedAdmin, adopt
-from staff.models import Department, Hospital, StaffMember
-from staff.services import PROFILE_FIELDS, staff_member_create, staff_member_set_active, staff_member_update
+from staff.models import Department, Hospital, Shift, StaffMember
+from staff.services import (
+    PROFILE_FIELDS,
+    shift_cancel,
+    shift_create,
+    shift_update,
+    staff_member_create,
+    staff_member_set_active,
+    staff_member_update,
+)
 
 
 @admin.register(Hospital)
@@ -183,4 +191,36 @@ class StaffMemberAdmin(AuditedAdmin):
             queryset,
             lambda member: staff_member_set_active(member=member, active=True, acting_user=request.user),
             "{count} staff member(s) reactivated.",
+        )
+
+
+@admin.register(Shift)
+class ShiftAdmin(AuditedAdmin):
+    list_display = ["staff_member", "department", "start", "end", "is_cancelled"]
+    list_filter = ["is_cancelled", "department__hospital", ("department", DepartmentListFilter)]
+    list_select_related = ["staff_member__user", "department__hospital"]
+    search_fields = ["staff_member__user__first_name", "staff_member__user__last_name", "department__name"]
+    autocomplete_fields = ["staff_member", "department"]
+    date_hierarchy = "start"
+    readonly_fields = ["is_cancelled", "created_by"]
+    actions = ["cancel_selected"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # shifts are cancelled, never deleted
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in ("department", "start", "end", "notes")}
+        if change:
+            shift = shift_update(shift=obj, acting_user=request.user, **data)
+        else:
+            shift = shift_create(staff_member=form.cleaned_data["staff_member"], acting_user=request.user, **data)
+        adopt(obj, shift)
+
+    @admin.action(description="Cancel selected shifts", permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda shift: shift_cancel(shift=shift, acting_user=request.user),
+            "{count} shift(s) cancelled.",
         )

@@ -183,7 +183,8 @@ class Shift(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.staff_member.full_name} · {self.department.name} · {self.start:%Y-%m-%d %H:%M}"
+        local_start = self.start.astimezone(self.department.hospital.tzinfo)
+        return f"{self.staff_member.full_name} · {self.department.name} · {local_start:%Y-%m-%d %H:%M}"
 
     def clean(self):
         errors = {}

@@ -10,8 +10,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from hms.sequences import Sequence
 from staff.choices import StaffRole
-from staff.models import Department, Hospital, StaffMember
-from staff.tests.factories import DepartmentFactory, DoctorFactory, HospitalFactory, StaffMemberFactory
+from staff.models import Department, Hospital, Shift, StaffMember
+from staff.tests.factories import DepartmentFactory, DoctorFactory, HospitalFactory, ShiftFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ MAKERS = {
     Hospital: HospitalFactory,
     Department: DepartmentFactory,
     StaffMember: DoctorFactory,
+    Shift: ShiftFactory,
     Sequence: lambda: Sequence.objects.create(name="test.counter", last_value=41),
 }
 
