@@ -1,4 +1,8 @@
-"""The one API router under /api/v1/. Each app adds its viewsets through ``register(router)``."""
+"""The one API router under /api/v1/.
+
+Each app's ``<app>/api/urls.py`` adds its viewsets through ``register(router)`` and may list
+non-router routes (``doctors/<pk>/slots/``) in ``urlpatterns``; both are mounted at /api/v1/.
+"""
 
 from importlib import import_module
 
@@ -12,17 +16,22 @@ class HMSRouter(DefaultRouter):
 API_APPS = ["staff", "patients", "scheduling", "clinical", "billing", "inventory"]
 
 
-def build_router():
-    router = HMSRouter()
+def _api_modules():
     for app in API_APPS:
         try:
-            module = import_module(f"{app}.api.urls")
+            yield import_module(f"{app}.api.urls")
         except ModuleNotFoundError as exc:
-            if exc.name in (f"{app}.api", f"{app}.api.urls"):
-                continue
-            raise
+            if exc.name not in (f"{app}.api", f"{app}.api.urls"):
+                raise
+
+
+def build_urlpatterns():
+    router = HMSRouter()
+    extra = []
+    for module in _api_modules():
         module.register(router)
-    return router
+        extra.extend(getattr(module, "urlpatterns", []))
+    return router, extra + router.urls
 
 
-router = build_router()
+router, api_urlpatterns = build_urlpatterns()

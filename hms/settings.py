@@ -129,6 +129,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets named after their TextChoices, so fields of the same name in other apps ("status",
+    # "kind", "severity") never collide (a collision is a schema warning).
+    "ENUM_NAME_OVERRIDES": {
+        "StaffRoleEnum": "staff.choices.StaffRole",
+        "PatientSexEnum": "patients.choices.PatientSex",
+        "AllergySeverityEnum": "patients.choices.AllergySeverity",
+        "MedicalHistoryStatusEnum": "patients.choices.MedicalHistoryStatus",
+        "EmergencyContactRelationEnum": "patients.choices.EmergencyContactRelation",
+        "BillLineKindEnum": "billing.choices.BillLineKind",
+        "BillStatusEnum": "billing.choices.BillStatus",
+        "PaymentMethodEnum": "billing.choices.PaymentMethod",
+        "ClaimStatusEnum": "billing.choices.ClaimStatus",
+        "ClaimDecisionEnum": "billing.choices.ClaimDecision",
+        "ItemKindEnum": "inventory.choices.ItemKind",
+        "StoreKindEnum": "inventory.choices.StoreKind",
+        "StockMovementKindEnum": "inventory.choices.StockMovementKind",
+        "AppointmentKindEnum": "scheduling.choices.AppointmentKind",
+        "AppointmentStatusEnum": "scheduling.choices.AppointmentStatus",
+        "RoomKindEnum": "scheduling.choices.RoomKind",
+    },
 }
 
 LOGGING = {

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from hms import views
-from hms.api import router
+from hms.api import api_urlpatterns
 
 admin.site.site_header = "HMS back office"
 admin.site.site_title = "HMS back office"
@@ -17,12 +17,13 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
-    path("api/v1/", include(router.urls)),
+    path("api/v1/", include(api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("patients/", include("patients.urls")),
     path("portal/", include("patients.portal_urls")),
     path("staff/", include("staff.urls")),
+    path("scheduling/", include("scheduling.urls")),
 ]
 
 handler404 = "hms.views.not_found"

@@ -1,3 +1,117 @@
-from django.contrib import admin
+"""Back office for inventory. Saves go through inventory.services; batches change only by stock movements
+(receive, transfer, adjust, write off, dispense), and the ledger is read only. Nothing is deleted."""
 
-# Register your models here.
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from inventory import services
+from inventory.models import Batch, Equipment, Item, StockLevelRule, StockMovement, Store
+
+
+class NoDeleteAdmin(SimpleHistoryAdmin):
+    save_service = None
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivated, never deleted
+
+    def save_model(self, request, obj, form, change):
+        type(self).save_service(instance=obj, acting_user=request.user)
+
+
+class BatchInline(admin.TabularInline):
+    """Batches of an item, read only: stock changes through receipts, transfers and adjustments."""
+
+    model = Batch
+    fields = ["store", "lot_number", "expiry_date", "quantity_on_hand", "unit_cost", "supplier"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ["expiry_date", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("store__hospital")
+
+
+@admin.register(Item)
+class ItemAdmin(NoDeleteAdmin):
+    list_display = ["code", "name", "strength", "form", "kind", "category", "unit_price", "is_active"]
+    list_filter = ["kind", "is_active", "category"]
+    search_fields = ["code", "name", "category"]
+    inlines = [BatchInline]
+    save_service = staticmethod(services.item_save)
+
+
+@admin.register(Store)
+class StoreAdmin(NoDeleteAdmin):
+    list_display = ["name", "code", "hospital", "kind", "is_active"]
+    list_filter = ["kind", "is_active", "hospital"]
+    list_select_related = ["hospital"]
+    search_fields = ["name", "code"]
+    save_service = staticmethod(services.store_save)
+
+
+@admin.register(StockLevelRule)
+class StockLevelRuleAdmin(NoDeleteAdmin):
+    list_display = ["item", "store", "reorder_level", "reorder_quantity"]
+    list_filter = ["store__hospital", "store"]
+    list_select_related = ["item", "store__hospital"]
+    search_fields = ["item__code", "item__name"]
+    autocomplete_fields = ["item"]
+    save_service = staticmethod(services.stock_rule_save)
+
+
+@admin.register(Batch)
+class BatchAdmin(SimpleHistoryAdmin):
+    """Read only: a batch is created by receiving stock (API or pharmacy pages) and changes only by movements."""
+
+    list_display = ["item", "lot_number", "store", "expiry_date", "quantity_on_hand", "supplier"]
+    list_filter = ["store__hospital", "store", "item__kind"]
+    list_select_related = ["item", "store__hospital"]
+    search_fields = ["lot_number", "item__code", "item__name", "supplier"]
+    date_hierarchy = "expiry_date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    """The stock ledger: append-only, so read only here."""
+
+    list_display = ["created_at", "kind", "quantity", "batch", "prescription_id", "created_by", "note"]
+    list_filter = ["kind", "batch__store"]
+    list_select_related = ["batch__item", "batch__store", "created_by"]
+    search_fields = ["batch__lot_number", "batch__item__code", "batch__item__name", "note"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(NoDeleteAdmin):
+    list_display = ["name", "asset_tag", "hospital", "status"]
+    list_filter = ["status", "hospital"]
+    list_select_related = ["hospital"]
+    search_fields = ["name", "asset_tag"]
+    autocomplete_fields = ["item"]
+    save_service = staticmethod(services.equipment_save)

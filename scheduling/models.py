@@ -1,3 +1,385 @@
-from django.db import models
+"""Doctors' availability and time off, rooms, and appointments.
 
-# Create your models here.
+Every change goes through scheduling.services; the rules that need other rows (free slots,
+double booking) are checked there under row locks. The model's clean() holds the rules a
+single row (or a doctor's own windows) can check.
+"""
+
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from hms.exceptions import Conflict
+from scheduling.choices import ACTIVE_APPOINTMENT_STATUSES, AppointmentKind, AppointmentStatus, RoomKind, Weekday
+from staff.choices import StaffRole
+
+MIN_SLOT_MINUTES = 5
+MAX_SLOT_MINUTES = 480
+
+
+def local_label(moment, tz):
+    """'Mon 11/30/2026 at 9:00 AM EST': a moment as a receptionist reads it, in the hospital's time zone."""
+    local = moment.astimezone(tz)
+    hour = local.strftime("%I").lstrip("0")
+    return f"{local:%a %m/%d/%Y} at {hour}:{local:%M %p %Z}"
+
+
+def _time_label(value):
+    return f"{value.strftime('%I').lstrip('0')}:{value:%M %p}"
+
+
+class Room(models.Model):
+    hospital = models.ForeignKey("staff.Hospital", on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=RoomKind.choices, default=RoomKind.EXAM)
+    is_active = models.BooleanField("active", default=True, help_text="Rooms are deactivated, never deleted.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["hospital_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hospital", "name"],
+                name="room_name_unique_per_hospital",
+                violation_error_message="This hospital already has a room with this name.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.get_kind_display()}"
+
+
+class AvailabilityQuerySet(models.QuerySet):
+    def valid_between(self, date_from, date_to):
+        """Windows valid on at least one day of date_from..date_to (inclusive)."""
+        return self.filter(valid_from__lte=date_to).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=date_from)
+        )
+
+
+class Availability(models.Model):
+    """A weekly window in which a doctor sees patients, cut into slots of ``slot_minutes``.
+
+    Times are wall-clock times in the hospital's time zone: 09:00 stays 09:00 across DST changes.
+    """
+
+    doctor = models.ForeignKey(
+        "staff.StaffMember",
+        on_delete=models.PROTECT,
+        related_name="availability",
+        limit_choices_to={"role": StaffRole.DOCTOR},
+    )
+    hospital = models.ForeignKey("staff.Hospital", on_delete=models.PROTECT, related_name="availability")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField(help_text="Local time at the hospital.")
+    end_time = models.TimeField(help_text="Local time at the hospital.")
+    slot_minutes = models.PositiveSmallIntegerField(
+        "slot length (minutes)",
+        default=30,
+        validators=[MinValueValidator(MIN_SLOT_MINUTES), MaxValueValidator(MAX_SLOT_MINUTES)],
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day of the window; empty means open-ended.")
+
+    history = HistoricalRecords()
+    objects = AvailabilityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["doctor_id", "weekday", "start_time", "valid_from"]
+        verbose_name = "availability window"
+        verbose_name_plural = "availability windows"
+        indexes = [models.Index(fields=["doctor", "weekday"], name="availability_doctor_day_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="availability_ends_after_start",
+                violation_error_message="The window must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slot_minutes__gte=MIN_SLOT_MINUTES) & models.Q(slot_minutes__lte=MAX_SLOT_MINUTES),
+                name="availability_slot_length_range",
+                violation_error_message=f"Slots last {MIN_SLOT_MINUTES} to {MAX_SLOT_MINUTES} minutes.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0) & models.Q(weekday__lte=6),
+                name="availability_weekday_range",
+                violation_error_message="Choose a day of the week.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="availability_valid_range",
+                violation_error_message="The window must end on or after the day it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_weekday_display()} {_time_label(self.start_time)}–{_time_label(self.end_time)} "
+            f"({self.slot_minutes} min)"
+        )
+
+    def is_valid_on(self, day):
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def overlapping_windows(self):
+        """The doctor's other windows on the same weekday whose hours and validity overlap this one."""
+        qs = Availability.objects.filter(
+            doctor_id=self.doctor_id,
+            weekday=self.weekday,
+            start_time__lt=self.end_time,
+            end_time__gt=self.start_time,
+        ).filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=self.valid_from))
+        if self.valid_to is not None:
+            qs = qs.filter(valid_from__lte=self.valid_to)
+        if self.pk:
+            qs = qs.exclude(pk=self.pk)
+        return qs
+
+    def clean(self):
+        errors = {}
+        if self.doctor_id and self.doctor.role != StaffRole.DOCTOR:
+            errors["doctor"] = f"{self.doctor.full_name} is not a doctor; only doctors have availability."
+        if self.start_time and self.end_time:
+            if self.end_time <= self.start_time:
+                errors["end_time"] = "The window must end after it starts."
+            elif self.slot_minutes:
+                length = datetime.combine(datetime.min, self.end_time) - datetime.combine(datetime.min, self.start_time)
+                if length < timedelta(minutes=self.slot_minutes):
+                    errors["slot_minutes"] = "The window is shorter than one slot."
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = "The window must end on or after the day it starts."
+        if errors:
+            raise ValidationError(errors)
+        if self.doctor_id and self.weekday is not None and self.start_time and self.end_time and self.valid_from:
+            clash = self.overlapping_windows().first()
+            if clash:
+                until = f"until {clash.valid_to:%m/%d/%Y}" if clash.valid_to else "with no end date"
+                raise ValidationError(
+                    f"This window overlaps another window of {self.doctor}: {clash} "
+                    f"from {clash.valid_from:%m/%d/%Y} {until}. Change the hours or the dates."
+                )
+
+
+class TimeOffQuerySet(models.QuerySet):
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class TimeOff(models.Model):
+    """A period a doctor does not see patients (leave, conference, ...): it removes slots."""
+
+    doctor = models.ForeignKey(
+        "staff.StaffMember",
+        on_delete=models.PROTECT,
+        related_name="time_off",
+        limit_choices_to={"role": StaffRole.DOCTOR},
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+
+    history = HistoricalRecords()
+    objects = TimeOffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["doctor_id", "start"]
+        verbose_name = "time off"
+        verbose_name_plural = "time off"
+        indexes = [models.Index(fields=["doctor", "start"], name="timeoff_doctor_start_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="timeoff_ends_after_start",
+                violation_error_message="The time off must end after it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reason}: {self.start:%m/%d/%Y %H:%M} – {self.end:%m/%d/%Y %H:%M}"
+
+    def clean(self):
+        if self.doctor_id and self.doctor.role != StaffRole.DOCTOR:
+            raise ValidationError({"doctor": f"{self.doctor.full_name} is not a doctor."})
+        if self.start and self.end:
+            if self.end <= self.start:
+                raise ValidationError({"end": "The time off must end after it starts."})
+            if self.doctor_id:
+                booked = Appointment.objects.active().filter(doctor_id=self.doctor_id).overlapping(self.start, self.end)
+                count = booked.count()
+                if count:
+                    first = booked.select_related("hospital").order_by("start").first()
+                    when = local_label(first.start, first.hospital.tzinfo)
+                    raise ValidationError(
+                        f"{self.doctor} has {count} appointment{'s' if count > 1 else ''} during this time off "
+                        f"(the first {when}). Reschedule or cancel "
+                        f"{'them' if count > 1 else 'it'} first."
+                    )
+
+
+class Transition(NamedTuple):
+    sources: tuple
+    target: str
+    stamp: str
+    verb: str
+
+
+S = AppointmentStatus
+TRANSITIONS = {
+    "check_in": Transition((S.SCHEDULED,), S.CHECKED_IN, "checked_in_at", "checked in"),
+    "start": Transition((S.CHECKED_IN,), S.IN_PROGRESS, "started_at", "started"),
+    "complete": Transition((S.IN_PROGRESS,), S.COMPLETED, "completed_at", "completed"),
+    "cancel": Transition((S.SCHEDULED,), S.CANCELLED, "cancelled_at", "cancelled"),
+    "no_show": Transition((S.SCHEDULED, S.CHECKED_IN), S.NO_SHOW, "no_show_at", "marked as a no-show"),
+    "reschedule": Transition((S.SCHEDULED,), None, None, "rescheduled"),
+}
+STATUS_PHRASES = {
+    S.SCHEDULED: "scheduled",
+    S.CHECKED_IN: "checked-in",
+    S.IN_PROGRESS: "in-progress",
+    S.COMPLETED: "completed",
+    S.CANCELLED: "cancelled",
+    S.NO_SHOW: "no-show",
+}
+TRANSITION_HINTS = {
+    ("start", S.SCHEDULED): "Check the patient in first.",
+    ("complete", S.SCHEDULED): "Check the patient in and start the visit first.",
+    ("complete", S.CHECKED_IN): "Start the visit first.",
+}
+
+
+def _article(phrase):
+    return "An" if phrase[0] in "aeiou" else "A"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self):
+        """Appointments that hold their time: scheduled, checked in, in progress."""
+        return self.filter(status__in=ACTIVE_APPOINTMENT_STATUSES)
+
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, end__gt=start)
+
+    def upcoming(self, now=None):
+        """Active appointments from now on, soonest first."""
+        return self.active().filter(start__gte=now or timezone.now()).order_by("start")
+
+
+class Appointment(models.Model):
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="appointments")
+    doctor = models.ForeignKey(
+        "staff.StaffMember",
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        limit_choices_to={"role": StaffRole.DOCTOR},
+    )
+    hospital = models.ForeignKey(
+        "staff.Hospital",
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        help_text="Where the visit takes place: the hospital of the doctor's availability window.",
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=AppointmentKind.choices, default=AppointmentKind.IN_PERSON)
+    reason = models.CharField("reason for the visit", max_length=500)
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments", null=True, blank=True)
+    equipment = models.ForeignKey(
+        "inventory.Equipment", on_delete=models.PROTECT, related_name="appointments", null=True, blank=True
+    )
+    telemedicine_url = models.URLField("join link", max_length=300, blank=True, editable=False)
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED, editable=False
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
+    booked_at = models.DateTimeField(default=timezone.now, editable=False)
+    checked_in_at = models.DateTimeField(null=True, blank=True, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    no_show_at = models.DateTimeField("no-show at", null=True, blank=True, editable=False)
+    cancellation_reason = models.CharField(max_length=500, blank=True, editable=False)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["doctor", "start"], name="appt_doctor_start_idx"),
+            models.Index(fields=["patient", "start"], name="appt_patient_start_idx"),
+            models.Index(fields=["room", "start"], name="appt_room_start_idx"),
+            models.Index(fields=["equipment", "start"], name="appt_equipment_start_idx"),
+            models.Index(fields=["hospital", "start"], name="appt_hospital_start_idx"),
+            models.Index(fields=["status", "start"], name="appt_status_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="appointment_ends_after_start",
+                violation_error_message="The appointment must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=AppointmentKind.IN_PERSON) | models.Q(room__isnull=True),
+                name="appointment_telemedicine_has_no_room",
+                violation_error_message="A telemedicine visit has a join link, not a room.",
+            ),
+        ]
+
+    def __str__(self):
+        when = local_label(self.start, self.hospital.tzinfo) if self.hospital_id else f"{self.start:%m/%d/%Y %H:%M}"
+        return f"{self.patient.full_name} with {self.doctor} on {when}"
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE_APPOINTMENT_STATUSES
+
+    @property
+    def local_start(self):
+        return self.start.astimezone(self.hospital.tzinfo)
+
+    @property
+    def local_end(self):
+        return self.end.astimezone(self.hospital.tzinfo)
+
+    def can(self, action):
+        return self.status in TRANSITIONS[action].sources
+
+    def ensure_can(self, action):
+        """Raise Conflict, with a message a receptionist understands, if ``action`` is not allowed now."""
+        transition = TRANSITIONS[action]
+        if self.status in transition.sources:
+            return
+        if self.status == transition.target:
+            raise Conflict(f"This appointment has already been {transition.verb}.", code="invalid_transition")
+        phrase = STATUS_PHRASES[self.status]
+        allowed = " or ".join(STATUS_PHRASES[s] for s in transition.sources)
+        message = f"{_article(phrase)} {phrase} appointment cannot be {transition.verb}; only {allowed} ones can."
+        hint = TRANSITION_HINTS.get((action, self.status))
+        if hint:
+            message = f"{message} {hint}"
+        raise Conflict(message, code="invalid_transition", extra={"status": self.status})
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = "The appointment must end after it starts."
+        if self.doctor_id and self.doctor.role != StaffRole.DOCTOR:
+            errors["doctor"] = f"{self.doctor.full_name} is not a doctor."
+        if self.kind == AppointmentKind.TELEMEDICINE and self.room_id:
+            errors["room"] = "A telemedicine visit has a join link, not a room."
+        if self.room_id and self.hospital_id and self.room.hospital_id != self.hospital_id:
+            errors["room"] = f"Room {self.room.name} is in another hospital."
+        if self.equipment_id and self.hospital_id and self.equipment.hospital_id != self.hospital_id:
+            errors["equipment"] = f"{self.equipment} is in another hospital."
+        if errors:
+            raise ValidationError(errors)

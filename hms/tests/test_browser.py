@@ -42,7 +42,8 @@ def test_a_receptionist_logs_in_searches_and_registers_a_patient(browser_login, 
 
     page = browser_login("frontdesk")
 
-    expect(page).to_have_url(re.compile(r"/patients/$"))
+    expect(page).to_have_url(re.compile(r"/scheduling/board/$"))  # the receptionist's start page
+    page.get_by_role("link", name="Patients", exact=True).click()
     page.get_by_label("Name or MRN").fill("hopper")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#patients tbody tr")).to_have_count(1)

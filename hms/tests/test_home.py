@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
     ("role", "start_page"),
     [
         ("Administrator", "admin:index"),
-        ("Doctor", "patients:search"),
+        ("Doctor", "scheduling:my_schedule"),
         ("Nurse", "patients:search"),
-        ("Receptionist", "patients:search"),
+        ("Receptionist", "scheduling:board"),
         ("Billing Clerk", "patients:search"),
         ("Pharmacist", "patients:search"),
         ("Lab Technician", "patients:search"),
@@ -61,7 +61,7 @@ def test_logging_in_through_the_form_lands_on_the_role_start_page(client, make_u
 
     response = client.post(reverse("login"), {"username": "frontdesk", "password": "pw"}, follow=True)
 
-    assert response.redirect_chain == [(reverse("home"), 302), (reverse("patients:search"), 302)]
+    assert response.redirect_chain == [(reverse("home"), 302), (reverse("scheduling:board"), 302)]
     assert response.status_code == 200
 
 

@@ -1,0 +1,204 @@
+"""Back office for billing. Bills, payments, refunds and claims are read-only here (with their full history):
+they change only through billing.services, which the admin actions call. Price lists are edited here through
+the services too. Nothing is deleted."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from simple_history.admin import SimpleHistoryAdmin
+
+from billing import services
+from billing.models import Bill, BillLine, Claim, Payment, PriceListEntry, Refund
+from hms.exceptions import DomainError
+
+
+class ReadOnlyBillingAdmin(SimpleHistoryAdmin):
+    """View and history only: changes go through the services (pages, API and the actions here)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BillLineInline(ReadOnlyInline):
+    model = BillLine
+    fields = ["kind", "code", "description", "quantity", "unit_price", "amount", "reason"]
+    readonly_fields = fields
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["received_at", "amount", "method", "reference", "received_by"]
+    readonly_fields = fields
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ["refunded_at", "amount", "reason", "refunded_by"]
+    readonly_fields = fields
+
+
+def _run_each(modeladmin, request, queryset, call, done):
+    ok = 0
+    for obj in queryset:
+        try:
+            call(obj)
+            ok += 1
+        except (DomainError, ValidationError) as exc:
+            text = exc.message if isinstance(exc, DomainError) else " ".join(exc.messages)
+            modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
+    if ok:
+        modeladmin.message_user(request, f"{ok} {done}.", messages.SUCCESS)
+
+
+@admin.register(Bill)
+class BillAdmin(ReadOnlyBillingAdmin):
+    list_display = [
+        "number",
+        "patient",
+        "hospital",
+        "service_date",
+        "status",
+        "total",
+        "insurance_covered",
+        "patient_due",
+        "amount_paid",
+        "balance",
+    ]
+    list_filter = ["status", "hospital", "service_date"]
+    list_select_related = ["patient", "hospital"]
+    search_fields = ["number", "patient__last_name", "patient__first_name", "patient__mrn"]
+    date_hierarchy = "service_date"
+    inlines = [BillLineInline, PaymentInline, RefundInline]
+    actions = ["issue_bills", "recalculate_bills"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_change_permission(self, request, obj=None):
+        # The change page shows the bill read-only (all fields are read-only); actions need the permission.
+        return request.user.has_perm("billing.change_bill")
+
+    @admin.action(description="Issue the selected draft bills", permissions=["change"])
+    def issue_bills(self, request, queryset):
+        _run_each(self, request, queryset, lambda b: services.bill_issue(bill=b, acting_user=request.user), "issued")
+
+    @admin.action(description="Recalculate the totals of the selected bills", permissions=["change"])
+    def recalculate_bills(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda b: services.bill_recalculate(bill=b, acting_user=request.user),
+            "recalculated",
+        )
+
+    def save_model(self, request, obj, form, change):  # pragma: no cover - every field is read-only
+        pass
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyBillingAdmin):
+    list_display = ["received_at", "bill", "amount", "method", "reference", "received_by"]
+    list_filter = ["method"]
+    list_select_related = ["bill", "received_by"]
+    search_fields = ["bill__number", "reference"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyBillingAdmin):
+    list_display = ["refunded_at", "bill", "amount", "reason", "refunded_by"]
+    list_select_related = ["bill", "refunded_by"]
+    search_fields = ["bill__number", "reason"]
+
+
+@admin.register(BillLine)
+class BillLineAdmin(ReadOnlyBillingAdmin):
+    list_display = ["bill", "kind", "code", "description", "quantity", "unit_price", "amount"]
+    list_filter = ["kind"]
+    list_select_related = ["bill"]
+    search_fields = ["bill__number", "code", "description"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyBillingAdmin):
+    list_display = ["id", "bill", "policy", "status", "claimed_amount", "approved_amount", "submitted_at"]
+    list_filter = ["status"]
+    list_select_related = ["bill", "policy"]
+    search_fields = ["bill__number", "policy__payer_name", "policy__policy_number"]
+    actions = ["submit_claims", "start_review"]
+
+    @admin.action(description="Submit the selected draft claims", permissions=["change"])
+    def submit_claims(self, request, queryset):
+        _run_each(
+            self, request, queryset, lambda c: services.claim_submit(claim=c, acting_user=request.user), "submitted"
+        )
+
+    @admin.action(description="Take the selected claims into review", permissions=["change"])
+    def start_review(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda c: services.claim_start_review(claim=c, acting_user=request.user),
+            "taken into review",
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("billing.change_claim")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(PriceListEntry)
+class PriceListEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["hospital", "kind", "code", "description", "unit_price", "active"]
+    list_filter = ["hospital", "kind", "active"]
+    list_select_related = ["hospital"]
+    search_fields = ["code", "description"]
+    list_editable = ["unit_price", "active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["hospital", "kind", "code"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data[f] for f in form.changed_data}
+        if change:
+            services.price_list_entry_update(
+                entry=obj,
+                acting_user=request.user,
+                **{k: v for k, v in data.items() if k in services.PRICE_LIST_FIELDS},
+            )
+        else:
+            saved = services.price_list_entry_create(
+                acting_user=request.user,
+                hospital=obj.hospital,
+                kind=obj.kind,
+                code=obj.code,
+                description=obj.description,
+                unit_price=obj.unit_price,
+                active=obj.active,
+            )
+            obj.pk = saved.pk

@@ -1,0 +1,62 @@
+"""The back office: bills read-only with their lines and payments, actions through the services, no delete."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from billing.choices import BillStatus
+from billing.models import Bill, PriceListEntry
+from billing.tests.factories import BillFactory, BillLineFactory, PriceListEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_bill_page_shows_lines_and_offers_no_delete(admin_client):
+    bill = BillFactory()
+    BillLineFactory(bill=bill, description="Electrocardiogram")
+    page = admin_client.get(reverse("admin:billing_bill_change", args=[bill.pk]))
+    assert page.status_code == 200
+    assert b"Electrocardiogram" in page.content
+    assert admin_client.post(reverse("admin:billing_bill_delete", args=[bill.pk]), {"post": "yes"}).status_code == 403
+    assert Bill.objects.filter(pk=bill.pk).exists()
+
+
+def test_the_issue_action_calls_the_service_and_reports_refusals(admin_client, admin_user):
+    good = BillFactory()
+    BillLineFactory(bill=good, unit_price=Decimal("40.00"))
+    empty = BillFactory()
+    url = reverse("admin:billing_bill_changelist")
+    response = admin_client.post(url, {"action": "issue_bills", "_selected_action": [good.pk, empty.pk]}, follow=True)
+    assert response.status_code == 200
+    good.refresh_from_db()
+    empty.refresh_from_db()
+    assert (good.status, good.total, good.balance) == (BillStatus.ISSUED, Decimal("40.00"), Decimal("40.00"))
+    assert good.history.latest().history_user == admin_user
+    assert empty.status == BillStatus.DRAFT
+    assert b"without lines" in response.content
+
+
+def test_the_bill_list_query_count_does_not_grow_with_rows(admin_client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:billing_bill_changelist")
+    BillFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as small:
+        admin_client.get(url)
+    BillFactory.create_batch(27)
+    with CaptureQueriesContext(connection) as large:
+        admin_client.get(url)
+    assert len(small) == len(large)
+
+
+def test_price_changes_in_the_admin_are_audited(admin_client, admin_user):
+    entry = PriceListEntryFactory(unit_price=Decimal("10.00"))
+    url = reverse("admin:billing_pricelistentry_change", args=[entry.pk])
+    response = admin_client.post(url, {"description": entry.description, "unit_price": "12.00", "active": "on"})
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.unit_price == Decimal("12.00")
+    assert entry.history.latest().history_user == admin_user
+    assert PriceListEntry.objects.count() == 1

@@ -1,0 +1,149 @@
+"""Back office for clinical data. Records and what hangs off them are read-only here (with their full
+history): they change only through clinical.services, which keep the signing and ownership rules.
+Catalogs (procedures, lab tests) are edited here; nothing clinical is deleted."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from clinical.models import (
+    Diagnosis,
+    LabOrder,
+    LabResult,
+    LabTest,
+    MedicalRecord,
+    Prescription,
+    Procedure,
+    ProcedureCatalog,
+    Vitals,
+)
+from clinical.services import catalog_save
+
+
+class ReadOnlyClinicalAdmin(SimpleHistoryAdmin):
+    """View and history only: changes go through the services (pages and API)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DiagnosisInline(ReadOnlyInline):
+    model = Diagnosis
+    fields = ["code", "description", "is_primary", "added_at"]
+    readonly_fields = fields
+
+
+class ProcedureInline(ReadOnlyInline):
+    model = Procedure
+    fields = ["code", "description", "quantity", "unit_price"]
+    readonly_fields = fields
+
+
+class PrescriptionInline(ReadOnlyInline):
+    model = Prescription
+    fields = ["medication", "dose", "frequency", "duration_days", "status"]
+    readonly_fields = fields
+
+
+class LabOrderInline(ReadOnlyInline):
+    model = LabOrder
+    fields = ["test", "status", "ordered_at", "resulted_at"]
+    readonly_fields = fields
+
+
+@admin.register(MedicalRecord)
+class MedicalRecordAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["patient", "doctor", "opened_at", "outcome", "signed_at", "amended_at"]
+    list_filter = ["outcome", ("signed_at", admin.EmptyFieldListFilter), "opened_at"]
+    list_select_related = ["patient", "doctor__user"]
+    search_fields = ["patient__mrn", "patient__last_name", "chief_complaint", "diagnoses__code"]
+    date_hierarchy = "opened_at"
+    inlines = [DiagnosisInline, ProcedureInline, PrescriptionInline, LabOrderInline]
+
+
+@admin.register(Diagnosis)
+class DiagnosisAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["code", "description", "is_primary", "record", "added_at"]
+    list_filter = ["is_primary"]
+    list_select_related = ["record__patient"]
+    search_fields = ["code", "description", "record__patient__mrn"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["code", "description", "quantity", "unit_price", "record", "added_at"]
+    list_select_related = ["record__patient"]
+    search_fields = ["code", "description", "record__patient__mrn"]
+
+
+@admin.register(Prescription)
+class PrescriptionAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["medication", "dose", "frequency", "duration_days", "status", "record", "prescribed_at"]
+    list_filter = ["status", "route"]
+    list_select_related = ["medication", "record__patient"]
+    search_fields = ["medication__name", "record__patient__mrn"]
+
+
+@admin.register(LabOrder)
+class LabOrderAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["test", "status", "record", "ordered_at", "collected_at", "resulted_at"]
+    list_filter = ["status", "test"]
+    list_select_related = ["test", "record__patient"]
+    search_fields = ["test__name", "test__code", "record__patient__mrn"]
+
+
+@admin.register(LabResult)
+class LabResultAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["order", "value", "unit", "flag", "resulted_at"]
+    list_filter = ["flag"]
+    list_select_related = ["order__test"]
+    search_fields = ["order__test__name", "order__record__patient__mrn"]
+
+
+@admin.register(Vitals)
+class VitalsAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["patient", "recorded_at", "blood_pressure", "heart_rate", "temperature_c", "spo2", "bmi"]
+    list_select_related = ["patient"]
+    search_fields = ["patient__mrn", "patient__last_name"]
+    date_hierarchy = "recorded_at"
+
+
+class CatalogAdmin(SimpleHistoryAdmin):
+    """Catalog entries are saved through clinical.services.catalog_save and deactivated, never deleted."""
+
+    def save_model(self, request, obj, form, change):
+        catalog_save(instance=obj, acting_user=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProcedureCatalog)
+class ProcedureCatalogAdmin(CatalogAdmin):
+    list_display = ["code", "description", "price", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "description"]
+
+
+@admin.register(LabTest)
+class LabTestAdmin(CatalogAdmin):
+    list_display = ["code", "name", "unit", "reference_low", "reference_high", "critical_low", "critical_high", "price"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]

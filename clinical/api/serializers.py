@@ -1,0 +1,292 @@
+"""Clinical API shapes. Writes go through the views to clinical.services; nothing here saves.
+
+The lab order shape carries no clinical notes: lab technicians read it.
+"""
+
+from rest_framework import serializers
+
+from clinical.models import (
+    VITALS_LABELS,
+    VITALS_RANGES,
+    Diagnosis,
+    LabOrder,
+    LabResult,
+    LabTest,
+    MedicalRecord,
+    Prescription,
+    Procedure,
+    ProcedureCatalog,
+    Vitals,
+)
+from clinical.selectors import record_queryset_for
+from inventory.models import Item, ItemKind
+from patients.models import Patient
+from patients.selectors import patient_queryset_for
+from scheduling.models import Appointment
+
+
+class ScopedRecordField(serializers.PrimaryKeyRelatedField):
+    """A medical record the requesting user may see; any other id is refused like one that does not exist."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return MedicalRecord.objects.none()
+        return record_queryset_for(request.user)
+
+
+class ScopedPatientField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Patient.objects.none()
+        return patient_queryset_for(request.user)
+
+
+class RecordChildSerializer(serializers.ModelSerializer):
+    """A row that belongs to a medical record (and so to its patient and doctor)."""
+
+    record = ScopedRecordField(queryset=MedicalRecord.objects.all())
+    patient = serializers.IntegerField(source="record.patient_id", read_only=True)
+    patient_mrn = serializers.CharField(source="record.patient.mrn", read_only=True)
+
+
+class DiagnosisSerializer(RecordChildSerializer):
+    class Meta:
+        model = Diagnosis
+        fields = ["id", "record", "patient", "patient_mrn", "code", "description", "is_primary", "added_at"]
+        read_only_fields = ["description", "added_at"]
+        extra_kwargs = {
+            "code": {"help_text": "A billable ICD-10-CM code (see /api/v1/icd10/?search=); the description is set."},
+            "is_primary": {"help_text": "The record's first diagnosis is primary; a new primary one demotes it."},
+        }
+
+
+class RecordDiagnosisSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Diagnosis
+        fields = ["id", "code", "description", "is_primary"]
+        read_only_fields = fields
+
+
+class MedicalRecordSerializer(serializers.ModelSerializer):
+    appointment = serializers.PrimaryKeyRelatedField(queryset=Appointment.objects.all())
+    patient_mrn = serializers.CharField(source="patient.mrn", read_only=True)
+    patient_name = serializers.CharField(source="patient.full_name", read_only=True)
+    doctor_name = serializers.CharField(source="doctor.__str__", read_only=True)
+    is_signed = serializers.BooleanField(read_only=True)
+    diagnoses = RecordDiagnosisSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MedicalRecord
+        fields = [
+            "id",
+            "appointment",
+            "patient",
+            "patient_mrn",
+            "patient_name",
+            "doctor",
+            "doctor_name",
+            "chief_complaint",
+            "clinical_notes",
+            "outcome",
+            "diagnoses",
+            "opened_at",
+            "is_signed",
+            "signed_at",
+            "signed_by",
+            "amended_at",
+            "amended_by",
+            "amendment_reason",
+        ]
+        read_only_fields = [
+            "patient",
+            "doctor",
+            "opened_at",
+            "signed_at",
+            "signed_by",
+            "amended_at",
+            "amended_by",
+            "amendment_reason",
+        ]
+
+    def validate_appointment(self, appointment):
+        if self.instance is not None and appointment.pk != self.instance.appointment_id:
+            raise serializers.ValidationError("A record belongs to its appointment for good.")
+        return appointment
+
+
+class AmendmentSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the signed record is changed.")
+    chief_complaint = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    clinical_notes = serializers.CharField(required=False, allow_blank=True)
+    outcome = serializers.ChoiceField(choices=MedicalRecord._meta.get_field("outcome").choices, required=False)
+
+
+class ProcedureSerializer(RecordChildSerializer):
+    catalog_entry = serializers.PrimaryKeyRelatedField(queryset=ProcedureCatalog.objects.all())
+
+    class Meta:
+        model = Procedure
+        fields = [
+            "id",
+            "record",
+            "patient",
+            "patient_mrn",
+            "catalog_entry",
+            "code",
+            "description",
+            "unit_price",
+            "quantity",
+            "notes",
+            "added_at",
+        ]
+        read_only_fields = ["code", "description", "unit_price", "added_at"]
+
+
+class PrescriptionSerializer(RecordChildSerializer):
+    medication = serializers.PrimaryKeyRelatedField(queryset=Item.objects.filter(kind=ItemKind.MEDICATION))
+    medication_name = serializers.CharField(source="medication.__str__", read_only=True)
+
+    class Meta:
+        model = Prescription
+        fields = [
+            "id",
+            "record",
+            "patient",
+            "patient_mrn",
+            "medication",
+            "medication_name",
+            "dose",
+            "route",
+            "frequency",
+            "duration_days",
+            "quantity",
+            "instructions",
+            "status",
+            "allergy_override_reason",
+            "prescribed_at",
+            "cancelled_at",
+            "cancellation_reason",
+        ]
+        read_only_fields = ["status", "prescribed_at", "cancelled_at", "cancellation_reason"]
+        extra_kwargs = {
+            "allergy_override_reason": {
+                "help_text": "Required to prescribe a medication the patient has a recorded allergy to (else 409)."
+            }
+        }
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class LabResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LabResult
+        fields = ["id", "value", "unit", "flag", "comment", "resulted_by", "resulted_at"]
+        read_only_fields = fields
+
+
+class LabOrderSerializer(RecordChildSerializer):
+    test = serializers.PrimaryKeyRelatedField(queryset=LabTest.objects.all())
+    test_name = serializers.CharField(source="test.name", read_only=True)
+    reference_range = serializers.CharField(source="test.reference_range", read_only=True)
+    result = LabResultSerializer(read_only=True)
+
+    class Meta:
+        model = LabOrder
+        fields = [
+            "id",
+            "record",
+            "patient",
+            "patient_mrn",
+            "test",
+            "test_name",
+            "reference_range",
+            "status",
+            "ordered_at",
+            "collected_at",
+            "resulted_at",
+            "result",
+        ]
+        read_only_fields = ["status", "ordered_at", "collected_at", "resulted_at"]
+
+
+class LabResultEntrySerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=12, decimal_places=3)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class VitalsSerializer(serializers.ModelSerializer):
+    patient = ScopedPatientField(queryset=Patient.objects.all())
+    appointment = serializers.PrimaryKeyRelatedField(
+        queryset=Appointment.objects.all(), required=False, allow_null=True
+    )
+    bmi = serializers.DecimalField(
+        max_digits=5, decimal_places=1, read_only=True, help_text="Weight kg / height m², derived (not stored)."
+    )
+
+    class Meta:
+        model = Vitals
+        fields = [
+            "id",
+            "patient",
+            "appointment",
+            "systolic_bp",
+            "diastolic_bp",
+            "heart_rate",
+            "temperature_c",
+            "respiratory_rate",
+            "spo2",
+            "weight_kg",
+            "height_cm",
+            "bmi",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = ["recorded_by", "recorded_at"]
+        extra_kwargs = {
+            field: {"error_messages": {"min_value": message, "max_value": message}}
+            for field, message in (
+                (field, f"{VITALS_LABELS[field]} must be between {low} and {high} {unit}.")
+                for field, (low, high, unit) in VITALS_RANGES.items()
+            )
+        }
+
+
+class ProcedureCatalogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProcedureCatalog
+        fields = ["id", "code", "description", "price", "is_active"]
+
+
+class LabTestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LabTest
+        fields = [
+            "id",
+            "code",
+            "name",
+            "unit",
+            "reference_low",
+            "reference_high",
+            "critical_low",
+            "critical_high",
+            "price",
+            "is_active",
+        ]
+
+
+class ICD10CodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    description = serializers.CharField()
+
+
+class HistoryEventSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="visit, diagnosis, prescription, lab_result or vitals.")
+    at = serializers.DateTimeField()
+    id = serializers.IntegerField(help_text="Id of the row of that kind (record, diagnosis, ...).")
+    record = serializers.IntegerField(allow_null=True)
+    summary = serializers.CharField()
+    detail = serializers.DictField()

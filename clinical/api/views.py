@@ -1,0 +1,310 @@
+"""Clinical API. Rows come from clinical.selectors (a portal patient sees only their own signed records);
+every change goes through clinical.services with the requesting user as ``acting_user``. Nothing is deleted.
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinical import icd10, selectors, services
+from clinical.api.serializers import (
+    AmendmentSerializer,
+    CancelSerializer,
+    DiagnosisSerializer,
+    HistoryEventSerializer,
+    ICD10CodeSerializer,
+    LabOrderSerializer,
+    LabResultEntrySerializer,
+    LabTestSerializer,
+    MedicalRecordSerializer,
+    PrescriptionSerializer,
+    ProcedureCatalogSerializer,
+    ProcedureSerializer,
+    VitalsSerializer,
+)
+from clinical.filters import (
+    DiagnosisFilterSet,
+    LabOrderFilterSet,
+    LabTestFilterSet,
+    MedicalRecordFilterSet,
+    PrescriptionFilterSet,
+    ProcedureCatalogFilterSet,
+    ProcedureFilterSet,
+    VitalsFilterSet,
+)
+from clinical.models import LabTest, ProcedureCatalog
+from hms.pagination import StandardPagination
+from hms.permissions import action_permissions
+from patients.selectors import patient_queryset_for
+
+NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
+READ_AND_ADD = ["get", "post", "head", "options"]
+
+
+class ReadAndAddViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Rows added through a service and never changed or deleted through the API."""
+
+    http_method_names = READ_AND_ADD
+    required_permissions = None  # set per action by action_permissions(...)
+    selector = None
+
+    def get_queryset(self):
+        return self.selector(self.request.user)
+
+    def add(self, data):
+        raise NotImplementedError
+
+    def perform_create(self, serializer):
+        serializer.instance = self.add(dict(serializer.validated_data))
+
+
+class MedicalRecordViewSet(viewsets.ModelViewSet):
+    """Medical records, one per appointment. POST opens the record of a checked-in, in-progress or completed
+    appointment (the appointment's doctor only); PATCH edits a draft; `sign` makes it final; `amend` changes a
+    signed record with a reason (every version stays in history)."""
+
+    serializer_class = MedicalRecordSerializer
+    filterset_class = MedicalRecordFilterSet
+    ordering_fields = ["opened_at", "signed_at"]
+    http_method_names = NO_DELETE
+    required_permissions = None
+
+    def get_queryset(self):
+        return selectors.record_queryset_for(self.request.user)
+
+    def _respond(self, record, code=status.HTTP_200_OK):
+        record = self.get_queryset().get(pk=record.pk)
+        return Response(self.get_serializer(record).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        record = services.record_open_for_appointment(
+            appointment=data["appointment"],
+            acting_user=request.user,
+            chief_complaint=data.get("chief_complaint", ""),
+            clinical_notes=data.get("clinical_notes", ""),
+        )
+        return self._respond(record, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("appointment", None)
+        record = services.record_update_notes(record=serializer.instance, acting_user=request.user, **data)
+        return self._respond(record)
+
+    @extend_schema(request=None, responses=MedicalRecordSerializer)
+    @action(detail=True, methods=["post"], **action_permissions("clinical.change_medicalrecord"))
+    def sign(self, request, pk=None):
+        """Sign the record (it needs a diagnosis); afterwards it changes only by amendment."""
+        return self._respond(services.record_sign(record=self.get_object(), acting_user=request.user))
+
+    @extend_schema(request=AmendmentSerializer, responses=MedicalRecordSerializer)
+    @action(detail=True, methods=["post"], **action_permissions("clinical.change_medicalrecord"))
+    def amend(self, request, pk=None):
+        """Amend a signed record: give the reason and the fields that change."""
+        serializer = AmendmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason")
+        record = services.record_amend(record=self.get_object(), reason=reason, acting_user=request.user, **data)
+        return self._respond(record)
+
+
+class DiagnosisViewSet(ReadAndAddViewSet):
+    """Diagnoses (billable ICD-10-CM codes) of medical records."""
+
+    serializer_class = DiagnosisSerializer
+    filterset_class = DiagnosisFilterSet
+    ordering_fields = ["added_at", "code"]
+    selector = staticmethod(selectors.diagnosis_queryset_for)
+
+    def add(self, data):
+        return services.diagnosis_add(acting_user=self.request.user, **data)
+
+
+class ProcedureViewSet(ReadAndAddViewSet):
+    """Procedures done in visits, from the procedure catalog (code, description and price copied)."""
+
+    serializer_class = ProcedureSerializer
+    filterset_class = ProcedureFilterSet
+    ordering_fields = ["added_at", "code"]
+    selector = staticmethod(selectors.procedure_queryset_for)
+
+    def add(self, data):
+        return services.procedure_add(acting_user=self.request.user, **data)
+
+
+class PrescriptionViewSet(ReadAndAddViewSet):
+    """Prescriptions. A recorded allergy to the medication answers 409 unless `allergy_override_reason` is given."""
+
+    serializer_class = PrescriptionSerializer
+    filterset_class = PrescriptionFilterSet
+    ordering_fields = ["prescribed_at"]
+    selector = staticmethod(selectors.prescription_queryset_for)
+
+    def add(self, data):
+        return services.prescription_create(acting_user=self.request.user, **data)
+
+    @extend_schema(request=CancelSerializer, responses=PrescriptionSerializer)
+    @action(detail=True, methods=["post"], **action_permissions("clinical.change_prescription"))
+    def cancel(self, request, pk=None):
+        """Cancel an active prescription, with a reason."""
+        serializer = CancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        prescription = services.prescription_cancel(
+            prescription=self.get_object(), reason=serializer.validated_data["reason"], acting_user=request.user
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=prescription.pk)).data)
+
+
+class LabOrderViewSet(ReadAndAddViewSet):
+    """Lab orders: ordered -> collected -> resulted. No clinical notes here (lab technicians read this)."""
+
+    serializer_class = LabOrderSerializer
+    filterset_class = LabOrderFilterSet
+    ordering_fields = ["ordered_at", "status"]
+    selector = staticmethod(selectors.lab_order_queryset_for)
+
+    def add(self, data):
+        return services.lab_order_create(acting_user=self.request.user, **data)
+
+    def _respond(self, order):
+        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
+
+    @extend_schema(request=None, responses=LabOrderSerializer)
+    @action(detail=True, methods=["post"], **action_permissions("clinical.add_labresult"))
+    def collect(self, request, pk=None):
+        """The sample was taken."""
+        return self._respond(services.lab_order_collect(order=self.get_object(), acting_user=request.user))
+
+    @extend_schema(request=LabResultEntrySerializer, responses=LabOrderSerializer)
+    @action(detail=True, methods=["post"], **action_permissions("clinical.add_labresult"))
+    def result(self, request, pk=None):
+        """Enter the result of a collected order; it is flagged low/normal/high/critical from the reference range."""
+        serializer = LabResultEntrySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.lab_result_enter(
+            order=self.get_object(), acting_user=request.user, **serializer.validated_data
+        )
+        return self._respond(result.order)
+
+
+class VitalsViewSet(ReadAndAddViewSet):
+    """Vital signs. BMI is derived from weight and height of the same set. Implausible values answer 400."""
+
+    serializer_class = VitalsSerializer
+    filterset_class = VitalsFilterSet
+    ordering_fields = ["recorded_at"]
+    selector = staticmethod(selectors.vitals_queryset_for)
+
+    def add(self, data):
+        return services.vitals_record(acting_user=self.request.user, **data)
+
+
+class CatalogViewSet(viewsets.ModelViewSet):
+    """Reference data; entries are deactivated (`is_active`), never deleted."""
+
+    http_method_names = NO_DELETE
+    required_permissions = None
+
+    def perform_create(self, serializer):
+        serializer.instance = services.catalog_save(
+            instance=self.queryset.model(**serializer.validated_data), acting_user=self.request.user
+        )
+
+    def perform_update(self, serializer):
+        instance = serializer.instance
+        for field, value in serializer.validated_data.items():
+            setattr(instance, field, value)
+        serializer.instance = services.catalog_save(instance=instance, acting_user=self.request.user)
+
+
+class ProcedureCatalogViewSet(CatalogViewSet):
+    queryset = ProcedureCatalog.objects.all()
+    serializer_class = ProcedureCatalogSerializer
+    filterset_class = ProcedureCatalogFilterSet
+    search_fields = ["code", "description"]
+
+
+class LabTestViewSet(CatalogViewSet):
+    queryset = LabTest.objects.all()
+    serializer_class = LabTestSerializer
+    filterset_class = LabTestFilterSet
+    search_fields = ["code", "name"]
+
+
+class ICD10ViewSet(viewsets.ViewSet):
+    """Billable ICD-10-CM codes from the CMS code list: `?search=` a code start (E11, e11.6) or words
+    (type 2 diabetes). Read-only, paginated."""
+
+    required_permissions = {"*": ["clinical.view_diagnosis"]}
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        parameters=[OpenApiParameter("search", OpenApiTypes.STR, description="Code start or words.")],
+        responses=ICD10CodeSerializer(many=True),
+    )
+    def list(self, request):
+        rows = [{"code": code, "description": text} for code, text in icd10.search(request.query_params.get("search"))]
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(ICD10CodeSerializer(page, many=True).data)
+
+
+class PatientHistoryView(APIView):
+    """A patient's clinical timeline, newest first: visits, diagnoses, prescriptions, lab results, vitals.
+    A portal patient sees their own, without unsigned drafts; another patient's answers 404."""
+
+    required_permissions = {"*": ["clinical.view_medicalrecord"]}
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", OpenApiTypes.STR, description="Comma-separated kinds to include."),
+            OpenApiParameter("date_after", OpenApiTypes.DATE),
+            OpenApiParameter("date_before", OpenApiTypes.DATE),
+        ],
+        responses=HistoryEventSerializer(many=True),
+    )
+    def get(self, request, pk):
+        patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
+        params = request.query_params
+        kinds = [k.strip() for k in params.get("kind", "").split(",") if k.strip()]
+        unknown = set(kinds) - set(selectors.HISTORY_KINDS)
+        if unknown:
+            raise ValidationError({"kind": f"Choose from: {', '.join(selectors.HISTORY_KINDS)}."})
+        dates = {}
+        for name in ("date_after", "date_before"):
+            raw = params.get(name)
+            if raw:
+                dates[name] = parse_date(raw) if _looks_like_date(raw) else None
+                if dates[name] is None:
+                    raise ValidationError({name: "Enter a date as YYYY-MM-DD."})
+        events = selectors.patient_history(
+            user=request.user,
+            patient=patient,
+            kinds=kinds or None,
+            date_from=dates.get("date_after"),
+            date_to=dates.get("date_before"),
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(HistoryEventSerializer([e._asdict() for e in page], many=True).data)
+
+
+def _looks_like_date(raw):
+    try:
+        return parse_date(raw) is not None
+    except ValueError:
+        return False

@@ -1,0 +1,314 @@
+"""Demo data for clinical records: catalogs, and a signed medical record for every completed visit.
+
+``seed(ctx)`` runs after scheduling's hook (``manage.py seed_demo``). Catalog entries are created when
+missing (by code). Completed appointments without a record get one: complaint, notes, outcome, one or
+two real ICD-10-CM diagnoses, a procedure, often a prescription (never one the patient is allergic to),
+sometimes lab results, and the vitals of the visit. Rows are bulk-created with their history rows (the
+demo administrator as author); safe to run again (visits that have a record are skipped).
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from clinical import icd10
+from clinical.choices import LabOrderStatus, PrescriptionStatus, TreatmentOutcome
+from clinical.models import (
+    Diagnosis,
+    LabOrder,
+    LabResult,
+    LabTest,
+    MedicalRecord,
+    Prescription,
+    Procedure,
+    ProcedureCatalog,
+    Vitals,
+)
+from inventory.models import Item, ItemKind
+from patients.models import Allergy
+from scheduling.choices import AppointmentStatus
+from scheduling.models import Appointment
+
+PROCEDURES = [
+    ("99213", "Office visit, established patient, low complexity", "110.00"),
+    ("99214", "Office visit, established patient, moderate complexity", "165.00"),
+    ("93000", "Electrocardiogram, routine, with interpretation", "65.00"),
+    ("36415", "Collection of venous blood by venipuncture", "12.00"),
+    ("94010", "Spirometry", "85.00"),
+    ("97110", "Therapeutic exercises, each 15 minutes", "45.00"),
+]
+# code, name, unit, reference low/high, critical low/high, price
+LAB_TESTS = [
+    ("HBA1C", "Hemoglobin A1c", "%", "4.0", "5.6", None, "14.0", "28.00"),
+    ("GLU", "Glucose, fasting", "mg/dL", "70", "99", "40", "400", "15.00"),
+    ("HGB", "Hemoglobin", "g/dL", "12.0", "17.5", "7.0", "20.0", "12.00"),
+    ("K", "Potassium", "mmol/L", "3.5", "5.1", "2.8", "6.2", "14.00"),
+    ("LDL", "LDL cholesterol", "mg/dL", "0", "129", None, None, "22.00"),
+    ("TSH", "Thyroid stimulating hormone", "mIU/L", "0.4", "4.0", None, None, "30.00"),
+]
+# code, name, form, strength, unit, category, unit price
+MEDICATIONS = [
+    ("RX-METF-500", "Metformin", "tablet", "500 mg", "tablet", "Biguanides", "0.20"),
+    ("RX-LISI-10", "Lisinopril", "tablet", "10 mg", "tablet", "ACE inhibitors", "0.15"),
+    ("RX-AMLO-5", "Amlodipine", "tablet", "5 mg", "tablet", "Calcium channel blockers", "0.18"),
+    ("RX-OMEP-20", "Omeprazole", "capsule", "20 mg", "capsule", "Proton pump inhibitors", "0.30"),
+    ("RX-AMOX-500", "Amoxicillin", "capsule", "500 mg", "capsule", "Penicillins", "0.35"),
+    ("RX-IBUP-400", "Ibuprofen", "tablet", "400 mg", "tablet", "NSAIDs", "0.10"),
+    ("RX-ATOR-20", "Atorvastatin", "tablet", "20 mg", "tablet", "Statins", "0.25"),
+    ("RX-ALBU-90", "Albuterol", "inhaler", "90 mcg/puff", "inhaler", "Bronchodilators", "18.50"),
+]
+# A visit's story: complaint, ICD-10-CM codes, medication codes to choose from, lab test codes, procedure.
+CASES = [
+    ("Diabetes follow-up", ["E11.9"], ["RX-METF-500"], ["HBA1C", "GLU"], "99214"),
+    ("Blood pressure review", ["I10"], ["RX-LISI-10", "RX-AMLO-5"], ["K"], "99213"),
+    ("Sore throat and cough", ["J06.9"], ["RX-AMOX-500", "RX-IBUP-400"], [], "99213"),
+    ("Back pain", ["M54.50"], ["RX-IBUP-400"], [], "99213"),
+    ("Heartburn after meals", ["K21.9"], ["RX-OMEP-20"], ["HGB"], "99213"),
+    ("Chest pain on exertion", ["I20.9", "I10"], ["RX-ATOR-20"], ["LDL"], "93000"),
+    ("Shortness of breath", ["J45.909"], ["RX-ALBU-90"], [], "94010"),
+    ("Fatigue", ["R53.83"], [], ["TSH", "HGB"], "99214"),
+]
+NOTES = {
+    TreatmentOutcome.RESOLVED: "Symptoms resolved. No further follow-up needed.",
+    TreatmentOutcome.IMPROVED: "Improving on treatment. Review in 4 weeks.",
+    TreatmentOutcome.UNCHANGED: "No change since the last visit. Treatment adjusted.",
+    TreatmentOutcome.WORSENED: "Symptoms worse. Referred for further work-up.",
+}
+OUTCOME_WEIGHTS = [
+    (TreatmentOutcome.IMPROVED, 5),
+    (TreatmentOutcome.RESOLVED, 3),
+    (TreatmentOutcome.UNCHANGED, 2),
+    (TreatmentOutcome.WORSENED, 1),
+]
+
+
+def _catalogs(ctx):
+    procedures = {p.code: p for p in ProcedureCatalog.objects.filter(code__in=[row[0] for row in PROCEDURES])}
+    missing = [
+        ProcedureCatalog(code=code, description=text, price=Decimal(price))
+        for code, text, price in PROCEDURES
+        if code not in procedures
+    ]
+    if missing:
+        ctx.bulk_create(ProcedureCatalog, missing)
+    tests = {t.code: t for t in LabTest.objects.filter(code__in=[row[0] for row in LAB_TESTS])}
+    missing = [
+        LabTest(
+            code=code,
+            name=name,
+            unit=unit,
+            reference_low=Decimal(low),
+            reference_high=Decimal(high),
+            critical_low=Decimal(clow) if clow else None,
+            critical_high=Decimal(chigh) if chigh else None,
+            price=Decimal(price),
+        )
+        for code, name, unit, low, high, clow, chigh, price in LAB_TESTS
+        if code not in tests
+    ]
+    if missing:
+        ctx.bulk_create(LabTest, missing)
+    items = {i.code: i for i in Item.objects.filter(code__in=[row[0] for row in MEDICATIONS])}
+    missing = [
+        Item(
+            kind=ItemKind.MEDICATION,
+            code=code,
+            name=name,
+            form=form,
+            strength=strength,
+            unit=unit,
+            category=category,
+            unit_price=Decimal(price),
+        )
+        for code, name, form, strength, unit, category, price in MEDICATIONS
+        if code not in items
+    ]
+    if missing:
+        ctx.bulk_create(Item, missing)
+    return (
+        {p.code: p for p in ProcedureCatalog.objects.all()},
+        {t.code: t for t in LabTest.objects.all()},
+        {i.code: i for i in Item.objects.filter(code__in=[row[0] for row in MEDICATIONS])},
+    )
+
+
+def _value_for(rng, test):
+    """A plausible result: mostly in range, sometimes a little out, rarely critical."""
+    low, high = float(test.reference_low), float(test.reference_high)
+    span = high - low
+    roll = rng.random()
+    if roll < 0.7:
+        value = rng.uniform(low, high)
+    elif roll < 0.95:
+        value = rng.choice([rng.uniform(low - span * 0.3, low), rng.uniform(high, high + span * 0.5)])
+    elif test.critical_high is not None:
+        value = float(test.critical_high) + rng.uniform(0, span * 0.2)
+    else:
+        value = high + span
+    return Decimal(str(round(max(value, 0), 1)))
+
+
+def seed(ctx):
+    rng, admin = ctx.rng, ctx.admin_user
+    procedures, tests, medications = _catalogs(ctx)
+    for case in CASES:  # the demo only uses real, billable codes
+        assert all(icd10.is_billable(code) for code in case[1]), case
+    visits = list(
+        Appointment.objects.filter(status=AppointmentStatus.COMPLETED, medical_record__isnull=True)
+        .select_related("doctor__user", "patient")
+        .order_by("start", "id")
+    )
+    if not visits:
+        return {"medical records": 0}
+
+    stories = {}
+    records = []
+    for visit in visits:
+        story = rng.choice(CASES)
+        outcome = rng.choices([o for o, _ in OUTCOME_WEIGHTS], weights=[w for _, w in OUTCOME_WEIGHTS])[0]
+        stories[visit.pk] = (story, outcome)
+        signed_at = (visit.completed_at or visit.end) + timedelta(minutes=rng.randint(5, 90))
+        records.append(
+            MedicalRecord(
+                appointment=visit,
+                patient_id=visit.patient_id,
+                doctor_id=visit.doctor_id,
+                chief_complaint=story[0],
+                clinical_notes=f"{story[0]}. Examined. {NOTES[outcome]}",
+                outcome=outcome,
+                opened_at=visit.started_at or visit.start,
+                opened_by=visit.doctor.user,
+                signed_at=signed_at,
+                signed_by=visit.doctor.user,
+            )
+        )
+    ctx.bulk_create(MedicalRecord, records)
+    records = list(
+        MedicalRecord.objects.filter(appointment_id__in=[v.pk for v in visits]).select_related("appointment")
+    )
+    allergies = {}
+    patient_ids = {r.patient_id for r in records}
+    for allergy in Allergy.objects.filter(patient_id__in=patient_ids, is_active=True).only("patient_id", "substance"):
+        allergies.setdefault(allergy.patient_id, []).append(allergy.substance.lower())
+
+    diagnoses, performed, prescriptions, orders, vitals = [], [], [], [], []
+    results_for = []  # (order index, test, moment)
+    for record in records:
+        (complaint, codes, meds, labs, procedure_code), outcome = stories[record.appointment_id]
+        doctor_user_id = record.signed_by_id
+        at = record.opened_at + timedelta(minutes=5)
+        for index, code in enumerate(codes):
+            diagnoses.append(
+                Diagnosis(
+                    record=record,
+                    code=code,
+                    description=icd10.description(code),
+                    is_primary=index == 0,
+                    added_by_id=doctor_user_id,
+                    added_at=at,
+                )
+            )
+        entry = procedures[procedure_code]
+        performed.append(
+            Procedure(
+                record=record,
+                catalog_entry=entry,
+                code=entry.code,
+                description=entry.description,
+                unit_price=entry.price,
+                added_by_id=doctor_user_id,
+                added_at=at,
+            )
+        )
+        patient_allergies = allergies.get(record.patient_id, [])
+        safe = [
+            medications[code]
+            for code in meds
+            if not any(
+                s in target or target in s
+                for s in patient_allergies
+                for target in (medications[code].name.lower(), medications[code].category.lower())
+            )
+        ]
+        if safe and rng.random() < 0.8:
+            medication = rng.choice(safe)
+            days = rng.choice([7, 14, 30, 90])
+            prescriptions.append(
+                Prescription(
+                    record=record,
+                    medication=medication,
+                    dose=f"1 {medication.unit}",
+                    frequency=rng.choice(["once daily", "twice daily", "three times daily"]),
+                    duration_days=days,
+                    quantity=days * 2,
+                    instructions="Take with food." if rng.random() < 0.5 else "",
+                    status=PrescriptionStatus.DISPENSED if rng.random() < 0.6 else PrescriptionStatus.ACTIVE,
+                    prescribed_by_id=doctor_user_id,
+                    prescribed_at=at,
+                )
+            )
+        for code in labs:
+            if rng.random() < 0.75:
+                test = tests[code]
+                collected = at + timedelta(minutes=rng.randint(10, 60))
+                resulted = collected + timedelta(hours=rng.randint(2, 30))
+                orders.append(
+                    LabOrder(
+                        record=record,
+                        test=test,
+                        status=LabOrderStatus.RESULTED,
+                        ordered_by_id=doctor_user_id,
+                        ordered_at=at,
+                        collected_by=admin,
+                        collected_at=collected,
+                        resulted_at=resulted,
+                    )
+                )
+                results_for.append((len(orders) - 1, test, resulted))
+        height = Decimal(rng.randint(150, 195))
+        systolic = rng.randint(105, 165)
+        vitals.append(
+            Vitals(
+                patient_id=record.patient_id,
+                appointment_id=record.appointment_id,
+                systolic_bp=systolic,
+                diastolic_bp=rng.randint(60, min(100, systolic - 20)),
+                heart_rate=rng.randint(55, 100),
+                temperature_c=Decimal(str(round(rng.uniform(36.1, 38.2), 1))),
+                respiratory_rate=rng.randint(12, 20),
+                spo2=rng.randint(94, 100),
+                weight_kg=Decimal(str(round(rng.uniform(50, 110), 1))),
+                height_cm=height,
+                recorded_by=admin,
+                recorded_at=record.opened_at - timedelta(minutes=10),
+            )
+        )
+    ctx.bulk_create(Diagnosis, diagnoses)
+    ctx.bulk_create(Procedure, performed)
+    ctx.bulk_create(Prescription, prescriptions)
+    ctx.bulk_create(Vitals, vitals)
+    ctx.bulk_create(LabOrder, orders)
+    saved_orders = {
+        (o.record_id, o.test_id): o for o in LabOrder.objects.filter(record__in=records).select_related("test")
+    }
+    results = []
+    for index, test, resulted in results_for:
+        order = saved_orders[(orders[index].record_id, test.pk)]
+        value = _value_for(rng, test)
+        results.append(
+            LabResult(
+                order=order,
+                value=value,
+                unit=test.unit,
+                flag=test.flag_for(value),
+                resulted_by=admin,
+                resulted_at=resulted,
+            )
+        )
+    ctx.bulk_create(LabResult, results)
+    return {
+        "medical records": len(records),
+        "diagnoses": len(diagnoses),
+        "prescriptions": len(prescriptions),
+        "lab results": len(results),
+        "vitals": len(vitals),
+    }

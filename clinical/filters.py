@@ -1,0 +1,124 @@
+"""FilterSets for clinical rows, shared by the API and pages. Rows are scoped by clinical.selectors first."""
+
+import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from clinical.models import (
+    Diagnosis,
+    LabOrder,
+    LabTest,
+    MedicalRecord,
+    Prescription,
+    Procedure,
+    ProcedureCatalog,
+    Vitals,
+)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An id; rows are already scoped, so an id outside the user's reach matches nothing."""
+
+
+def _patient(path):
+    return IdFilter(field_name=f"{path}patient_id", help_text="Only rows of this patient (id).")
+
+
+def _doctor(path):
+    return IdFilter(field_name=f"{path}doctor_id", help_text="Only rows of this doctor (staff member id).")
+
+
+def _dates(field):
+    return django_filters.DateFromToRangeFilter(
+        field_name=field, lookup_expr="date", help_text="date_after / date_before (YYYY-MM-DD), inclusive."
+    )
+
+
+class MedicalRecordFilterSet(django_filters.FilterSet):
+    patient = _patient("")
+    doctor = _doctor("")
+    appointment = IdFilter(field_name="appointment_id")
+    date = _dates("opened_at")
+    signed = django_filters.BooleanFilter(field_name="signed_at", lookup_expr="isnull", exclude=True)
+    code = django_filters.CharFilter(
+        field_name="diagnoses__code",
+        lookup_expr="istartswith",
+        distinct=True,
+        help_text="Has a diagnosis code starting so.",
+    )
+
+    class Meta:
+        model = MedicalRecord
+        fields = ["patient", "doctor", "appointment", "date", "signed", "outcome", "code"]
+
+
+class DiagnosisFilterSet(django_filters.FilterSet):
+    patient = _patient("record__")
+    doctor = _doctor("record__")
+    record = IdFilter(field_name="record_id")
+    date = _dates("added_at")
+    code = django_filters.CharFilter(lookup_expr="istartswith", help_text="ICD-10-CM code or its start, e.g. E11.")
+
+    class Meta:
+        model = Diagnosis
+        fields = ["patient", "doctor", "record", "date", "code", "is_primary"]
+
+
+class ProcedureFilterSet(django_filters.FilterSet):
+    patient = _patient("record__")
+    doctor = _doctor("record__")
+    record = IdFilter(field_name="record_id")
+    date = _dates("added_at")
+    code = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Procedure
+        fields = ["patient", "doctor", "record", "date", "code"]
+
+
+class PrescriptionFilterSet(django_filters.FilterSet):
+    patient = _patient("record__")
+    doctor = _doctor("record__")
+    record = IdFilter(field_name="record_id")
+    date = _dates("prescribed_at")
+    code = django_filters.CharFilter(field_name="medication__code", lookup_expr="iexact", help_text="Item code.")
+
+    class Meta:
+        model = Prescription
+        fields = ["patient", "doctor", "record", "date", "status", "code", "medication"]
+
+
+class LabOrderFilterSet(django_filters.FilterSet):
+    patient = _patient("record__")
+    doctor = _doctor("record__")
+    record = IdFilter(field_name="record_id")
+    date = _dates("ordered_at")
+    code = django_filters.CharFilter(field_name="test__code", lookup_expr="iexact", help_text="Lab test code.")
+    flag = django_filters.CharFilter(field_name="result__flag")
+
+    class Meta:
+        model = LabOrder
+        fields = ["patient", "doctor", "record", "date", "status", "code", "test", "flag"]
+
+
+class VitalsFilterSet(django_filters.FilterSet):
+    patient = _patient("")
+    appointment = IdFilter(field_name="appointment_id")
+    date = _dates("recorded_at")
+
+    class Meta:
+        model = Vitals
+        fields = ["patient", "appointment", "date"]
+
+
+class ProcedureCatalogFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = ProcedureCatalog
+        fields = ["is_active", "code"]
+
+
+class LabTestFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = LabTest
+        fields = ["is_active", "code"]

@@ -1,0 +1,214 @@
+"""Reads of clinical data, scoped to what the user may see.
+
+Staff with the model permission see every patient's rows (row permissions are checked by the API's
+RolePermission). A portal patient sees only their own rows, and only those of signed records:
+drafts stay with the doctor until signed.
+"""
+
+from datetime import datetime, time
+from typing import NamedTuple
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from clinical.models import Diagnosis, LabOrder, LabResult, MedicalRecord, Prescription, Procedure, Vitals
+from patients.selectors import is_portal_patient
+
+
+def _scoped(qs, user, *, patient_path, record_path):
+    if not user.is_authenticated:
+        return qs.none()
+    if is_portal_patient(user):
+        qs = qs.filter(**{f"{patient_path}__user": user})
+        if record_path is not None:
+            qs = qs.filter(**{f"{record_path}signed_at__isnull": False})
+    return qs
+
+
+def record_queryset_for(user):
+    qs = MedicalRecord.objects.select_related(
+        "patient", "doctor__user", "appointment", "signed_by", "amended_by"
+    ).prefetch_related(Prefetch("diagnoses", queryset=Diagnosis.objects.order_by("-is_primary", "added_at", "id")))
+    return _scoped(qs, user, patient_path="patient", record_path="")
+
+
+def diagnosis_queryset_for(user):
+    qs = Diagnosis.objects.select_related("record__patient", "record__doctor__user").order_by("-added_at", "-id")
+    return _scoped(qs, user, patient_path="record__patient", record_path="record__")
+
+
+def procedure_queryset_for(user):
+    qs = Procedure.objects.select_related("record__patient", "record__doctor__user").order_by("-added_at", "-id")
+    return _scoped(qs, user, patient_path="record__patient", record_path="record__")
+
+
+def prescription_queryset_for(user):
+    qs = Prescription.objects.select_related("record__patient", "record__doctor__user", "medication")
+    return _scoped(qs, user, patient_path="record__patient", record_path="record__")
+
+
+def lab_order_queryset_for(user):
+    qs = LabOrder.objects.select_related("record__patient", "test", "result")
+    return _scoped(qs, user, patient_path="record__patient", record_path="record__")
+
+
+def vitals_queryset_for(user):
+    qs = Vitals.objects.select_related("patient", "recorded_by")
+    return _scoped(qs, user, patient_path="patient", record_path=None)
+
+
+# --- The patient's timeline -----------------------------------------------------------------------
+
+
+class HistoryEvent(NamedTuple):
+    """One line of a patient's timeline."""
+
+    kind: str  # visit, diagnosis, prescription, lab_result, vitals
+    at: datetime
+    id: int
+    record: int | None
+    summary: str
+    detail: dict
+
+
+HISTORY_KINDS = ("visit", "diagnosis", "prescription", "lab_result", "vitals")
+
+
+def _day_bounds(date_from, date_to):
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(date_from, time.min, tzinfo=tz) if date_from else None
+    end = datetime.combine(date_to, time.max, tzinfo=tz) if date_to else None
+    return start, end
+
+
+def _in_range(qs, field, start, end):
+    if start:
+        qs = qs.filter(**{f"{field}__gte": start})
+    if end:
+        qs = qs.filter(**{f"{field}__lte": end})
+    return qs
+
+
+def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
+    """The patient's clinical timeline, newest first: visits (records), diagnoses, prescriptions, lab results
+    and vitals. Five queries whatever the size of the history. A portal patient's history leaves out
+    everything of unsigned records."""
+    kinds = set(kinds or HISTORY_KINDS)
+    portal = is_portal_patient(user)
+    start, end = _day_bounds(date_from, date_to)
+    signed = {"record__signed_at__isnull": False} if portal else {}
+    events = []
+
+    if "visit" in kinds:
+        records = MedicalRecord.objects.filter(patient=patient).select_related("doctor__user", "appointment")
+        if portal:
+            records = records.filter(signed_at__isnull=False)
+        for r in _in_range(records, "opened_at", start, end):
+            events.append(
+                HistoryEvent(
+                    "visit",
+                    r.opened_at,
+                    r.pk,
+                    r.pk,
+                    f"Visit with {r.doctor}: {r.chief_complaint}".rstrip(": "),
+                    {
+                        "appointment": r.appointment_id,
+                        "doctor": str(r.doctor),
+                        "chief_complaint": r.chief_complaint,
+                        "outcome": r.outcome,
+                        "signed": r.signed_at is not None,
+                    },
+                )
+            )
+    if "diagnosis" in kinds:
+        diagnoses = Diagnosis.objects.filter(record__patient=patient, **signed)
+        for d in _in_range(diagnoses, "added_at", start, end):
+            events.append(
+                HistoryEvent(
+                    "diagnosis",
+                    d.added_at,
+                    d.pk,
+                    d.record_id,
+                    f"{d.code} {d.description}",
+                    {"code": d.code, "description": d.description, "is_primary": d.is_primary},
+                )
+            )
+    if "prescription" in kinds:
+        prescriptions = Prescription.objects.filter(record__patient=patient, **signed).select_related("medication")
+        for p in _in_range(prescriptions, "prescribed_at", start, end):
+            events.append(
+                HistoryEvent(
+                    "prescription",
+                    p.prescribed_at,
+                    p.pk,
+                    p.record_id,
+                    f"{p.medication.name} {p.medication.strength} · {p.dose} {p.frequency}, {p.duration_days} days",
+                    {
+                        "medication": p.medication.name,
+                        "dose": p.dose,
+                        "route": p.route,
+                        "frequency": p.frequency,
+                        "duration_days": p.duration_days,
+                        "status": p.status,
+                    },
+                )
+            )
+    if "lab_result" in kinds:
+        results = LabResult.objects.filter(order__record__patient=patient).select_related("order__test")
+        if portal:
+            results = results.filter(order__record__signed_at__isnull=False)
+        for res in _in_range(results, "resulted_at", start, end):
+            test = res.order.test
+            events.append(
+                HistoryEvent(
+                    "lab_result",
+                    res.resulted_at,
+                    res.pk,
+                    res.order.record_id,
+                    f"{test.name}: {res}",
+                    {
+                        "test": test.name,
+                        "value": str(res.value),
+                        "unit": res.unit,
+                        "flag": res.flag,
+                        "reference_low": None if test.reference_low is None else str(test.reference_low),
+                        "reference_high": None if test.reference_high is None else str(test.reference_high),
+                    },
+                )
+            )
+    if "vitals" in kinds:
+        for v in _in_range(Vitals.objects.filter(patient=patient), "recorded_at", start, end):
+            parts = []
+            if v.blood_pressure:
+                parts.append(f"BP {v.blood_pressure}")
+            if v.heart_rate is not None:
+                parts.append(f"HR {v.heart_rate}")
+            if v.temperature_c is not None:
+                parts.append(f"T {v.temperature_c} °C")
+            if v.spo2 is not None:
+                parts.append(f"SpO2 {v.spo2}%")
+            if v.bmi is not None:
+                parts.append(f"BMI {v.bmi}")
+            events.append(
+                HistoryEvent(
+                    "vitals",
+                    v.recorded_at,
+                    v.pk,
+                    None,
+                    ", ".join(parts) or "Vitals",
+                    {
+                        "appointment": v.appointment_id,
+                        "systolic_bp": v.systolic_bp,
+                        "diastolic_bp": v.diastolic_bp,
+                        "heart_rate": v.heart_rate,
+                        "temperature_c": None if v.temperature_c is None else str(v.temperature_c),
+                        "respiratory_rate": v.respiratory_rate,
+                        "spo2": v.spo2,
+                        "weight_kg": None if v.weight_kg is None else str(v.weight_kg),
+                        "height_cm": None if v.height_cm is None else str(v.height_cm),
+                        "bmi": None if v.bmi is None else str(v.bmi),
+                    },
+                )
+            )
+    events.sort(key=lambda e: (e.at, HISTORY_KINDS.index(e.kind), e.id), reverse=True)
+    return events

@@ -1,0 +1,416 @@
+"""Every change to clinical records. Admin, pages, API and commands call these.
+
+Rules kept here:
+- A record is opened for an appointment that is checked in, in progress or completed (completed allows
+  late documentation after the visit); never for a scheduled, cancelled or no-show one. One per appointment.
+- Only the appointment's doctor (or a superuser / Administrator) writes its record and what hangs off it
+  (diagnoses, procedures, prescriptions, lab orders): anyone else gets PermissionDenied (403).
+- A signed record is final: notes, diagnoses, procedures, prescriptions and lab orders can no longer be
+  added or changed (409); the record's text changes only through ``record_amend`` with a reason, and every
+  version stays in history. Work that follows an order after signing goes on: a lab order is still
+  collected and resulted, and an active prescription can still be cancelled (with a reason).
+- Prescribing a medication the patient has an active allergy to is refused unless an override reason is
+  given; the reason is kept on the prescription.
+Nothing is deleted.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinical import icd10
+from clinical.choices import (
+    RECORDABLE_APPOINTMENT_STATUSES,
+    LabOrderStatus,
+    PrescriptionStatus,
+    TreatmentOutcome,
+)
+from clinical.models import (
+    VITALS_RANGES,
+    Diagnosis,
+    LabOrder,
+    LabResult,
+    LabTest,
+    MedicalRecord,
+    Prescription,
+    Procedure,
+    ProcedureCatalog,
+    Vitals,
+)
+from hms.audit import audited_save
+from hms.exceptions import Conflict
+from hms.roles import ADMINISTRATOR, has_role
+from inventory.models import Item, ItemKind
+from patients.models import Allergy
+from scheduling.models import Appointment
+
+NOTE_FIELDS = ("chief_complaint", "clinical_notes", "outcome")
+
+
+# --- Guards ---------------------------------------------------------------------------------------
+
+
+def _is_clinical_admin(user):
+    return user.is_superuser or has_role(user, ADMINISTRATOR)
+
+
+def ensure_may_write(*, appointment, acting_user):
+    """Only the appointment's doctor (or a superuser / Administrator) writes its clinical record."""
+    if _is_clinical_admin(acting_user):
+        return
+    profile = getattr(acting_user, "staff_profile", None)
+    if profile is None or profile.pk != appointment.doctor_id:
+        raise PermissionDenied(
+            f"Only the doctor of this appointment may write its medical record ({appointment.doctor})."
+        )
+
+
+def _ensure_unsigned(record, what="changed"):
+    if record.signed_at is not None:
+        raise Conflict(
+            f"This medical record was signed on {record.signed_at:%m/%d/%Y} and cannot be {what}. "
+            "Amend the record with a reason instead.",
+            code="record_signed",
+        )
+
+
+def _lock_record(record):
+    return MedicalRecord.objects.select_for_update().get(pk=record.pk)
+
+
+def _writable_record(record, acting_user, what="changed"):
+    record = _lock_record(record)
+    ensure_may_write(appointment=record.appointment, acting_user=acting_user)
+    _ensure_unsigned(record, what)
+    return record
+
+
+def _check_choice(field, value, choices):
+    if value not in choices.values:
+        raise ValidationError({field: f"Choose one of: {', '.join(choices.values)}."})
+
+
+# --- The record -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_open_for_appointment(*, appointment, acting_user, chief_complaint="", clinical_notes=""):
+    """Open the medical record of an appointment (checked in, in progress, or completed for late documentation)."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    ensure_may_write(appointment=appointment, acting_user=acting_user)
+    if appointment.status not in RECORDABLE_APPOINTMENT_STATUSES:
+        raise Conflict(
+            f"A medical record cannot be opened for a {appointment.get_status_display().lower()} appointment; "
+            "check the patient in first (records are for checked-in, in-progress or completed visits).",
+            code="appointment_not_recordable",
+        )
+    existing = MedicalRecord.objects.filter(appointment=appointment).first()
+    if existing is not None:
+        raise Conflict(
+            "This appointment already has a medical record.", code="record_exists", extra={"record": existing.pk}
+        )
+    record = MedicalRecord(
+        appointment=appointment,
+        patient_id=appointment.patient_id,
+        doctor_id=appointment.doctor_id,
+        chief_complaint=(chief_complaint or appointment.reason or "")[:500],
+        clinical_notes=clinical_notes or "",
+        opened_by=acting_user,
+    )
+    return audited_save(record, acting_user=acting_user)
+
+
+@transaction.atomic
+def record_update_notes(*, record, acting_user, **changes):
+    """Change the complaint, notes or outcome of an unsigned record."""
+    unknown = set(changes) - set(NOTE_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    record = _writable_record(record, acting_user)
+    if "outcome" in changes and changes["outcome"]:
+        _check_choice("outcome", changes["outcome"], TreatmentOutcome)
+    for field, value in changes.items():
+        setattr(record, field, value if value is not None else "")
+    return audited_save(record, acting_user=acting_user)
+
+
+@transaction.atomic
+def record_sign(*, record, acting_user):
+    """Sign the record: it becomes final. It needs at least one diagnosis."""
+    record = _lock_record(record)
+    ensure_may_write(appointment=record.appointment, acting_user=acting_user)
+    if record.signed_at is not None:
+        raise Conflict(f"This medical record was already signed on {record.signed_at:%m/%d/%Y}.", code="record_signed")
+    if not record.diagnoses.exists():
+        raise Conflict("Add at least one diagnosis before signing the record.", code="no_diagnosis")
+    record.signed_at = timezone.now()
+    record.signed_by = acting_user
+    return audited_save(record, acting_user=acting_user)
+
+
+@transaction.atomic
+def record_amend(*, record, reason, acting_user, **changes):
+    """Change a signed record's complaint, notes or outcome, with a reason. The signed version stays in history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for the amendment."})
+    unknown = set(changes) - set(NOTE_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields cannot be amended: {', '.join(sorted(unknown))}.")
+    if not changes:
+        raise ValidationError("Say what the amendment changes (complaint, notes or outcome).")
+    record = _lock_record(record)
+    ensure_may_write(appointment=record.appointment, acting_user=acting_user)
+    if record.signed_at is None:
+        raise Conflict("This record is not signed yet; edit it directly instead of amending it.", code="not_signed")
+    if changes.get("outcome"):
+        _check_choice("outcome", changes["outcome"], TreatmentOutcome)
+    for field, value in changes.items():
+        setattr(record, field, value if value is not None else "")
+    record.amended_at = timezone.now()
+    record.amended_by = acting_user
+    record.amendment_reason = reason[:500]
+    record._change_reason = reason[:100]
+    return audited_save(record, acting_user=acting_user)
+
+
+def record_ready_for_completion(appointment):
+    """Raise Conflict unless the appointment has a medical record with at least one diagnosis.
+
+    scheduling.services.appointment_complete calls this before completing a visit.
+    """
+    record = MedicalRecord.objects.filter(appointment_id=appointment.pk).first()
+    if record is None or not record.diagnoses.exists():
+        raise Conflict(
+            "The visit cannot be completed yet: it needs an open medical record with at least one diagnosis.",
+            code="record_incomplete",
+        )
+
+
+# --- Diagnoses and procedures ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def diagnosis_add(*, record, code, acting_user, is_primary=False):
+    """Add a billable ICD-10-CM diagnosis; its description comes from the code list.
+
+    The record's first diagnosis is primary; making another one primary demotes the previous one.
+    """
+    record = _writable_record(record, acting_user)
+    code = icd10.normalise(code)
+    if not icd10.is_billable(code):
+        if icd10.is_known(code):
+            message = f"{code} is a category, not a billable code; choose one of its more specific codes."
+        else:
+            message = f"{code or 'This'} is not an ICD-10-CM code."
+        raise ValidationError({"code": message})
+    if record.diagnoses.filter(code=code).exists():
+        raise Conflict(f"{code} is already on this record.", code="duplicate_diagnosis")
+    has_primary = record.diagnoses.filter(is_primary=True).exists()
+    if is_primary and has_primary:
+        for other in record.diagnoses.filter(is_primary=True):
+            other.is_primary = False
+            audited_save(other, acting_user=acting_user)
+    diagnosis = Diagnosis(
+        record=record,
+        code=code,
+        description=icd10.description(code)[:300],
+        is_primary=bool(is_primary) or not has_primary,
+        added_by=acting_user,
+    )
+    return audited_save(diagnosis, acting_user=acting_user)
+
+
+@transaction.atomic
+def procedure_add(*, record, catalog_entry, acting_user, quantity=1, notes=""):
+    """Record a procedure from the catalog; its code, description and price are copied."""
+    record = _writable_record(record, acting_user)
+    catalog_entry = ProcedureCatalog.objects.get(pk=catalog_entry.pk)
+    if not catalog_entry.is_active:
+        raise Conflict(f"{catalog_entry} is no longer offered (inactive).", code="procedure_inactive")
+    procedure = Procedure(
+        record=record,
+        catalog_entry=catalog_entry,
+        code=catalog_entry.code,
+        description=catalog_entry.description,
+        unit_price=catalog_entry.price,
+        quantity=quantity,
+        notes=notes or "",
+        added_by=acting_user,
+    )
+    return audited_save(procedure, acting_user=acting_user)
+
+
+# --- Prescriptions --------------------------------------------------------------------------------
+
+
+def matching_allergies(*, patient, medication):
+    """The patient's active allergies whose substance matches the medication's name or category
+    (case-insensitive, either containing the other: 'penicillin' matches 'Penicillins')."""
+    targets = [t.lower() for t in (medication.name, medication.category) if t]
+    found = []
+    for allergy in Allergy.objects.filter(patient=patient, is_active=True).order_by("substance"):
+        substance = allergy.substance.strip().lower()
+        if substance and any(substance in target or target in substance for target in targets):
+            found.append(allergy)
+    return found
+
+
+class AllergyConflict(Conflict):
+    default_code = "allergy"
+
+
+@transaction.atomic
+def prescription_create(
+    *,
+    record,
+    medication,
+    dose,
+    frequency,
+    duration_days,
+    quantity,
+    acting_user,
+    route="oral",
+    instructions="",
+    allergy_override_reason="",
+):
+    """Prescribe a medication. A recorded active allergy to it refuses the prescription (409, naming the
+    allergy) unless ``allergy_override_reason`` says why it is prescribed anyway."""
+    record = _writable_record(record, acting_user)
+    medication = Item.objects.get(pk=medication.pk)
+    if medication.kind != ItemKind.MEDICATION:
+        raise ValidationError({"medication": f"{medication.name} is not a medication."})
+    if not medication.is_active:
+        raise Conflict(f"{medication} is no longer stocked (inactive).", code="medication_inactive")
+    override = (allergy_override_reason or "").strip()
+    allergies = matching_allergies(patient=record.patient, medication=medication)
+    if allergies and not override:
+        names = ", ".join(
+            f"{a.substance} ({a.get_severity_display().lower()}{', ' + a.reaction if a.reaction else ''})"
+            for a in allergies
+        )
+        raise AllergyConflict(
+            f"{record.patient.full_name} has a recorded allergy to {names}; {medication.name} was not prescribed. "
+            "Give an override reason to prescribe it anyway.",
+            extra={"allergies": [a.substance for a in allergies]},
+        )
+    prescription = Prescription(
+        record=record,
+        medication=medication,
+        dose=dose,
+        route=route,
+        frequency=frequency,
+        duration_days=duration_days,
+        quantity=quantity,
+        instructions=instructions or "",
+        allergy_override_reason=override if allergies else "",
+        prescribed_by=acting_user,
+    )
+    return audited_save(prescription, acting_user=acting_user)
+
+
+@transaction.atomic
+def prescription_cancel(*, prescription, reason, acting_user):
+    """Cancel an active prescription (also after the record was signed); the reason is kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for cancelling the prescription."})
+    prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
+    ensure_may_write(appointment=prescription.record.appointment, acting_user=acting_user)
+    if prescription.status != PrescriptionStatus.ACTIVE:
+        raise Conflict(
+            f"A {prescription.get_status_display().lower()} prescription cannot be cancelled.",
+            code="invalid_transition",
+        )
+    prescription.status = PrescriptionStatus.CANCELLED
+    prescription.cancelled_at = timezone.now()
+    prescription.cancelled_by = acting_user
+    prescription.cancellation_reason = reason[:500]
+    return audited_save(prescription, acting_user=acting_user)
+
+
+# --- Labs -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lab_order_create(*, record, test, acting_user):
+    record = _writable_record(record, acting_user)
+    test = LabTest.objects.get(pk=test.pk)
+    if not test.is_active:
+        raise Conflict(f"{test} is no longer offered (inactive).", code="lab_test_inactive")
+    order = LabOrder(record=record, test=test, ordered_by=acting_user)
+    return audited_save(order, acting_user=acting_user)
+
+
+@transaction.atomic
+def lab_order_collect(*, order, acting_user):
+    """The sample was taken: ordered -> collected."""
+    order = LabOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status != LabOrderStatus.ORDERED:
+        raise Conflict(
+            f"This lab order is already {order.get_status_display().lower()}; only ordered tests are collected.",
+            code="invalid_transition",
+        )
+    order.status = LabOrderStatus.COLLECTED
+    order.collected_at = timezone.now()
+    order.collected_by = acting_user
+    return audited_save(order, acting_user=acting_user)
+
+
+@transaction.atomic
+def lab_result_enter(*, order, value, acting_user, comment=""):
+    """Enter the result of a collected order; the flag comes from the test's reference range."""
+    order = LabOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status == LabOrderStatus.ORDERED:
+        raise Conflict(
+            "The sample has not been collected yet; collect it before entering the result.", code="not_collected"
+        )
+    if order.status == LabOrderStatus.RESULTED:
+        raise Conflict("This lab order already has a result.", code="already_resulted")
+    if value is None or value == "":
+        raise ValidationError({"value": "Enter the result value."})
+    result = LabResult(order=order, value=value, comment=comment or "", resulted_by=acting_user)
+    result.full_clean(exclude=["unit", "flag"])
+    result.unit = order.test.unit
+    result.flag = order.test.flag_for(result.value)
+    audited_save(result, acting_user=acting_user, validate=False)
+    order.status = LabOrderStatus.RESULTED
+    order.resulted_at = result.resulted_at
+    audited_save(order, acting_user=acting_user)
+    return result
+
+
+# --- Vitals ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def vitals_record(*, patient, acting_user, appointment=None, recorded_at=None, **measurements):
+    """Record a set of vital signs; implausible values are refused with a message per field."""
+    unknown = set(measurements) - set(VITALS_RANGES)
+    if unknown:
+        raise ValidationError(f"Unknown measurements: {', '.join(sorted(unknown))}.")
+    if appointment is not None:
+        if appointment.patient_id != patient.pk:
+            raise ValidationError({"appointment": "This appointment is another patient's."})
+        if appointment.status not in RECORDABLE_APPOINTMENT_STATUSES:
+            raise Conflict(
+                f"Vitals cannot be recorded for a {appointment.get_status_display().lower()} appointment.",
+                code="appointment_not_recordable",
+            )
+    vitals = Vitals(
+        patient=patient,
+        appointment=appointment,
+        recorded_by=acting_user,
+        recorded_at=recorded_at or timezone.now(),
+        **measurements,
+    )
+    return audited_save(vitals, acting_user=acting_user)
+
+
+# --- Catalogs -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def catalog_save(*, instance, acting_user):
+    """Create or change a catalog entry (procedure, lab test, inventory item); deactivate, never delete."""
+    return audited_save(instance, acting_user=acting_user)

@@ -1,0 +1,42 @@
+"""manage.py seed_demo with the clinical hook: every completed visit gets a signed, consistent record."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from clinical import icd10
+from clinical.models import Diagnosis, LabResult, MedicalRecord, Prescription, Vitals
+from clinical.services import matching_allergies, record_ready_for_completion
+from scheduling.choices import AppointmentStatus
+from scheduling.models import Appointment
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed():
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO(), password="demo-pass", patients=12)
+    return out.getvalue()
+
+
+def test_every_completed_visit_gets_a_signed_record_with_real_codes_and_runs_twice_safely():
+    out = _seed()
+
+    completed = Appointment.objects.filter(status=AppointmentStatus.COMPLETED)
+    assert completed.exists()
+    assert MedicalRecord.objects.count() == completed.count()
+    assert not MedicalRecord.objects.filter(signed_at__isnull=True).exists()
+    for appointment in completed:
+        record_ready_for_completion(appointment)
+    assert all(icd10.is_billable(code) for code in Diagnosis.objects.values_list("code", flat=True))
+    assert Vitals.objects.count() == completed.count()
+    for result in LabResult.objects.select_related("order__test"):
+        assert result.flag == result.order.test.flag_for(result.value)
+    for rx in Prescription.objects.select_related("record__patient", "medication"):
+        assert not matching_allergies(patient=rx.record.patient, medication=rx.medication)
+    assert "medical records" in out
+
+    counts = (MedicalRecord.objects.count(), Diagnosis.objects.count(), LabResult.objects.count())
+    _seed()
+    assert (MedicalRecord.objects.count(), Diagnosis.objects.count(), LabResult.objects.count()) == counts

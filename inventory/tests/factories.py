@@ -1,0 +1,77 @@
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from clinical.tests.factories import MedicationFactory, PrescriptionFactory
+from inventory.choices import ItemKind, StockMovementKind, StoreKind
+from inventory.models import Batch, Item, StockLevelRule, StockMovement, Store
+from scheduling.tests.factories import EquipmentFactory
+from staff.tests.factories import HospitalFactory, UserFactory
+
+__all__ = [
+    "BatchFactory", "EquipmentFactory", "MedicationFactory", "PrescriptionFactory", "StockLevelRuleFactory",
+    "StoreFactory", "SupplyFactory",
+]
+
+
+class SupplyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Item
+        django_get_or_create = ("code",)
+
+    kind = ItemKind.SUPPLY
+    code = factory.Sequence(lambda n: f"SUP-{n:05d}")
+    name = "Nitrile gloves, medium"
+    unit = "box"
+    category = "Gloves"
+    unit_price = Decimal("8.50")
+
+
+class StoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Store
+
+    hospital = factory.SubFactory(HospitalFactory)
+    name = "Main Pharmacy"
+    code = factory.Sequence(lambda n: f"PH{n}")
+    kind = StoreKind.PHARMACY
+
+
+class StockLevelRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StockLevelRule
+
+    item = factory.SubFactory(MedicationFactory)
+    store = factory.SubFactory(StoreFactory)
+    reorder_level = 10
+    reorder_quantity = 100
+
+
+class BatchFactory(factory.django.DjangoModelFactory):
+    """A batch of ``quantity`` units with its receipt movement, so its ledger matches.
+    BatchFactory(receipt=user) records who received it (default: a new user)."""
+
+    class Meta:
+        model = Batch
+        skip_postgeneration_save = True
+
+    class Params:
+        quantity = 20
+
+    item = factory.SubFactory(MedicationFactory)
+    store = factory.SubFactory(StoreFactory)
+    lot_number = factory.Sequence(lambda n: f"LOT{n:05d}")
+    expiry_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=365))
+    unit_cost = Decimal("0.10")
+    supplier = "McKesson"
+    quantity_on_hand = factory.SelfAttribute("quantity")
+
+    @factory.post_generation
+    def receipt(self, create, extracted, **kwargs):
+        if create and self.quantity_on_hand:
+            StockMovement.objects.create(
+                batch=self, kind=StockMovementKind.RECEIPT, quantity=self.quantity_on_hand,
+                created_by=extracted or UserFactory(),
+            )

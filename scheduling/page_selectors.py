@@ -1,0 +1,119 @@
+"""Reads behind the scheduling pages: board, doctor's schedule, portal lists, a doctor's windows and time off.
+
+Appointment rows always come from scheduling.selectors.appointment_list (scoped to the user, with
+the related rows a page shows already joined), so every page runs the same number of queries
+whatever the number of rows.
+"""
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from hms.roles import ADMINISTRATOR, user_roles
+from scheduling.choices import ACTIVE_APPOINTMENT_STATUSES
+from scheduling.models import Availability, TimeOff
+from scheduling.selectors import appointment_list
+from staff.choices import StaffRole
+from staff.models import Department, Hospital, StaffMember
+
+
+def is_administrator(user):
+    return user.is_authenticated and (user.is_superuser or ADMINISTRATOR in user_roles(user))
+
+
+def staff_member_for(user):
+    """The user's StaffMember row (with hospital and department), or None."""
+    if not user.is_authenticated:
+        return None
+    return StaffMember.objects.select_related("user", "hospital", "department").filter(user=user).first()
+
+
+def doctor_for_user(user):
+    """The user's own StaffMember row if they are a doctor, else None."""
+    member = staff_member_for(user)
+    return member if member is not None and member.role == StaffRole.DOCTOR else None
+
+
+def doctor_queryset():
+    """Doctors with what their labels show (name, specialty, hospital, department) joined."""
+    return StaffMember.objects.doctors().select_related("user", "hospital", "department")
+
+
+def bookable_doctors(*, department=None, hospital=None):
+    """Active doctors of active hospitals, by name; narrowed to a department or hospital when given."""
+    qs = doctor_queryset().filter(is_active=True, hospital__is_active=True)
+    if department is not None:
+        qs = qs.filter(department=department)
+    if hospital is not None:
+        qs = qs.filter(hospital=hospital)
+    return qs.order_by("user__last_name", "user__first_name", "pk")
+
+
+def active_departments():
+    return (
+        Department.objects.filter(is_active=True, hospital__is_active=True)
+        .select_related("hospital")
+        .order_by("hospital__name", "name")
+    )
+
+
+def active_hospitals():
+    return Hospital.objects.active().order_by("name")
+
+
+def local_today(tz):
+    return timezone.now().astimezone(tz).date()
+
+
+def week_bounds(day):
+    """(Monday, Sunday) of the week of ``day``."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    return monday, monday + datetime.timedelta(days=6)
+
+
+def _day_filters(date_from, date_to):
+    return {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+
+
+def board_appointments(*, user, hospital, day, department=None, status=None):
+    """One hospital's appointments on one local day (optionally one department, one status), by time."""
+    filters = {"hospital": hospital.pk, **_day_filters(day, day)}
+    if department is not None:
+        filters["department"] = department.pk
+    qs = appointment_list(user=user, filters=filters)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("start", "doctor__user__last_name", "pk")
+
+
+def doctor_schedule(*, user, doctor, date_from, date_to):
+    """A doctor's appointments on the local days date_from..date_to (every status), by time."""
+    filters = {"doctor": doctor.pk, **_day_filters(date_from, date_to)}
+    return appointment_list(user=user, filters=filters).order_by("start", "pk")
+
+
+def patient_appointments(*, user, patient, upcoming, now=None):
+    """A patient's appointments: upcoming (active, not yet over) soonest first, or past ones latest first."""
+    now = now or timezone.now()
+    qs = appointment_list(user=user).filter(patient=patient)
+    still_ahead = Q(status__in=ACTIVE_APPOINTMENT_STATUSES, end__gt=now)
+    if upcoming:
+        return qs.filter(still_ahead).order_by("start", "pk")
+    return qs.exclude(still_ahead).order_by("-start", "-pk")
+
+
+def doctor_windows_list(*, doctor, include_ended=False):
+    """A doctor's availability windows by weekday and hour; ended windows (valid_to in the past) only on request."""
+    qs = Availability.objects.filter(doctor=doctor).select_related("hospital")
+    if not include_ended:
+        qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=local_today(doctor.hospital.tzinfo)))
+    return qs.order_by("weekday", "start_time", "valid_from", "pk")
+
+
+def doctor_time_off(*, doctor, include_past=False, now=None):
+    """A doctor's time off, soonest first; what has already ended only on request."""
+    qs = TimeOff.objects.filter(doctor=doctor)
+    if not include_past:
+        qs = qs.filter(end__gt=now or timezone.now())
+    return qs.order_by("start", "pk")

@@ -1,0 +1,370 @@
+"""Every change to schedules and appointments. Admin, pages, API and commands call these.
+
+No double booking, even under concurrency: a booking (or rescheduling) first locks the rows
+of everyone it books, always in the same order - the doctor's StaffMember row, the patient
+row, the room row, the equipment row - and only then checks for overlaps and inserts. Two
+bookings that share a doctor, patient, room or equipment therefore run one after the other,
+and the second sees the first's appointment (MariaDB runs at READ COMMITTED, so each query
+sees what was committed before it). Locking rows that may not exist yet (the appointment)
+would lock nothing at READ COMMITTED, hence the parent rows. Status changes lock only the
+appointment row, after any parent rows, so the lock order never inverts.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from hms.audit import apply_changes, audited_save
+from hms.exceptions import Conflict
+from inventory.models import Equipment
+from patients.models import Patient
+from scheduling.choices import AppointmentKind
+from scheduling.models import TRANSITIONS, Appointment, Availability, Room, TimeOff, local_label
+from scheduling.selectors import doctor_slot_at
+from scheduling.signals import appointment_completed
+from staff.choices import StaffRole
+from staff.models import StaffMember
+
+DEFAULT_TELEMEDICINE_BASE_URL = "https://telehealth.hms.example/join/"
+
+AVAILABILITY_FIELDS = {"hospital", "weekday", "start_time", "end_time", "slot_minutes", "valid_from", "valid_to"}
+TIME_OFF_FIELDS = {"start", "end", "reason"}
+ROOM_FIELDS = {"hospital", "name", "kind", "is_active"}
+
+
+def telemedicine_link():
+    """A fresh, unguessable https join link under settings.TELEMEDICINE_BASE_URL."""
+    base = getattr(settings, "TELEMEDICINE_BASE_URL", DEFAULT_TELEMEDICINE_BASE_URL)
+    return f"{base.rstrip('/')}/{secrets.token_urlsafe(24)}"
+
+
+# --- booking ----------------------------------------------------------------------------------
+
+
+def _lock(model, pk):
+    # A bare SELECT ... FOR UPDATE: with select_related MariaDB would lock the joined rows too.
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def _lock_parties(*, doctor_id, patient_id, room_id=None, equipment_id=None):
+    """Lock doctor, patient, room, equipment rows, in this fixed order (no deadlocks)."""
+    doctor = _lock(StaffMember, doctor_id)
+    patient = _lock(Patient, patient_id)
+    room = _lock(Room, room_id) if room_id else None
+    equipment = _lock(Equipment, equipment_id) if equipment_id else None
+    return doctor, patient, room, equipment
+
+
+def _require_aware(start):
+    if start is None:
+        raise ValidationError({"start": "Choose when the appointment starts."})
+    if timezone.is_naive(start):
+        raise ValidationError({"start": "Give the start time with its time zone."})
+
+
+def _check_parties(*, doctor, patient, room, equipment, kind):
+    if kind not in AppointmentKind.values:
+        raise ValidationError({"kind": f"Choose one of: {', '.join(AppointmentKind.values)}."})
+    if doctor.role != StaffRole.DOCTOR:
+        raise ValidationError({"doctor": f"{doctor.full_name} is not a doctor."})
+    if kind == AppointmentKind.TELEMEDICINE and room is not None:
+        raise ValidationError({"room": "A telemedicine visit has a join link, not a room."})
+    if not doctor.is_active:
+        raise Conflict(f"{doctor} no longer sees patients (inactive). Choose another doctor.", code="doctor_inactive")
+    if not patient.is_active:
+        raise Conflict(
+            f"Patient {patient.full_name} (MRN {patient.mrn}) is inactive. Reactivate the patient before booking.",
+            code="patient_inactive",
+        )
+    if room is not None and not room.is_active:
+        raise Conflict(f"Room {room.name} is out of service. Choose another room.", code="room_inactive")
+    if equipment is not None and not equipment.is_bookable:
+        raise Conflict(
+            f"{equipment} is {equipment.get_status_display().lower()} and cannot be booked.",
+            code="equipment_unavailable",
+        )
+
+
+def _bookable_slot(*, doctor, start, now):
+    """The doctor's slot starting at ``start``, or a Conflict saying why it cannot be booked."""
+    tz = doctor.hospital.tzinfo
+    if start < now:
+        raise Conflict(f"{local_label(start, tz)} is in the past. Choose a time from now on.", code="in_the_past")
+    slot = doctor_slot_at(doctor=doctor, start=start)
+    if slot is None:
+        raise Conflict(
+            f"{doctor} does not see patients at {local_label(start, tz)}: the time is outside their "
+            "availability or not at the start of a slot. Choose one of the free slots.",
+            code="outside_availability",
+        )
+    tz = slot.tzinfo
+    away = TimeOff.objects.filter(doctor=doctor).overlapping(slot.start, slot.end).order_by("start").first()
+    if away is not None:
+        raise Conflict(
+            f"{doctor} is away from {local_label(away.start, tz)} to {local_label(away.end, tz)}. "
+            "Choose another time or another doctor.",
+            code="time_off",
+        )
+    return slot
+
+
+def _check_place(*, slot, room, equipment):
+    hospital = slot.window.hospital
+    if room is not None and room.hospital_id != hospital.pk:
+        raise ValidationError({"room": f"Room {room.name} is not at {hospital.name}, where this visit takes place."})
+    if equipment is not None and equipment.hospital_id != hospital.pk:
+        raise ValidationError({"equipment": f"{equipment} is not at {hospital.name}, where this visit takes place."})
+
+
+def _check_no_overlap(*, doctor, patient, room, equipment, start, end, tz, exclude_pk=None):
+    """Refuse if an active appointment of the same doctor, patient, room or equipment overlaps start..end."""
+    who = Q(doctor=doctor) | Q(patient=patient)
+    if room is not None:
+        who |= Q(room=room)
+    if equipment is not None:
+        who |= Q(equipment=equipment)
+    clashes = Appointment.objects.active().overlapping(start, end).filter(who)
+    if exclude_pk:
+        clashes = clashes.exclude(pk=exclude_pk)
+    clashes = list(clashes.order_by("start"))
+    if not clashes:
+        return
+
+    def pick(test):
+        return next((a for a in clashes if test(a)), None)
+
+    when = local_label(start, tz)
+    if clash := pick(lambda a: a.doctor_id == doctor.pk):
+        raise Conflict(
+            f"{doctor} already has an appointment at {local_label(clash.start, tz)}; the slot {when} is taken. "
+            "Choose another slot.",
+            code="doctor_busy",
+        )
+    if clash := pick(lambda a: a.patient_id == patient.pk):
+        overlap = "" if clash.start == start else f", which overlaps the slot {when}"
+        raise Conflict(
+            f"{patient.full_name} already has an appointment with {clash.doctor} at {local_label(clash.start, tz)}"
+            f"{overlap}. Choose another time.",
+            code="patient_busy",
+        )
+    if room is not None and (clash := pick(lambda a: a.room_id == room.pk)):
+        raise Conflict(f"Room {room.name} is taken at {when}. Choose another room or time.", code="room_busy")
+    raise Conflict(f"{equipment} is booked at {when}. Choose other equipment or another time.", code="equipment_busy")
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    acting_user,
+    patient,
+    doctor,
+    start,
+    reason,
+    kind=AppointmentKind.IN_PERSON,
+    room=None,
+    equipment=None,
+    now=None,
+):
+    """Book a free slot. The end comes from the slot length of the doctor's availability window.
+
+    Refused (nothing saved): outside availability or not on a slot boundary, during time off,
+    in the past, inactive doctor or patient, out-of-service room or equipment, or overlapping an
+    active appointment of the same doctor, patient, room or equipment.
+    """
+    now = now or timezone.now()
+    _require_aware(start)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for the visit."})
+    doctor, patient, room, equipment = _lock_parties(
+        doctor_id=doctor.pk,
+        patient_id=patient.pk,
+        room_id=room.pk if room else None,
+        equipment_id=equipment.pk if equipment else None,
+    )
+    _check_parties(doctor=doctor, patient=patient, room=room, equipment=equipment, kind=kind)
+    slot = _bookable_slot(doctor=doctor, start=start, now=now)
+    _check_place(slot=slot, room=room, equipment=equipment)
+    _check_no_overlap(
+        doctor=doctor, patient=patient, room=room, equipment=equipment, start=slot.start, end=slot.end, tz=slot.tzinfo
+    )
+    appointment = Appointment(
+        patient=patient,
+        doctor=doctor,
+        hospital=slot.window.hospital,
+        start=slot.start,
+        end=slot.end,
+        kind=kind,
+        reason=reason,
+        room=room,
+        equipment=equipment,
+        booked_by=acting_user,
+        booked_at=now,
+    )
+    if kind == AppointmentKind.TELEMEDICINE:
+        appointment.telemedicine_url = telemedicine_link()
+    return audited_save(appointment, acting_user=acting_user)
+
+
+@transaction.atomic
+def appointment_reschedule(*, appointment, start, acting_user, now=None):
+    """Move a scheduled appointment to another free slot of the same doctor. Same row; history keeps the old time."""
+    now = now or timezone.now()
+    _require_aware(start)
+    current = Appointment.objects.get(pk=appointment.pk)
+    doctor, patient, room, equipment = _lock_parties(
+        doctor_id=current.doctor_id,
+        patient_id=current.patient_id,
+        room_id=current.room_id,
+        equipment_id=current.equipment_id,
+    )
+    appointment = _lock(Appointment, appointment.pk)
+    appointment.ensure_can("reschedule")
+    if appointment.start == start:
+        raise Conflict("The appointment is already at this time.", code="same_time")
+    _check_parties(doctor=doctor, patient=patient, room=room, equipment=equipment, kind=appointment.kind)
+    slot = _bookable_slot(doctor=doctor, start=start, now=now)
+    _check_place(slot=slot, room=room, equipment=equipment)
+    _check_no_overlap(
+        doctor=doctor,
+        patient=patient,
+        room=room,
+        equipment=equipment,
+        start=slot.start,
+        end=slot.end,
+        tz=slot.tzinfo,
+        exclude_pk=appointment.pk,
+    )
+    appointment.start, appointment.end, appointment.hospital = slot.start, slot.end, slot.window.hospital
+    appointment.reminder_sent_at = None  # a new time deserves a new reminder
+    return audited_save(appointment, acting_user=acting_user)
+
+
+# --- status changes ---------------------------------------------------------------------------
+
+
+def _transition(appointment, action, *, acting_user, now=None, **changes):
+    appointment = _lock(Appointment, appointment.pk)
+    appointment.ensure_can(action)
+    transition = TRANSITIONS[action]
+    appointment.status = transition.target
+    setattr(appointment, transition.stamp, now or timezone.now())
+    for field, value in changes.items():
+        setattr(appointment, field, value)
+    return audited_save(appointment, acting_user=acting_user)
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment, reason, acting_user):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give a reason for the cancellation."})
+    return _transition(appointment, "cancel", acting_user=acting_user, cancellation_reason=reason)
+
+
+@transaction.atomic
+def appointment_check_in(*, appointment, acting_user):
+    return _transition(appointment, "check_in", acting_user=acting_user)
+
+
+@transaction.atomic
+def appointment_start(*, appointment, acting_user):
+    return _transition(appointment, "start", acting_user=acting_user)
+
+
+@transaction.atomic
+def appointment_complete(*, appointment, acting_user):
+    """Complete the visit and send ``appointment_completed`` inside this transaction (billing creates the bill).
+
+    The visit must have an open medical record with at least one diagnosis (clinical).
+    """
+    from clinical.services import record_ready_for_completion
+
+    appointment = _lock(Appointment, appointment.pk)
+    appointment.ensure_can("complete")
+    record_ready_for_completion(appointment)
+    appointment = _transition(appointment, "complete", acting_user=acting_user)
+    appointment_completed.send(sender=Appointment, appointment=appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_mark_no_show(*, appointment, acting_user, now=None):
+    now = now or timezone.now()
+    locked = _lock(Appointment, appointment.pk)
+    locked.ensure_can("no_show")
+    if locked.start > now:
+        raise Conflict(
+            "The appointment has not begun yet; a patient can be marked as a no-show only from "
+            f"{local_label(locked.start, locked.hospital.tzinfo)}.",
+            code="not_yet",
+        )
+    return _transition(locked, "no_show", acting_user=acting_user, now=now)
+
+
+# --- availability, time off, rooms ------------------------------------------------------------
+
+
+def _require_doctor(doctor):
+    if doctor.role != StaffRole.DOCTOR:
+        raise ValidationError({"doctor": f"{doctor.full_name} is not a doctor."})
+
+
+@transaction.atomic
+def availability_create(*, acting_user, doctor, hospital=None, **data):
+    """Add a weekly window. Windows of one doctor may not overlap (checked under the doctor's row lock)."""
+    doctor = _lock(StaffMember, doctor.pk)
+    _require_doctor(doctor)
+    window = Availability(doctor=doctor, hospital=hospital or doctor.hospital, **data)
+    return audited_save(window, acting_user=acting_user)
+
+
+@transaction.atomic
+def availability_update(*, availability, acting_user, **data):
+    if "doctor" in data:
+        if data["doctor"].pk != availability.doctor_id:
+            raise ValidationError({"doctor": "A window cannot move to another doctor; end it and add a new one."})
+        data.pop("doctor")
+    _lock(StaffMember, availability.doctor_id)
+    window = _lock(Availability, availability.pk)
+    if apply_changes(window, data, allowed=AVAILABILITY_FIELDS):
+        audited_save(window, acting_user=acting_user)
+    return window
+
+
+@transaction.atomic
+def time_off_create(*, acting_user, doctor, **data):
+    """Add time off. Refused while the doctor has active appointments in it (checked under the doctor's lock)."""
+    doctor = _lock(StaffMember, doctor.pk)
+    _require_doctor(doctor)
+    return audited_save(TimeOff(doctor=doctor, **data), acting_user=acting_user)
+
+
+@transaction.atomic
+def time_off_update(*, time_off, acting_user, **data):
+    if "doctor" in data:
+        if data["doctor"].pk != time_off.doctor_id:
+            raise ValidationError({"doctor": "Time off cannot move to another doctor; add new time off instead."})
+        data.pop("doctor")
+    _lock(StaffMember, time_off.doctor_id)
+    time_off = _lock(TimeOff, time_off.pk)
+    if apply_changes(time_off, data, allowed=TIME_OFF_FIELDS):
+        audited_save(time_off, acting_user=acting_user)
+    return time_off
+
+
+@transaction.atomic
+def room_create(*, acting_user, **data):
+    return audited_save(Room(**data), acting_user=acting_user)
+
+
+@transaction.atomic
+def room_update(*, room, acting_user, **data):
+    room = _lock(Room, room.pk)
+    if apply_changes(room, data, allowed=ROOM_FIELDS):
+        audited_save(room, acting_user=acting_user)
+    return room
