@@ -182,8 +182,8 @@ START_PAGES = {
     DOCTOR: "scheduling:my_schedule",
     NURSE: "patients:search",
     RECEPTIONIST: "scheduling:board",
-    BILLING_CLERK: "patients:search",
-    PHARMACIST: "patients:search",
+    BILLING_CLERK: "billing:outstanding",
+    PHARMACIST: "inventory:dashboard",
     LAB_TECHNICIAN: "patients:search",
     PATIENT: "portal:profile",
 }

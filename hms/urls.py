@@ -24,6 +24,8 @@ urlpatterns = [
     path("portal/", include("patients.portal_urls")),
     path("staff/", include("staff.urls")),
     path("scheduling/", include("scheduling.urls")),
+    path("billing/", include("billing.urls")),
+    path("inventory/", include("inventory.urls")),
 ]
 
 handler404 = "hms.views.not_found"

@@ -168,6 +168,9 @@ class Availability(models.Model):
 
 
 class TimeOffQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_cancelled=False)
+
     def overlapping(self, start, end):
         return self.filter(start__lt=end, end__gt=start)
 
@@ -184,6 +187,9 @@ class TimeOff(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     reason = models.CharField(max_length=200)
+    is_cancelled = models.BooleanField(
+        "withdrawn", default=False, help_text="Withdrawn time off frees its slots again; history keeps it."
+    )
 
     history = HistoricalRecords()
     objects = TimeOffQuerySet.as_manager()
@@ -207,7 +213,7 @@ class TimeOff(models.Model):
     def clean(self):
         if self.doctor_id and self.doctor.role != StaffRole.DOCTOR:
             raise ValidationError({"doctor": f"{self.doctor.full_name} is not a doctor."})
-        if self.start and self.end:
+        if self.start and self.end and not self.is_cancelled:
             if self.end <= self.start:
                 raise ValidationError({"end": "The time off must end after it starts."})
             if self.doctor_id:

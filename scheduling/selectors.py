@@ -116,7 +116,7 @@ def doctor_free_slot_objects(*, doctor, date_from, date_to, now=None):
     if not slots:
         return []
     low, high = slots[0].start, max(slot.end for slot in slots)
-    busy = list(TimeOff.objects.filter(doctor=doctor).overlapping(low, high).values_list("start", "end"))
+    busy = list(TimeOff.objects.active().filter(doctor=doctor).overlapping(low, high).values_list("start", "end"))
     busy += list(Appointment.objects.active().filter(doctor=doctor).overlapping(low, high).values_list("start", "end"))
     return _free(slots, busy)
 

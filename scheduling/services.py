@@ -102,7 +102,7 @@ def _bookable_slot(*, doctor, start, now):
             code="outside_availability",
         )
     tz = slot.tzinfo
-    away = TimeOff.objects.filter(doctor=doctor).overlapping(slot.start, slot.end).order_by("start").first()
+    away = TimeOff.objects.active().filter(doctor=doctor).overlapping(slot.start, slot.end).order_by("start").first()
     if away is not None:
         raise Conflict(
             f"{doctor} is away from {local_label(away.start, tz)} to {local_label(away.end, tz)}. "
@@ -352,7 +352,20 @@ def time_off_update(*, time_off, acting_user, **data):
         data.pop("doctor")
     _lock(StaffMember, time_off.doctor_id)
     time_off = _lock(TimeOff, time_off.pk)
+    if time_off.is_cancelled:
+        raise Conflict("This time off was withdrawn; add new time off instead.", code="withdrawn")
     if apply_changes(time_off, data, allowed=TIME_OFF_FIELDS):
+        audited_save(time_off, acting_user=acting_user)
+    return time_off
+
+
+@transaction.atomic
+def time_off_withdraw(*, time_off, acting_user):
+    """Withdraw time off (a cancelled conference): its slots become bookable again. Kept in history."""
+    _lock(StaffMember, time_off.doctor_id)
+    time_off = _lock(TimeOff, time_off.pk)
+    if not time_off.is_cancelled:
+        time_off.is_cancelled = True
         audited_save(time_off, acting_user=acting_user)
     return time_off
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("availability/<int:pk>/end/", views.availability_end_view, name="availability_end"),
     path("time-off/add/", views.time_off_add_view, name="time_off_add"),
     path("time-off/<int:pk>/edit/", views.time_off_edit_view, name="time_off_edit"),
+    path("time-off/<int:pk>/withdraw/", views.time_off_withdraw_view, name="time_off_withdraw"),
     # Patient portal
     path("my-appointments/", views.portal_appointments_view, name="portal_appointments"),
     path("my-appointments/book/", views.portal_book_view, name="portal_book"),

@@ -580,6 +580,16 @@ def time_off_add_view(request):
 
 
 @staff_page("scheduling.change_timeoff")
+def time_off_withdraw_view(request, pk):
+    """Withdraw time off (POST): its slots become bookable again."""
+    time_off = _owned(request, TimeOff, pk)
+    if request.method == "POST":
+        services.time_off_withdraw(time_off=time_off, acting_user=request.user)
+        messages.success(request, "Withdrew the time off; its slots can be booked again.")
+    return redirect(_availability_url(time_off.doctor, request))
+
+
+@staff_page("scheduling.change_timeoff")
 def time_off_edit_view(request, pk):
     """Change the dates or reason of time off (time off is changed, never deleted)."""
     time_off = _owned(request, TimeOff, pk)

@@ -88,7 +88,7 @@ def main():
     call_command("migrate", verbosity=0)
     from patients.models import Patient
     from scheduling.models import Appointment
-    from scheduling.selectors import doctor_free_slots
+    from scheduling.selectors import doctor_free_slot_objects
     from staff.models import StaffMember
 
     if Patient.objects.count() < args.patients:
@@ -137,7 +137,7 @@ def main():
     from scheduling.services import appointment_book
 
     clerk = User.objects.get(username="reception")
-    slots = doctor_free_slots(doctor=doctor, date_from=today + timezone.timedelta(days=20),
+    slots = doctor_free_slot_objects(doctor=doctor, date_from=today + timezone.timedelta(days=20),
                               date_to=today + timezone.timedelta(days=40))
     patients = list(Patient.objects.active().order_by("?")[: max(args.threads, 50) + 50])
     booked, started = 0, time.perf_counter()

@@ -184,7 +184,8 @@ class TimeOffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TimeOff
-        fields = ["id", "doctor", "doctor_name", "start", "end", "reason"]
+        fields = ["id", "doctor", "doctor_name", "start", "end", "reason", "is_cancelled"]
+        read_only_fields = ["is_cancelled"]
 
     def validate(self, attrs):
         start = attrs.get("start", getattr(self.instance, "start", None))

@@ -215,6 +215,16 @@ class TimeOffViewSet(DoctorOwnedViewSet):
     filterset_class = TimeOffFilter
     ordering_fields = ["start"]
     noun = "time off"
+    required_permissions = None  # set per action by action_permissions(...)
+
+    @extend_schema(request=None, responses=TimeOffSerializer)
+    @action(detail=True, methods=["post"], **action_permissions("scheduling.change_timeoff"))
+    def withdraw(self, request, pk=None):
+        """Withdraw time off: its slots become bookable again."""
+        time_off = self.get_object()
+        _ensure_can_manage(request.user, time_off.doctor, self.noun)
+        time_off = services.time_off_withdraw(time_off=time_off, acting_user=request.user)
+        return Response(self.get_serializer(time_off).data)
 
     @staticmethod
     def create_service(**kwargs):

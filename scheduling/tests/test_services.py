@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from hms.exceptions import Conflict
 from inventory.choices import EquipmentStatus
@@ -13,6 +14,7 @@ from patients.tests.factories import PatientFactory
 from scheduling import services
 from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.models import Appointment, Availability, TimeOff
+from scheduling.selectors import doctor_free_slots
 from scheduling.signals import appointment_completed
 from scheduling.tests.factories import (
     AppointmentFactory,
@@ -562,3 +564,22 @@ def test_a_visit_without_a_record_and_a_diagnosis_cannot_be_completed(clerk):
         services.appointment_complete(appointment=appointment, acting_user=clerk)
     appointment.refresh_from_db()
     assert appointment.status == S.IN_PROGRESS and appointment.history.count() == 1
+
+
+def test_withdrawn_time_off_frees_its_slots_and_cannot_be_changed(clerk):
+    window = AvailabilityFactory()
+    doctor = window.doctor
+    today = timezone.localdate()
+    day = today + datetime.timedelta(days=(window.weekday - today.weekday()) % 7 + 7)
+    tz = window.hospital.tzinfo
+    start = datetime.datetime.combine(day, window.start_time, tzinfo=tz)
+    away = TimeOffFactory(doctor=doctor, start=start, end=start + datetime.timedelta(hours=2))
+    free = {start for start, _ in doctor_free_slots(doctor=doctor, date_from=day, date_to=day)}
+    assert start not in free
+    services.time_off_withdraw(time_off=away, acting_user=clerk)
+    free = {start for start, _ in doctor_free_slots(doctor=doctor, date_from=day, date_to=day)}
+    assert start in free
+    away.refresh_from_db()
+    assert away.is_cancelled and away.history.first().history_user == clerk
+    with pytest.raises(Conflict, match="withdrawn"):
+        services.time_off_update(time_off=away, acting_user=clerk, reason="Back on")

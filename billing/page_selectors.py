@@ -1,0 +1,76 @@
+"""Reads of the billing pages, on top of billing.selectors (which scope rows to the user)."""
+
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from billing.choices import BillStatus
+from billing.models import ZERO
+from billing.selectors import bill_detail_queryset_for, bill_list, bill_queryset_for
+from staff.models import Hospital
+
+MONEY = DecimalField(max_digits=12, decimal_places=2)
+OUTSTANDING = "outstanding"
+ALL = "all"
+
+
+def active_hospitals():
+    return Hospital.objects.filter(is_active=True).order_by("name")
+
+
+def bill_search(*, user, hospital=None, status=OUTSTANDING, date_from=None, date_to=None, query=""):
+    """The bills of the billing pages, newest first.
+
+    ``status``: ``"outstanding"`` (issued or partly paid with a balance left, the default), ``"all"``,
+    or one BillStatus. ``query`` matches the start of the patient's MRN or last name, or of the bill
+    number. Totals are stored on the bill, so each row costs nothing more.
+    """
+    filters = {}
+    if hospital is not None:
+        filters["hospital"] = hospital.pk
+    if status == OUTSTANDING:
+        filters["outstanding"] = True
+    elif status and status != ALL:
+        filters["status"] = [status]
+    if date_from:
+        filters["date_after"] = date_from.isoformat()
+    if date_to:
+        filters["date_before"] = date_to.isoformat()
+    bills = bill_list(user=user, filters=filters)
+    query = (query or "").strip()
+    if query:
+        bills = bills.filter(
+            Q(patient__mrn__istartswith=query) | Q(patient__last_name__istartswith=query) | Q(number__istartswith=query)
+        )
+    return bills
+
+
+def bill_sums(bills):
+    """Count and sums of money of a list of bills, in one query."""
+    return bills.order_by().aggregate(
+        count=Count("id"),
+        total=Coalesce(Sum("total"), Value(ZERO), output_field=MONEY),
+        amount_paid=Coalesce(Sum("amount_paid"), Value(ZERO), output_field=MONEY),
+        balance=Coalesce(Sum("balance"), Value(ZERO), output_field=MONEY),
+    )
+
+
+def _patient_balance():
+    """Bill.patient_balance as a database expression."""
+    return Greatest(F("patient_due") - (F("amount_paid") - F("insurance_paid")), Value(ZERO), output_field=MONEY)
+
+
+def portal_bills(user):
+    """A portal patient's own bills (never drafts), newest first."""
+    return bill_queryset_for(user).exclude(status=BillStatus.DRAFT).order_by("-created_at", "-id")
+
+
+def portal_amount_owed(user):
+    """What the patient still owes over all their bills that are not void: the sum of patient balances."""
+    bills = bill_queryset_for(user).exclude(status__in=[BillStatus.DRAFT, BillStatus.VOID])
+    result = bills.order_by().aggregate(owed=Coalesce(Sum(_patient_balance()), Value(ZERO), output_field=MONEY))
+    return result["owed"]
+
+
+def portal_bill(user, pk):
+    """One of the portal patient's own issued bills with everything to print it; Bill.DoesNotExist otherwise."""
+    return bill_detail_queryset_for(user).exclude(status=BillStatus.DRAFT).get(pk=pk)

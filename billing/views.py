@@ -1,0 +1,475 @@
+"""Billing pages: outstanding bills, one bill and its actions, claims, printable invoices, the patient portal.
+
+Views check access and shape pages. Reads go through billing.selectors / page_selectors (scoped to the
+user); every change is one call of a billing.services function with ``acting_user``. A refusal
+(ValidationError or Conflict) is shown on the bill's page as a message and form errors, with status
+400 or 409, and nothing is saved.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from billing import page_selectors, pdf, services
+from billing.choices import BillStatus, ClaimStatus
+from billing.forms import (
+    AdjudicateForm,
+    AdjustmentForm,
+    BillFilterForm,
+    MarkPaidForm,
+    PaymentForm,
+    RefundForm,
+    ResubmitForm,
+    VoidForm,
+)
+from billing.models import Bill
+from billing.selectors import bill_get_for, claim_document, claim_queryset_for
+from hms.exceptions import Conflict, DomainError
+from hms.roles import PATIENT, user_roles
+from patients.selectors import patient_for_user
+from patients.views import staff_page
+
+LIST_PAGE_SIZE = 25
+PORTAL_PAGE_SIZE = 10
+
+
+# --- helpers ----------------------------------------------------------------------------------------------------
+
+
+def portal_page(view):
+    """A portal page: the user must have the Patient role; staff are refused (403)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if PATIENT not in user_roles(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def _page(request, items, size):
+    page = Paginator(items, size).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+
+    def url(number):
+        params["page"] = number
+        return f"?{params.urlencode()}"
+
+    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""
+    page.next_url = url(page.next_page_number()) if page.has_next() else ""
+    return page
+
+
+def _refusal(exc):
+    if isinstance(exc, DomainError):
+        return exc.message
+    return " ".join(exc.messages)
+
+
+def _add_errors(form, exc):
+    """Put a service's ValidationError on the form fields it names (the rest on the form)."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+
+
+def _staff_bill(request, pk):
+    try:
+        return bill_get_for(request.user, pk)
+    except Bill.DoesNotExist:
+        raise Http404 from None
+
+
+def _staff_claim(request, pk):
+    return get_object_or_404(claim_queryset_for(request.user), pk=pk)
+
+
+def _bill_forms(user, bill):
+    """The empty action forms of a bill that the user may use and its state allows."""
+    forms = {}
+    open_for_money = bill.status in (BillStatus.ISSUED, BillStatus.PARTIALLY_PAID)
+    if user.has_perm("billing.add_payment") and open_for_money and bill.balance > 0:
+        forms["payment_form"] = PaymentForm(initial={"amount": bill.patient_balance or bill.balance})
+    if user.has_perm("billing.add_refund") and not bill.is_draft and bill.amount_paid > 0:
+        forms["refund_form"] = RefundForm(bill=bill)
+    if user.has_perm("billing.add_billline") and not bill.is_void:
+        forms["adjustment_form"] = AdjustmentForm()
+    if user.has_perm("billing.change_bill") and not bill.is_void:
+        forms["void_form"] = VoidForm()
+    claim = getattr(bill, "claim", None)
+    if claim is not None and user.has_perm("billing.change_claim"):
+        if claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW):
+            forms["adjudicate_form"] = AdjudicateForm()
+        if claim.status in (ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED):
+            forms["mark_paid_form"] = MarkPaidForm()
+        if claim.status == ClaimStatus.DENIED:
+            forms["resubmit_form"] = ResubmitForm()
+    return forms
+
+
+def _detail_context(request, bill, **bound_forms):
+    claim = getattr(bill, "claim", None)
+    user = request.user
+    return {
+        "bill": bill,
+        "claim": claim,
+        "lines": list(bill.lines.all()),
+        "payments": list(bill.payments.all()),
+        "refunds": list(bill.refunds.all()),
+        "can_issue": user.has_perm("billing.change_bill") and bill.is_draft,
+        "can_claim": (
+            user.has_perm("billing.add_claim")
+            and claim is None
+            and bill.policy_id is not None
+            and bill.status not in (BillStatus.DRAFT, BillStatus.VOID)
+        ),
+        "can_change_claim": user.has_perm("billing.change_claim"),
+        "can_view_claim": user.has_perm("billing.view_claim"),
+        **_bill_forms(user, bill),
+        **bound_forms,
+    }
+
+
+def _bill_action(request, pk, *, label, call, done, form_class=None, form_name=None, form_kwargs=None):
+    """POST one action on a bill: validate the form, call the service; on success go back to the bill,
+    on refusal show the bill again with the message and the form's errors (nothing saved)."""
+    bill = _staff_bill(request, pk)
+    form = None
+    if form_class is not None:
+        form = form_class(request.POST, **(form_kwargs(bill) if form_kwargs else {}))
+        if not form.is_valid():
+            messages.error(request, f"{label}: not done. Please correct the marked fields.")
+            context = _detail_context(request, bill, **{form_name: form})
+            return render(request, "billing/bill_detail.html", context, status=400)
+    try:
+        result = call(bill, form.cleaned_data if form else {})
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, f"{label}: refused. {_refusal(exc)}")
+        bound = {}
+        if form is not None:
+            _add_errors(form, exc)
+            bound[form_name] = form
+        status = 409 if isinstance(exc, Conflict) else 400
+        return render(request, "billing/bill_detail.html", _detail_context(request, bill, **bound), status=status)
+    message = done(result) if callable(done) else done
+    messages.success(request, f"{bill.number}: {message}")
+    return redirect("billing:bill_detail", pk=bill.pk)
+
+
+# --- billing staff: lists and one bill -----------------------------------------------------------------------------
+
+
+@staff_page("billing.view_bill")
+def outstanding_view(request):
+    """Bills with a balance left (or any status), filtered by hospital, status, service dates and patient."""
+    form = BillFilterForm(request.GET)
+    if form.is_valid():
+        data = form.cleaned_data
+        bills = page_selectors.bill_search(
+            user=request.user,
+            hospital=data["hospital"],
+            status=data["status"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            query=data["q"],
+        )
+        status = 200
+    else:
+        bills = page_selectors.bill_search(user=request.user)
+        status = 400
+    context = {
+        "form": form,
+        "page": _page(request, bills, LIST_PAGE_SIZE),
+        "sums": page_selectors.bill_sums(bills),
+    }
+    return render(request, "billing/outstanding.html", context, status=status)
+
+
+@staff_page("billing.view_bill")
+def bill_detail_view(request, pk):
+    bill = _staff_bill(request, pk)
+    return render(request, "billing/bill_detail.html", _detail_context(request, bill))
+
+
+@require_POST
+@staff_page("billing.add_payment")
+def payment_record_view(request, pk):
+    def call(bill, data):
+        return services.payment_record(
+            bill=bill,
+            amount=data["amount"],
+            method=data["method"],
+            reference=data["reference"],
+            idempotency_key=data["idempotency_key"] or None,
+            acting_user=request.user,
+        )
+
+    return _bill_action(
+        request,
+        pk,
+        label="Payment",
+        form_class=PaymentForm,
+        form_name="payment_form",
+        call=call,
+        done=lambda p: (
+            f"the payment of ${p.amount} was already recorded."
+            if p.replayed
+            else f"recorded a payment of ${p.amount} ({p.get_method_display().lower()})."
+        ),
+    )
+
+
+@require_POST
+@staff_page("billing.add_refund")
+def refund_record_view(request, pk):
+    def call(bill, data):
+        return services.refund_record(
+            bill=bill, amount=data["amount"], reason=data["reason"], payment=data["payment"], acting_user=request.user
+        )
+
+    return _bill_action(
+        request,
+        pk,
+        label="Refund",
+        form_class=RefundForm,
+        form_name="refund_form",
+        form_kwargs=lambda bill: {"bill": bill},
+        call=call,
+        done=lambda r: f"refunded ${r.amount}.",
+    )
+
+
+@require_POST
+@staff_page("billing.change_bill")
+def bill_issue_view(request, pk):
+    return _bill_action(
+        request,
+        pk,
+        label="Issue",
+        call=lambda bill, data: services.bill_issue(bill=bill, acting_user=request.user),
+        done=lambda b: f"issued; the total of ${b.total} is final (corrections are adjustments).",
+    )
+
+
+@require_POST
+@staff_page("billing.change_bill")
+def bill_void_view(request, pk):
+    return _bill_action(
+        request,
+        pk,
+        label="Void",
+        form_class=VoidForm,
+        form_name="void_form",
+        call=lambda bill, data: services.bill_void(bill=bill, reason=data["reason"], acting_user=request.user),
+        done="voided. The bill is kept with the reason.",
+    )
+
+
+@require_POST
+@staff_page("billing.add_billline")
+def bill_adjust_view(request, pk):
+    def call(bill, data):
+        return services.bill_add_adjustment(
+            bill=bill,
+            amount=data["amount"],
+            reason=data["reason"],
+            description=data["description"],
+            acting_user=request.user,
+        )
+
+    return _bill_action(
+        request,
+        pk,
+        label="Adjustment",
+        form_class=AdjustmentForm,
+        form_name="adjustment_form",
+        call=call,
+        done=lambda line: f"added an adjustment of ${line.amount}.",
+    )
+
+
+@require_POST
+@staff_page("billing.add_claim")
+def claim_create_view(request, pk):
+    return _bill_action(
+        request,
+        pk,
+        label="Claim",
+        call=lambda bill, data: services.claim_create(bill=bill, acting_user=request.user),
+        done=lambda c: f"created a draft claim to {c.policy.payer_name}.",
+    )
+
+
+def _claim_action(request, pk, *, label, call, done, form_class=None, form_name=None):
+    claim = _staff_claim(request, pk)
+    return _bill_action(
+        request,
+        claim.bill_id,
+        label=label,
+        form_class=form_class,
+        form_name=form_name,
+        call=lambda bill, data: call(claim, data),
+        done=done,
+    )
+
+
+@require_POST
+@staff_page("billing.change_claim")
+def claim_submit_view(request, pk):
+    return _claim_action(
+        request,
+        pk,
+        label="Claim submission",
+        call=lambda claim, data: services.claim_submit(claim=claim, acting_user=request.user),
+        done=lambda c: f"claim submitted for ${c.claimed_amount}.",
+    )
+
+
+@require_POST
+@staff_page("billing.change_claim")
+def claim_review_view(request, pk):
+    return _claim_action(
+        request,
+        pk,
+        label="Claim review",
+        call=lambda claim, data: services.claim_start_review(claim=claim, acting_user=request.user),
+        done="claim in review.",
+    )
+
+
+@require_POST
+@staff_page("billing.change_claim")
+def claim_adjudicate_view(request, pk):
+    def call(claim, data):
+        return services.claim_adjudicate(
+            claim=claim,
+            decision=data["decision"],
+            approved_amount=data["approved_amount"],
+            reason=data["reason"],
+            acting_user=request.user,
+        )
+
+    return _claim_action(
+        request,
+        pk,
+        label="Adjudication",
+        form_class=AdjudicateForm,
+        form_name="adjudicate_form",
+        call=call,
+        done=lambda c: f"claim {c.get_status_display().lower()}: ${c.approved_amount} approved.",
+    )
+
+
+@require_POST
+@staff_page("billing.change_claim")
+def claim_mark_paid_view(request, pk):
+    return _claim_action(
+        request,
+        pk,
+        label="Claim payment",
+        form_class=MarkPaidForm,
+        form_name="mark_paid_form",
+        call=lambda claim, data: services.claim_mark_paid(
+            claim=claim, reference=data["reference"], acting_user=request.user
+        ),
+        done=lambda c: f"the insurer paid ${c.approved_amount}.",
+    )
+
+
+@require_POST
+@staff_page("billing.change_claim")
+def claim_resubmit_view(request, pk):
+    return _claim_action(
+        request,
+        pk,
+        label="Resubmission",
+        form_class=ResubmitForm,
+        form_name="resubmit_form",
+        call=lambda claim, data: services.claim_resubmit(claim=claim, note=data["note"], acting_user=request.user),
+        done=lambda c: f"claim resubmitted for ${c.claimed_amount}.",
+    )
+
+
+@staff_page("billing.view_claim")
+def claim_document_view(request, pk):
+    """The printable claim form, from the same document the insurers' API serves."""
+    claim = _staff_claim(request, pk)
+    return render(request, "billing/claim_document.html", {"claim": claim, "doc": claim_document(claim)})
+
+
+# --- invoices -------------------------------------------------------------------------------------------------
+
+
+def _invoice_context(bill):
+    return {
+        "bill": bill,
+        "lines": list(bill.lines.all()),
+        "payments": list(bill.payments.all()),
+        "refunds": list(bill.refunds.all()),
+        "claim": getattr(bill, "claim", None),
+    }
+
+
+def _pdf_response(bill):
+    response = HttpResponse(pdf.invoice_pdf(bill), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{bill.number}.pdf"'
+    return response
+
+
+@staff_page("billing.view_bill")
+def invoice_view(request, pk):
+    bill = _staff_bill(request, pk)
+    context = {**_invoice_context(bill), "pdf_url": "billing:invoice_pdf", "back_url": bill.get_absolute_url()}
+    return render(request, "billing/invoice.html", context)
+
+
+@staff_page("billing.view_bill")
+def invoice_pdf_view(request, pk):
+    return _pdf_response(_staff_bill(request, pk))
+
+
+# --- patient portal ---------------------------------------------------------------------------------------------
+
+
+def _portal_bill(request, pk):
+    try:
+        return page_selectors.portal_bill(request.user, pk)
+    except Bill.DoesNotExist:
+        raise Http404 from None
+
+
+@portal_page
+def portal_bills_view(request):
+    """The patient's own issued bills and what they still owe."""
+    patient = patient_for_user(request.user)
+    context = {"patient": patient}
+    if patient is not None:
+        context.update(
+            page=_page(request, page_selectors.portal_bills(request.user), PORTAL_PAGE_SIZE),
+            owed=page_selectors.portal_amount_owed(request.user),
+        )
+    return render(request, "billing/portal_bills.html", context)
+
+
+@portal_page
+def portal_invoice_view(request, pk):
+    bill = _portal_bill(request, pk)
+    context = {
+        **_invoice_context(bill),
+        "pdf_url": "billing:portal_invoice_pdf",
+        "back_url": "",
+        "portal": True,
+    }
+    return render(request, "billing/invoice.html", context)
+
+
+@portal_page
+def portal_invoice_pdf_view(request, pk):
+    return _pdf_response(_portal_bill(request, pk))
