@@ -7,7 +7,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///db.sqlite3
+# The demo runs like production (DEBUG=0: no stack traces shown) with a key generated once per checkout.
+DEMO_KEY_FILE := .demo-secret-key
+DEMO_ENV = DEBUG=0 SECRET_KEY="$$(cat $(DEMO_KEY_FILE))" DATABASE_URL=sqlite:///db.sqlite3
 TEST_DB_URL ?= mysql://hms:hms@127.0.0.1:3306/hms
 TEST_ENV := DATABASE_URL=$(TEST_DB_URL) SECRET_KEY=test-only-secret-key DEBUG=0
 APT_PACKAGES := mariadb-server default-libmysqlclient-dev pkg-config chromium
@@ -31,14 +33,17 @@ client-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-libmysqlclient-dev pkg-config >/dev/null; \
 	fi
 
-demo: client-deps install
+$(DEMO_KEY_FILE):
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $(DEMO_KEY_FILE)
+
+demo: client-deps install $(DEMO_KEY_FILE)
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	@echo
 	@echo "HMS demo on http://127.0.0.1:8000/  (back office: /admin/, API: /api/v1/, docs: /api/docs/)"
 	@echo "Logins (password: demo): admin, doctor, nurse, reception, billing, pharmacist, labtech, patient"
 	@echo
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(PY) manage.py runserver --insecure 127.0.0.1:8000
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -76,4 +81,4 @@ bench: mariadb install
 	$(TEST_ENV) $(PY) scripts/benchmark.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache $(DEMO_KEY_FILE)
