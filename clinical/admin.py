@@ -17,6 +17,7 @@ from clinical.models import (
     Vitals,
 )
 from clinical.services import catalog_save
+from hms.admin import RelatedListFilter
 
 
 class ReadOnlyClinicalAdmin(SimpleHistoryAdmin):
@@ -104,7 +105,7 @@ class PrescriptionAdmin(ReadOnlyClinicalAdmin):
 @admin.register(LabOrder)
 class LabOrderAdmin(ReadOnlyClinicalAdmin):
     list_display = ["test", "status", "record", "ordered_at", "collected_at", "resulted_at"]
-    list_filter = ["status", "test"]
+    list_filter = ["status", ("test", RelatedListFilter)]
     list_select_related = ["test", "record__patient"]
     search_fields = ["test__name", "test__code", "record__patient__mrn"]
 

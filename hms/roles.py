@@ -184,7 +184,7 @@ START_PAGES = {
     RECEPTIONIST: "scheduling:board",
     BILLING_CLERK: "billing:outstanding",
     PHARMACIST: "inventory:dashboard",
-    LAB_TECHNICIAN: "patients:search",
+    LAB_TECHNICIAN: "clinical:lab_worklist",
     PATIENT: "portal:profile",
 }
 

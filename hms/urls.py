@@ -26,6 +26,7 @@ urlpatterns = [
     path("scheduling/", include("scheduling.urls")),
     path("billing/", include("billing.urls")),
     path("inventory/", include("inventory.urls")),
+    path("clinical/", include("clinical.urls")),
 ]
 
 handler404 = "hms.views.not_found"

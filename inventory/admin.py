@@ -4,6 +4,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from hms.admin import RelatedListFilter
 from inventory import services
 from inventory.models import Batch, Equipment, Item, StockLevelRule, StockMovement, Store
 
@@ -60,7 +61,7 @@ class StoreAdmin(NoDeleteAdmin):
 @admin.register(StockLevelRule)
 class StockLevelRuleAdmin(NoDeleteAdmin):
     list_display = ["item", "store", "reorder_level", "reorder_quantity"]
-    list_filter = ["store__hospital", "store"]
+    list_filter = ["store__hospital", ("store", RelatedListFilter)]
     list_select_related = ["item", "store__hospital"]
     search_fields = ["item__code", "item__name"]
     autocomplete_fields = ["item"]
@@ -72,7 +73,7 @@ class BatchAdmin(SimpleHistoryAdmin):
     """Read only: a batch is created by receiving stock (API or pharmacy pages) and changes only by movements."""
 
     list_display = ["item", "lot_number", "store", "expiry_date", "quantity_on_hand", "supplier"]
-    list_filter = ["store__hospital", "store", "item__kind"]
+    list_filter = ["store__hospital", ("store", RelatedListFilter), "item__kind"]
     list_select_related = ["item", "store__hospital"]
     search_fields = ["lot_number", "item__code", "item__name", "supplier"]
     date_hierarchy = "expiry_date"
@@ -92,7 +93,7 @@ class StockMovementAdmin(admin.ModelAdmin):
     """The stock ledger: append-only, so read only here."""
 
     list_display = ["created_at", "kind", "quantity", "batch", "prescription_id", "created_by", "note"]
-    list_filter = ["kind", "batch__store"]
+    list_filter = ["kind", ("batch__store", RelatedListFilter)]
     list_select_related = ["batch__item", "batch__store", "created_by"]
     search_fields = ["batch__lot_number", "batch__item__code", "batch__item__name", "note"]
     date_hierarchy = "created_at"

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from hms.admin import RelatedListFilter
 from hms.exceptions import DomainError
 from scheduling import services
 from scheduling.models import Appointment, Availability, Room, TimeOff
@@ -86,7 +87,13 @@ def _run_on_each(modeladmin, request, queryset, verb, call):
 @admin.register(Appointment)
 class AppointmentAdmin(SimpleHistoryAdmin):
     list_display = ["start", "patient", "doctor", "hospital", "kind", "status", "room"]
-    list_filter = ["status", "kind", "doctor", "doctor__department", "doctor__hospital"]
+    list_filter = [
+        "status",
+        "kind",
+        ("doctor", RelatedListFilter),
+        ("doctor__department", RelatedListFilter),
+        "doctor__hospital",
+    ]
     list_select_related = ["patient", "doctor__user", "hospital", "room"]
     date_hierarchy = "start"
     search_fields = ["patient__mrn", "patient__last_name", "patient__first_name", "reason"]
@@ -155,7 +162,7 @@ def _form_data(form, fields):
 @admin.register(Availability)
 class AvailabilityAdmin(SimpleHistoryAdmin):
     list_display = ["doctor", "hospital", "weekday", "start_time", "end_time", "slot_minutes", "valid_from", "valid_to"]
-    list_filter = ["weekday", "hospital", "doctor__department"]
+    list_filter = ["weekday", "hospital", ("doctor__department", RelatedListFilter)]
     list_select_related = ["doctor__user", "hospital"]
     search_fields = ["doctor__user__last_name", "doctor__user__first_name"]
     autocomplete_fields = ["doctor"]
@@ -175,7 +182,7 @@ class AvailabilityAdmin(SimpleHistoryAdmin):
 @admin.register(TimeOff)
 class TimeOffAdmin(SimpleHistoryAdmin):
     list_display = ["doctor", "start", "end", "reason"]
-    list_filter = ["doctor__hospital", "doctor__department"]
+    list_filter = ["doctor__hospital", ("doctor__department", RelatedListFilter)]
     list_select_related = ["doctor__user"]
     search_fields = ["doctor__user__last_name", "reason"]
     autocomplete_fields = ["doctor"]

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
         ("Receptionist", "scheduling:board"),
         ("Billing Clerk", "billing:outstanding"),
         ("Pharmacist", "inventory:dashboard"),
-        ("Lab Technician", "patients:search"),
+        ("Lab Technician", "clinical:lab_worklist"),
         ("Patient", "portal:profile"),
     ],
 )

@@ -135,3 +135,17 @@ def test_overlapping_availability_is_refused_in_the_admin(admin_client_):
     assert response.status_code == 200
     assert "overlaps another window" in response.content.decode()
     assert Availability.objects.count() == 1
+
+
+def test_the_appointment_list_runs_the_same_queries_for_few_and_many_doctors(admin_client_):
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert admin_client_.get("/admin/scheduling/appointment/").status_code == 200
+        return len(ctx)
+
+    AppointmentFactory.create_batch(2)
+    few = count()
+    AppointmentFactory.create_batch(12)  # each with its own doctor, department and hospital
+    assert count() == few

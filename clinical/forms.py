@@ -1,0 +1,116 @@
+"""Forms of the clinical pages. They type and check input; clinical.services decides and saves."""
+
+from django import forms
+
+from clinical import page_selectors
+from clinical.choices import LabOrderStatus, PrescriptionRoute, TreatmentOutcome
+from clinical.models import VITALS_LABELS
+from patients.forms import FieldsetsMixin
+
+
+class NotesForm(FieldsetsMixin, forms.Form):
+    chief_complaint = forms.CharField(label="Chief complaint", max_length=500, required=False)
+    clinical_notes = forms.CharField(label="Clinical notes", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    outcome = forms.ChoiceField(
+        label="Treatment outcome", required=False, choices=[("", "—")] + list(TreatmentOutcome.choices)
+    )
+
+
+class ICD10SearchForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    icd = forms.CharField(
+        label="Search ICD-10-CM",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. E11 or diabetes type 2"}),
+    )
+
+
+class DiagnosisForm(FieldsetsMixin, forms.Form):
+    code = forms.CharField(label="ICD-10-CM code", max_length=10, help_text="A billable code, e.g. E11.9.")
+    is_primary = forms.BooleanField(label="Primary diagnosis", required=False)
+
+
+class ProcedureForm(FieldsetsMixin, forms.Form):
+    catalog_entry = forms.ModelChoiceField(label="Procedure", queryset=None)
+    quantity = forms.IntegerField(min_value=1, max_value=100, initial=1)
+    notes = forms.CharField(required=False, max_length=1000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["catalog_entry"].queryset = page_selectors.procedure_choices()
+
+
+class PrescriptionForm(FieldsetsMixin, forms.Form):
+    medication = forms.ModelChoiceField(queryset=None)
+    dose = forms.CharField(max_length=100, help_text="e.g. 500 mg, 1 tablet.")
+    route = forms.ChoiceField(choices=PrescriptionRoute.choices, initial=PrescriptionRoute.ORAL)
+    frequency = forms.CharField(max_length=100, help_text="e.g. twice daily.")
+    duration_days = forms.IntegerField(label="Duration (days)", min_value=1, max_value=365)
+    quantity = forms.IntegerField(label="Quantity to dispense", min_value=1)
+    instructions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    allergy_override_reason = forms.CharField(
+        label="Allergy override reason",
+        max_length=500,
+        required=False,
+        help_text="Only when the patient has a recorded allergy to this medication: why it is prescribed anyway.",
+    )
+
+    def __init__(self, *args, show_override=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["medication"].queryset = page_selectors.medication_choices()
+        if not show_override:
+            self.fields["allergy_override_reason"].widget = forms.HiddenInput()
+
+    def service_data(self):
+        return dict(self.cleaned_data)
+
+
+class LabOrderForm(FieldsetsMixin, forms.Form):
+    test = forms.ModelChoiceField(label="Lab test", queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["test"].queryset = page_selectors.lab_test_choices()
+
+
+class VitalsForm(FieldsetsMixin, forms.Form):
+    """The measurements; the plausible ranges are the service's (and the database's) to check."""
+
+    systolic_bp = forms.IntegerField(label="Systolic BP (mmHg)", required=False)
+    diastolic_bp = forms.IntegerField(label="Diastolic BP (mmHg)", required=False)
+    heart_rate = forms.IntegerField(label="Heart rate (/min)", required=False)
+    temperature_c = forms.DecimalField(label="Temperature (°C)", required=False, max_digits=4, decimal_places=1)
+    respiratory_rate = forms.IntegerField(label="Respiratory rate (/min)", required=False)
+    spo2 = forms.IntegerField(label="SpO2 (%)", required=False)
+    weight_kg = forms.DecimalField(label="Weight (kg)", required=False, max_digits=5, decimal_places=2)
+    height_cm = forms.DecimalField(label="Height (cm)", required=False, max_digits=4, decimal_places=1)
+
+    fieldsets = [
+        ("Circulation", ["systolic_bp", "diastolic_bp", "heart_rate"]),
+        ("Breathing and temperature", ["respiratory_rate", "spo2", "temperature_c"]),
+        ("Body", ["weight_kg", "height_cm"]),
+    ]
+
+    def measurements(self):
+        return {name: value for name, value in self.cleaned_data.items() if name in VITALS_LABELS}
+
+
+class LabResultForm(FieldsetsMixin, forms.Form):
+    value = forms.DecimalField(max_digits=12, decimal_places=3)
+    comment = forms.CharField(required=False, max_length=500)
+
+
+class WorklistFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Pending (ordered or collected)"),
+            (LabOrderStatus.ORDERED, "Ordered (to collect)"),
+            (LabOrderStatus.COLLECTED, "Collected (to result)"),
+            (LabOrderStatus.RESULTED, "Resulted"),
+        ],
+    )

@@ -1,0 +1,442 @@
+"""Clinical pages: the doctor's visit page, the nurse's vitals entry, the lab worklist, the patient chart
+timeline (staff) and the patient's own history (portal).
+
+Views check access and shape pages. Reads go through clinical.page_selectors / clinical.selectors (scoped
+to the user); every change is one call of a clinical.services (or scheduling.services) function with
+``acting_user``. Only the appointment's doctor or an administrator writes a visit (``ensure_may_write``:
+anyone else gets 403). A refusal is shown on the page and nothing is saved.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from clinical import icd10, page_selectors, services
+from clinical.choices import RECORDABLE_APPOINTMENT_STATUSES, LabOrderStatus
+from clinical.forms import (
+    DiagnosisForm,
+    ICD10SearchForm,
+    LabOrderForm,
+    LabResultForm,
+    NotesForm,
+    PrescriptionForm,
+    ProcedureForm,
+    VitalsForm,
+    WorklistFilterForm,
+)
+from clinical.selectors import patient_history
+from hms.exceptions import Conflict, DomainError
+from patients.selectors import is_portal_patient, patient_for_user, patient_queryset_for
+from patients.views import staff_page
+from scheduling import services as scheduling_services
+from scheduling.views import portal_page
+
+ICD10_RESULTS = 20
+WORKLIST_PAGE_SIZE = 25
+TIMELINE_PAGE_SIZE = 25
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _page(request, items, size):
+    """One page of ``items``; page.previous_url / page.next_url keep the rest of the query string."""
+    page = Paginator(items, size).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+
+    def url(number):
+        params["page"] = number
+        return f"?{params.urlencode()}"
+
+    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""
+    page.next_url = url(page.next_page_number()) if page.has_next() else ""
+    return page
+
+
+def _refusal(exc):
+    if isinstance(exc, DomainError):
+        return exc.message
+    return " ".join(exc.messages)
+
+
+def _status(exc):
+    return 409 if isinstance(exc, Conflict) else 400
+
+
+def _add_errors(form, exc):
+    """Show a service's refusal on the form it came from (field errors where they belong)."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, _refusal(exc))
+
+
+def _visit_url(appointment, anchor=""):
+    url = reverse("clinical:visit", args=[appointment.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _may_write(user, appointment):
+    try:
+        services.ensure_may_write(appointment=appointment, acting_user=user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _writer_appointment(request, pk):
+    """The appointment of a visit write: its own doctor (or an administrator) only, anyone else 403."""
+    appointment = page_selectors.visit_appointment(user=request.user, pk=pk)
+    services.ensure_may_write(appointment=appointment, acting_user=request.user)
+    return appointment
+
+
+def _writer_record(request, pk):
+    appointment = _writer_appointment(request, pk)
+    record = page_selectors.visit_record(appointment)
+    if record is None:
+        messages.error(request, "Open the medical record of this visit first.")
+    return appointment, record
+
+
+# --- the doctor's visit page ----------------------------------------------------------------------
+
+
+def _render_visit(request, appointment, *, status=200, **forms):
+    record = page_selectors.visit_record(appointment)
+    may_write = _may_write(request.user, appointment)
+    search_form = ICD10SearchForm(request.GET)
+    query = search_form.cleaned_data["icd"].strip() if search_form.is_valid() else ""
+    matches = icd10.search(query)[:ICD10_RESULTS] if query else []
+    editable = may_write and record is not None and not record.is_signed
+    if editable:
+        forms.setdefault(
+            "notes_form",
+            NotesForm(
+                initial={
+                    "chief_complaint": record.chief_complaint,
+                    "clinical_notes": record.clinical_notes,
+                    "outcome": record.outcome,
+                }
+            ),
+        )
+        forms.setdefault("diagnosis_form", DiagnosisForm())
+        forms.setdefault("procedure_form", ProcedureForm())
+        forms.setdefault("prescription_form", PrescriptionForm())
+        forms.setdefault("lab_order_form", LabOrderForm())
+    context = {
+        "appointment": appointment,
+        "patient": appointment.patient,
+        "record": record,
+        "may_write": may_write,
+        "editable": editable,
+        "can_open": may_write and record is None and appointment.status in RECORDABLE_APPOINTMENT_STATUSES,
+        "can_complete": may_write and appointment.can("complete"),
+        "may_record_vitals": request.user.has_perm("clinical.add_vitals")
+        and appointment.status in RECORDABLE_APPOINTMENT_STATUSES,
+        "allergies": page_selectors.active_allergies(appointment.patient),
+        "vitals": page_selectors.visit_vitals(user=request.user, appointment=appointment),
+        "search_form": search_form,
+        "icd_query": query,
+        "icd_matches": matches,
+        **forms,
+    }
+    return render(request, "clinical/visit.html", context, status=status)
+
+
+@staff_page("clinical.view_medicalrecord")
+def visit_view(request, pk):
+    """The visit of one appointment: its record and what hangs off it. Read-only for all but its doctor."""
+    appointment = page_selectors.visit_appointment(user=request.user, pk=pk)
+    return _render_visit(request, appointment)
+
+
+@require_POST
+@staff_page("clinical.view_medicalrecord")
+def visit_open_view(request, pk):
+    appointment = _writer_appointment(request, pk)
+    try:
+        services.record_open_for_appointment(appointment=appointment, acting_user=request.user)
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, f"The record was not opened: {_refusal(exc)}")
+    else:
+        messages.success(request, f"Opened the medical record of {appointment.patient.full_name}.")
+    return redirect(_visit_url(appointment))
+
+
+def _record_action(request, pk, *, form_class, form_name, call, done, anchor, form_kwargs=None):
+    """Validate one form of the visit page and run its service; on refusal re-show the page with the errors."""
+    appointment, record = _writer_record(request, pk)
+    if record is None:
+        return redirect(_visit_url(appointment))
+    form = form_class(request.POST, **(form_kwargs or {}))
+    if not form.is_valid():
+        return _render_visit(request, appointment, status=400, **{form_name: form})
+    try:
+        call(record, form)
+    except (DomainError, ValidationError) as exc:
+        _add_errors(form, exc)
+        return _render_visit(request, appointment, status=_status(exc), **{form_name: form})
+    messages.success(request, done(form))
+    return redirect(_visit_url(appointment, anchor))
+
+
+@require_POST
+@staff_page("clinical.view_medicalrecord")
+def visit_notes_view(request, pk):
+    return _record_action(
+        request,
+        pk,
+        form_class=NotesForm,
+        form_name="notes_form",
+        call=lambda record, form: services.record_update_notes(
+            record=record, acting_user=request.user, **form.cleaned_data
+        ),
+        done=lambda form: "Saved the notes.",
+        anchor="notes",
+    )
+
+
+@require_POST
+@staff_page("clinical.view_medicalrecord")
+def visit_diagnosis_add_view(request, pk):
+    def call(record, form):
+        form.diagnosis = services.diagnosis_add(
+            record=record,
+            code=form.cleaned_data["code"],
+            is_primary=form.cleaned_data["is_primary"],
+            acting_user=request.user,
+        )
+
+    return _record_action(
+        request,
+        pk,
+        form_class=DiagnosisForm,
+        form_name="diagnosis_form",
+        call=call,
+        done=lambda form: f"Added the diagnosis {form.diagnosis}.",
+        anchor="diagnoses",
+    )
+
+
+@require_POST
+@staff_page("clinical.view_medicalrecord")
+def visit_procedure_add_view(request, pk):
+    return _record_action(
+        request,
+        pk,
+        form_class=ProcedureForm,
+        form_name="procedure_form",
+        call=lambda record, form: services.procedure_add(record=record, acting_user=request.user, **form.cleaned_data),
+        done=lambda form: f"Added the procedure {form.cleaned_data['catalog_entry']}.",
+        anchor="procedures",
+    )
+
+
+@require_POST
+@staff_page("clinical.view_medicalrecord")
+def visit_prescription_add_view(request, pk):
+    """Prescribe. An allergy refusal re-shows the form with the warning and an override reason field."""
+    appointment, record = _writer_record(request, pk)
+    if record is None:
+        return redirect(_visit_url(appointment))
+    show_override = bool(request.POST.get("allergy_override_reason", "").strip())
+    form = PrescriptionForm(request.POST, show_override=show_override)
+    if not form.is_valid():
+        return _render_visit(request, appointment, status=400, prescription_form=form)
+    try:
+        prescription = services.prescription_create(record=record, acting_user=request.user, **form.cleaned_data)
+    except services.AllergyConflict as exc:
+        form = PrescriptionForm(request.POST, show_override=True)
+        form.is_valid()
+        return _render_visit(request, appointment, status=409, prescription_form=form, allergy_warning=exc.message)
+    except (DomainError, ValidationError) as exc:
+        _add_errors(form, exc)
+        return _render_visit(request, appointment, status=_status(exc), prescription_form=form)
+    note = " (allergy override recorded)" if prescription.allergy_override_reason else ""
+    messages.success(request, f"Prescribed {prescription}{note}.")
+    return redirect(_visit_url(appointment, "prescriptions"))
+
+
+@require_POST
+@staff_page("clinical.view_medicalrecord")
+def visit_lab_order_add_view(request, pk):
+    return _record_action(
+        request,
+        pk,
+        form_class=LabOrderForm,
+        form_name="lab_order_form",
+        call=lambda record, form: services.lab_order_create(
+            record=record, test=form.cleaned_data["test"], acting_user=request.user
+        ),
+        done=lambda form: f"Ordered {form.cleaned_data['test']}.",
+        anchor="lab-orders",
+    )
+
+
+@require_POST
+@staff_page("clinical.view_medicalrecord")
+def visit_sign_view(request, pk):
+    appointment, record = _writer_record(request, pk)
+    if record is not None:
+        try:
+            services.record_sign(record=record, acting_user=request.user)
+        except (DomainError, ValidationError) as exc:
+            messages.error(request, f"The record was not signed: {_refusal(exc)}")
+        else:
+            messages.success(request, "Signed the medical record. Later changes are amendments.")
+    return redirect(_visit_url(appointment))
+
+
+@require_POST
+@staff_page("clinical.view_medicalrecord")
+def visit_complete_view(request, pk):
+    appointment = _writer_appointment(request, pk)
+    try:
+        scheduling_services.appointment_complete(appointment=appointment, acting_user=request.user)
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, f"The visit was not completed: {_refusal(exc)}")
+    else:
+        messages.success(request, f"Completed the visit of {appointment.patient.full_name}; the bill is drafted.")
+    return redirect(_visit_url(appointment))
+
+
+# --- nurses: vitals -------------------------------------------------------------------------------
+
+
+@staff_page("clinical.add_vitals")
+def vitals_view(request, pk):
+    """Record a set of vitals at a visit. Implausible values come back as form errors; nothing is saved."""
+    appointment = page_selectors.visit_appointment(user=request.user, pk=pk)
+    status = 200
+    if request.method == "POST":
+        form = VitalsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.vitals_record(
+                    patient=appointment.patient,
+                    appointment=appointment,
+                    acting_user=request.user,
+                    **form.measurements(),
+                )
+            except (DomainError, ValidationError) as exc:
+                _add_errors(form, exc)
+                status = _status(exc)
+            else:
+                messages.success(request, f"Recorded the vitals of {appointment.patient.full_name}.")
+                return redirect(reverse("clinical:vitals", args=[appointment.pk]))
+        else:
+            status = 400
+    else:
+        form = VitalsForm()
+    context = {
+        "appointment": appointment,
+        "patient": appointment.patient,
+        "form": form,
+        "recordable": appointment.status in RECORDABLE_APPOINTMENT_STATUSES,
+        "vitals": page_selectors.visit_vitals(user=request.user, appointment=appointment),
+    }
+    return render(request, "clinical/vitals.html", context, status=status)
+
+
+# --- lab technicians: worklist --------------------------------------------------------------------
+
+
+@staff_page("clinical.add_labresult")
+def lab_worklist_view(request):
+    """Pending lab orders (ordered, then collected), oldest first; or the latest results with their flags."""
+    form = WorklistFilterForm(request.GET)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    orders = page_selectors.lab_worklist(user=request.user, status=status or None)
+    page = _page(request, orders, WORKLIST_PAGE_SIZE)
+    return render(
+        request,
+        "clinical/lab_worklist.html",
+        {"form": form, "page": page, "status": status, "next": request.get_full_path()},
+    )
+
+
+def _worklist_next(request):
+    target = request.POST.get("next") or ""
+    worklist = reverse("clinical:lab_worklist")
+    return target if target.startswith(worklist) else worklist
+
+
+@require_POST
+@staff_page("clinical.add_labresult")
+def lab_collect_view(request, pk):
+    order = get_object_or_404(page_selectors.lab_worklist(user=request.user), pk=pk)
+    try:
+        services.lab_order_collect(order=order, acting_user=request.user)
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, f"{order.test.name} of {order.record.patient.full_name}: {_refusal(exc)}")
+    else:
+        messages.success(request, f"Collected {order.test.name} of {order.record.patient.full_name}.")
+    return redirect(_worklist_next(request))
+
+
+@staff_page("clinical.add_labresult")
+def lab_result_view(request, pk):
+    """Enter the result of a collected order; the flag comes from the test's reference range."""
+    order = page_selectors.lab_order_for_work(user=request.user, pk=pk)
+    status = 200
+    if request.method == "POST":
+        form = LabResultForm(request.POST)
+        if form.is_valid():
+            try:
+                result = services.lab_result_enter(order=order, acting_user=request.user, **form.cleaned_data)
+            except (DomainError, ValidationError) as exc:
+                _add_errors(form, exc)
+                status = _status(exc)
+            else:
+                messages.success(
+                    request,
+                    f"Result of {order.test.name} for {order.record.patient.full_name}: {result}.",
+                )
+                return redirect(f"{reverse('clinical:lab_worklist')}?status={LabOrderStatus.RESULTED}")
+        else:
+            status = 400
+    else:
+        form = LabResultForm()
+    return render(request, "clinical/lab_result.html", {"order": order, "form": form}, status=status)
+
+
+# --- the timeline: staff chart and portal history -------------------------------------------------
+
+
+def _timeline(request, patient):
+    events = patient_history(user=request.user, patient=patient)
+    return _page(request, events, TIMELINE_PAGE_SIZE)
+
+
+@login_required
+def chart_view(request, pk):
+    """A patient's clinical timeline for staff who read medical records (minimum necessary: reception and
+    billing are refused). A portal patient is sent to their own history; another patient's answers 404."""
+    if is_portal_patient(request.user):
+        get_object_or_404(patient_queryset_for(request.user), pk=pk)
+        return redirect("clinical:my_history")
+    if not request.user.has_perm("clinical.view_medicalrecord"):
+        raise PermissionDenied
+    patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
+    context = {
+        "patient": patient,
+        "page": _timeline(request, patient),
+        "allergies": page_selectors.active_allergies(patient),
+    }
+    return render(request, "clinical/chart.html", context)
+
+
+@portal_page
+def my_history_view(request):
+    """The patient's own timeline, signed records only."""
+    patient = patient_for_user(request.user)
+    context = {"patient": patient}
+    if patient is not None:
+        context["page"] = _timeline(request, patient)
+    return render(request, "clinical/my_history.html", context)
