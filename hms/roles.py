@@ -178,7 +178,7 @@ ROLE_PERMISSIONS = {
 
 # Where each role starts after logging in (URL names); the first group of a user that is listed wins.
 START_PAGES = {
-    ADMINISTRATOR: "admin:index",
+    ADMINISTRATOR: "dashboard",
     DOCTOR: "scheduling:my_schedule",
     NURSE: "patients:search",
     RECEPTIONIST: "scheduling:board",

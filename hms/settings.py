@@ -70,6 +70,10 @@ TEMPLATES = [
 WSGI_APPLICATION = "hms.wsgi.application"
 
 DATABASES = {"default": env_database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if env_str("DATABASE_REPLICA_URL", default=""):
+    # A read replica: reports (hms.reporting.run_report) read from it; everything else uses default.
+    DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", default="")
+DATABASE_ROUTERS = ["hms.db_router.ReportRouter"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role", "start_page"),
     [
-        ("Administrator", "admin:index"),
+        ("Administrator", "dashboard"),
         ("Doctor", "scheduling:my_schedule"),
         ("Nurse", "patients:search"),
         ("Receptionist", "scheduling:board"),

@@ -551,3 +551,11 @@ def test_the_portal_needs_a_login(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("role", "shown"), [("Doctor", True), ("Nurse", True), ("Receptionist", False)])
+def test_the_patient_page_links_to_the_clinical_chart_only_for_clinical_roles(client, login, role, shown):
+    patient = PatientFactory()
+    login(role)
+    body = page_text(client.get(reverse("patients:detail", args=[patient.pk])))
+    assert ("Clinical chart" in body) is shown

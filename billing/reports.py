@@ -1,0 +1,145 @@
+"""Billing reports (see hms.reporting): revenue, AR aging, payer mix and claim outcomes.
+
+Aggregated in the database; they never change data.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Case, CharField, Count, Q, Sum, Value, When
+
+from billing.choices import ADJUDICATED_CLAIM_STATUSES, BillStatus, ClaimStatus
+from billing.models import Bill, Claim, Payment, Refund
+from hms.reporting import as_date, day_bounds, money, ratio, report_tz, trunc
+
+ISSUED_STATUSES = (BillStatus.ISSUED, BillStatus.PARTIALLY_PAID, BillStatus.PAID)
+AGING_BUCKETS = (("0-30", 30), ("31-60", 60), ("61-90", 90), ("over 90", None))
+SELF_PAY = "Self-pay"
+
+
+def _scope(qs, hospital, prefix=""):
+    if hospital is not None:
+        qs = qs.filter(**{f"{prefix}hospital": hospital})
+    return qs.order_by()
+
+
+def revenue(*, date_from, date_to, hospital=None, department=None, period="month"):
+    """Revenue of the issued (not void) bills.
+
+    Sections:
+    - ``period`` (per period of issue and hospital): ``count`` bills issued, ``amount`` billed (their totals),
+      ``collected`` as a separate row group (payments received in the period, less refunds made in it) and
+      ``outstanding`` (the balance still open on the bills issued in the period).
+    - ``aging``: open balances on ``date_to`` by days since issue: 0-30, 31-60, 61-90, over 90.
+    - ``payer_mix``: of the amount billed in the range, each insurer's share (insurance covered) and self-pay
+      (patient due); ``share`` is of the total billed.
+    - ``claims``: claims adjudicated in the range: approved (approved, partially approved, later paid) and
+      denied counts; ``share`` is the rate among adjudicated claims.
+    Bills belong to hospitals, not departments: the department filter does not apply. Seven queries.
+    """
+    tz = report_tz(hospital)
+    start, end = day_bounds(date_from, date_to, tz)
+    bills = _scope(Bill.objects.filter(status__in=ISSUED_STATUSES), hospital)
+    in_range = bills.filter(issued_at__gte=start, issued_at__lt=end)
+    per_period = defaultdict(
+        lambda: {"count": 0, "billed": Decimal(0), "outstanding": Decimal(0), "collected": Decimal(0)}
+    )
+    for row in (
+        in_range.annotate(p=trunc(period, "issued_at", tz))
+        .values("p", "hospital__code")
+        .annotate(n=Count("id"), billed=Sum("total"), outstanding=Sum("balance"))
+    ):
+        entry = per_period[(as_date(row["p"]), row["hospital__code"])]
+        entry.update(count=row["n"], billed=row["billed"], outstanding=row["outstanding"])
+    for model, field, sign in ((Payment, "received_at", 1), (Refund, "refunded_at", -1)):
+        moves = _scope(model.objects.filter(**{f"{field}__gte": start, f"{field}__lt": end}), hospital, "bill__")
+        for row in (
+            moves.exclude(bill__status=BillStatus.VOID)
+            .annotate(p=trunc(period, field, tz))
+            .values("p", "bill__hospital__code")
+            .annotate(amount=Sum("amount"))
+        ):
+            per_period[(as_date(row["p"]), row["bill__hospital__code"])]["collected"] += sign * row["amount"]
+    rows = []
+    for (day, code), entry in sorted(per_period.items()):
+        rows.append(
+            {
+                "section": "billed",
+                "period": day,
+                "hospital": code,
+                "count": entry["count"],
+                "amount": money(entry["billed"]),
+            }
+        )
+        rows.append({"section": "collected", "period": day, "hospital": code, "amount": money(entry["collected"])})
+        rows.append({"section": "outstanding", "period": day, "hospital": code, "amount": money(entry["outstanding"])})
+
+    rows += ar_aging(bills=bills, date_to=date_to, tz=tz)
+
+    mix = list(
+        in_range.values("policy__payer_name").annotate(insurer=Sum("insurance_covered"), patient=Sum("patient_due"))
+    )
+    billed_total = sum((row["insurer"] + row["patient"] for row in mix), Decimal(0))
+    payers = defaultdict(Decimal)
+    for row in mix:
+        if row["policy__payer_name"]:
+            payers[row["policy__payer_name"]] += row["insurer"]
+        payers[SELF_PAY] += row["patient"]
+    for payer, amount in sorted(payers.items(), key=lambda item: (-item[1], item[0])):
+        rows.append(
+            {"section": "payer_mix", "group": payer, "amount": money(amount), "share": ratio(amount, billed_total)}
+        )
+
+    claims = Claim.objects.filter(
+        status__in=ADJUDICATED_CLAIM_STATUSES, adjudicated_at__gte=start, adjudicated_at__lt=end
+    )
+    claims = _scope(claims, hospital, "bill__").aggregate(
+        adjudicated=Count("id"),
+        approved=Count("id", filter=~Q(status=ClaimStatus.DENIED)),
+        denied=Count("id", filter=Q(status=ClaimStatus.DENIED)),
+    )
+    for key in ("approved", "denied"):
+        rows.append(
+            {
+                "section": "claims",
+                "group": key,
+                "count": claims[key],
+                "share": ratio(claims[key], claims["adjudicated"]),
+            }
+        )
+    return rows
+
+
+def ar_aging(*, bills, date_to, tz):
+    """Open balances (issued or partially paid, balance > 0) of bills issued by ``date_to``, by age in days
+    on ``date_to``: a bill issued exactly 30 days before is in 0-30, 31 days before in 31-60. One query."""
+    _, end = day_bounds(date_to, date_to, tz)
+    whens = []
+    for label, days in AGING_BUCKETS:
+        if days is not None:
+            boundary, _ = day_bounds(date_to - timedelta(days=days), date_to, tz)
+            whens.append(When(issued_at__gte=boundary, then=Value(label)))
+    bucket = Case(*whens, default=Value(AGING_BUCKETS[-1][0]), output_field=CharField())
+    found = {
+        row["bucket"]: row
+        for row in bills.outstanding()
+        .filter(issued_at__lt=end)
+        .annotate(bucket=bucket)
+        .values("bucket")
+        .annotate(n=Count("id"), amount=Sum("balance"))
+    }
+    total = sum((row["amount"] for row in found.values()), Decimal(0))
+    rows = []
+    for label, _ in AGING_BUCKETS:
+        row = found.get(label, {"n": 0, "amount": Decimal(0)})
+        rows.append(
+            {
+                "section": "aging",
+                "group": label,
+                "count": row["n"],
+                "amount": money(row["amount"]),
+                "share": ratio(row["amount"], total),
+            }
+        )
+    return rows

@@ -1,0 +1,95 @@
+"""The report API: GET /api/v1/reports/ lists the reports, GET /api/v1/reports/{name}/ returns the rows.
+
+Administrators (and superusers) only. An Administrator who is a staff member sees their own hospital only.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hms.reporting import REPORTS, ReportError, parse_params, run_report
+from hms.roles import ADMINISTRATOR, has_role
+
+
+def can_view_reports(user):
+    return user.is_authenticated and (user.is_superuser or has_role(user, ADMINISTRATOR))
+
+
+class CanViewReports(BasePermission):
+    message = "Reports are for administrators."
+
+    def has_permission(self, request, view):
+        return can_view_reports(request.user)
+
+
+class ReportListView(APIView):
+    permission_classes = [IsAuthenticated, CanViewReports]
+
+    @extend_schema(operation_id="reports_list", summary="List the reports", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(
+            {
+                "results": [
+                    {
+                        "name": report.name,
+                        "description": report.description,
+                        "columns": list(report.columns),
+                        "url": request.build_absolute_uri(f"{report.name}/"),
+                    }
+                    for report in REPORTS.values()
+                ]
+            }
+        )
+
+
+class ReportDetailView(APIView):
+    permission_classes = [IsAuthenticated, CanViewReports]
+
+    @extend_schema(
+        operation_id="reports_run",
+        summary="Run a report",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (default: 90 days before `to`)."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, inclusive (default: today)."),
+            OpenApiParameter("hospital", OpenApiTypes.STR, description="Hospital code."),
+            OpenApiParameter("department", OpenApiTypes.STR, description="Department code."),
+            OpenApiParameter("period", OpenApiTypes.STR, enum=["day", "week", "month"]),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request, name):
+        report = REPORTS.get(name)
+        if report is None:
+            raise NotFound(f"Unknown report {name!r}.")
+        query = request.query_params
+        try:
+            params = parse_params(
+                report,
+                date_from=query.get("from"),
+                date_to=query.get("to"),
+                hospital=query.get("hospital"),
+                department=query.get("department"),
+                period=query.get("period"),
+                user=request.user,
+            )
+        except ReportError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        rows = run_report(name, params)
+        return Response(
+            {
+                "report": name,
+                "from": params.date_from,
+                "to": params.date_to,
+                "hospital": params.hospital.code if params.hospital else None,
+                "department": params.department.code if params.department else None,
+                "period": params.period,
+                "columns": list(report.columns),
+                "count": len(rows),
+                "results": rows,
+            }
+        )
