@@ -12,25 +12,29 @@ DEMO_KEY_FILE := .demo-secret-key
 DEMO_ENV = DEBUG=0 SECRET_KEY="$$(cat $(DEMO_KEY_FILE))" DATABASE_URL=sqlite:///db.sqlite3
 TEST_DB_URL ?= mysql://hms:hms@127.0.0.1:3306/hms
 TEST_ENV := DATABASE_URL=$(TEST_DB_URL) SECRET_KEY=test-only-secret-key DEBUG=0
-APT_PACKAGES := mariadb-server default-libmysqlclient-dev pkg-config chromium
+APT_PACKAGES := mariadb-server default-libmysqlclient-dev pkg-config gcc chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install system-deps mariadb lint serve migrate seed bench clean
 
 $(VENV)/bin/activate:
+	@# Debian's own python3 ships venv/ensurepip separately.
+	@$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv >/dev/null; }
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
 install: $(VENV)/bin/activate
 	$(PIP) install --quiet -r requirements.txt
 
-# SQLite needs no system packages, but mysqlclient in requirements.txt compiles against
-# libmysqlclient, so the demo installs the client headers too when they are missing.
+# SQLite needs no server, but mysqlclient in requirements.txt compiles against libmysqlclient,
+# so the demo installs the client headers and a C compiler too when they are missing.
 client-deps:
-	@if ! pkg-config --exists mysqlclient 2>/dev/null && ! pkg-config --exists mariadb 2>/dev/null; then \
-		echo "Installing MySQL client headers (apt-get)..."; \
+	@if ! command -v gcc >/dev/null || { ! pkg-config --exists mysqlclient 2>/dev/null && \
+		! pkg-config --exists mariadb 2>/dev/null; }; then \
+		echo "Installing MySQL client headers and gcc (apt-get)..."; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-libmysqlclient-dev pkg-config >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-libmysqlclient-dev pkg-config gcc >/dev/null; \
 	fi
 
 $(DEMO_KEY_FILE):
