@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 
-from hms.admin import AuditedAdmin, adopt
+from hms.admin import AuditedAdmin, RelatedListFilter, adopt
 from staff.models import Department, Hospital, Shift, StaffMember
 from staff.services import (
     PROFILE_FIELDS,
@@ -42,14 +42,6 @@ class DepartmentAdmin(AuditedAdmin):
     def get_queryset(self, request):
         # str(department) names its hospital: autocomplete and selects need it joined.
         return super().get_queryset(request).select_related("hospital")
-
-
-class DepartmentListFilter(admin.RelatedFieldListFilter):
-    """The department filter, listing departments with their hospital in one query."""
-
-    def field_choices(self, field, request, model_admin):
-        departments = Department.objects.select_related("hospital").order_by("hospital__name", "name")
-        return [(department.pk, str(department)) for department in departments]
 
 
 class StaffMemberAddForm(forms.ModelForm):
@@ -100,7 +92,7 @@ class StaffMemberAddForm(forms.ModelForm):
 @admin.register(StaffMember)
 class StaffMemberAdmin(AuditedAdmin):
     list_display = ["name", "user__username", "role", "hospital", "department", "specialty", "is_active"]
-    list_filter = ["role", "is_active", "hospital", ("department", DepartmentListFilter)]
+    list_filter = ["role", "is_active", "hospital", ("department", RelatedListFilter)]
     list_select_related = ["user", "hospital", "department__hospital"]
     search_fields = [
         "user__username", "user__first_name", "user__last_name", "user__email", "specialty", "license_number",
@@ -197,7 +189,7 @@ class StaffMemberAdmin(AuditedAdmin):
 @admin.register(Shift)
 class ShiftAdmin(AuditedAdmin):
     list_display = ["staff_member", "department", "start", "end", "is_cancelled"]
-    list_filter = ["is_cancelled", "department__hospital", ("department", DepartmentListFilter)]
+    list_filter = ["is_cancelled", "department__hospital", ("department", RelatedListFilter)]
     list_select_related = ["staff_member__user", "department__hospital"]
     search_fields = ["staff_member__user__first_name", "staff_member__user__last_name", "department__name"]
     autocomplete_fields = ["staff_member", "department"]
