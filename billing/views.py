@@ -11,7 +11,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -31,6 +30,8 @@ from billing.forms import (
 from billing.models import Bill
 from billing.selectors import bill_get_for, claim_document, claim_queryset_for
 from hms.exceptions import Conflict, DomainError
+from hms.pages import paginate as _page
+from hms.pages import refusal_message as _refusal
 from hms.roles import PATIENT, user_roles
 from patients.selectors import patient_for_user
 from patients.views import staff_page
@@ -52,25 +53,6 @@ def portal_page(view):
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
-
-
-def _page(request, items, size):
-    page = Paginator(items, size).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-
-    def url(number):
-        params["page"] = number
-        return f"?{params.urlencode()}"
-
-    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""
-    page.next_url = url(page.next_page_number()) if page.has_next() else ""
-    return page
-
-
-def _refusal(exc):
-    if isinstance(exc, DomainError):
-        return exc.message
-    return " ".join(exc.messages)
 
 
 def _add_errors(form, exc):

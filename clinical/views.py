@@ -10,7 +10,6 @@ anyone else gets 403). A refusal is shown on the page and nothing is saved.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -29,7 +28,10 @@ from clinical.forms import (
     WorklistFilterForm,
 )
 from clinical.selectors import patient_history
-from hms.exceptions import Conflict, DomainError
+from hms.exceptions import DomainError
+from hms.pages import paginate as _page
+from hms.pages import refusal_message as _refusal
+from hms.pages import refusal_status as _status
 from patients.selectors import is_portal_patient, patient_for_user, patient_queryset_for
 from patients.views import staff_page
 from scheduling import services as scheduling_services
@@ -41,30 +43,6 @@ TIMELINE_PAGE_SIZE = 25
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _page(request, items, size):
-    """One page of ``items``; page.previous_url / page.next_url keep the rest of the query string."""
-    page = Paginator(items, size).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-
-    def url(number):
-        params["page"] = number
-        return f"?{params.urlencode()}"
-
-    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""
-    page.next_url = url(page.next_page_number()) if page.has_next() else ""
-    return page
-
-
-def _refusal(exc):
-    if isinstance(exc, DomainError):
-        return exc.message
-    return " ".join(exc.messages)
-
-
-def _status(exc):
-    return 409 if isinstance(exc, Conflict) else 400
 
 
 def _add_errors(form, exc):

@@ -11,7 +11,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +18,10 @@ from django.views.decorators.http import require_POST
 
 from clinical.choices import PrescriptionStatus
 from clinical.models import Prescription
-from hms.exceptions import Conflict, DomainError
+from hms.exceptions import DomainError
+from hms.pages import paginate as _page
+from hms.pages import refusal_message as _refusal
+from hms.pages import refusal_status as _refusal_status
 from inventory import page_selectors, services
 from inventory.choices import AlertKind
 from inventory.forms import (
@@ -71,29 +73,6 @@ def inventory_page(*permissions):
         return login_required(wrapped)
 
     return decorator
-
-
-def _page(request, items, size):
-    page = Paginator(items, size).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-
-    def url(number):
-        params["page"] = number
-        return f"?{params.urlencode()}"
-
-    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""
-    page.next_url = url(page.next_page_number()) if page.has_next() else ""
-    return page
-
-
-def _refusal(exc):
-    if isinstance(exc, DomainError):
-        return exc.message
-    return " ".join(exc.messages)
-
-
-def _refusal_status(exc):
-    return 409 if isinstance(exc, Conflict) else 400
 
 
 def _add_errors(form, exc):

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from hms.exceptions import Conflict, DomainError
+from hms.exceptions import DomainError
+from hms.pages import paginate as _page
+from hms.pages import refusal_message as _refusal
+from hms.pages import refusal_status as _refusal_status
 from hms.roles import PATIENT, user_roles
 from patients.selectors import patient_for_user, patient_queryset_for, patient_search
 from patients.views import staff_page
@@ -54,31 +56,6 @@ NEXT_FREE_DAYS = 28  # on a full day, look this many days ahead for the next fre
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _page(request, items, size, param="page"):
-    """One page of ``items``; page.previous_url / page.next_url keep the rest of the query string."""
-    page = Paginator(items, size).get_page(request.GET.get(param))
-    params = request.GET.copy()
-
-    def url(number):
-        params[param] = number
-        return f"?{params.urlencode()}"
-
-    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""
-    page.next_url = url(page.next_page_number()) if page.has_next() else ""
-    return page
-
-
-def _refusal(exc):
-    """The message of a service's refusal, as one sentence or a few."""
-    if isinstance(exc, DomainError):
-        return exc.message
-    return " ".join(exc.messages)
-
-
-def _refusal_status(exc):
-    return 409 if isinstance(exc, Conflict) else 400
 
 
 def _next_url(request, fallback):
