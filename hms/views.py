@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
 from hms.roles import START_PAGES, user_roles
@@ -15,7 +16,13 @@ def home(request):
     return render(request, "hms/no_role.html", status=403)
 
 
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
 def not_found(request, exception=None):
+    if _is_api(request):  # an API client gets JSON, as the schema says, even for a URL no route matches
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "hms/error.html", {"title": "Not found", "message": "This page does not exist."}, status=404)
 
 
@@ -29,6 +36,8 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": "Something went wrong on our side. Nothing was changed."}, status=500)
     return render(
         request,
         "hms/error.html",
