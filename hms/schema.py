@@ -18,6 +18,8 @@ Two field-level corrections make the success answers truthful too:
 
 - a read-only field whose value comes through a nullable relation (``room.name`` of an appointment
   without a room), from a nullable column, or that defaults to None is marked nullable;
+- an optional email or link (``hms.fields``) answers null, never "" (not a valid email or URI), and
+  takes a valid one, "" or null;
 - times are ``HH:MM[:ss[.ffffff]]`` without an offset, which JSON Schema's ``time`` format (RFC 3339,
   offset required) does not describe: they get a pattern instead of that format.
 """
@@ -26,6 +28,8 @@ from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
+
+from hms.fields import BlankAsNullMixin
 
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
@@ -64,6 +68,9 @@ class HmsAutoSchema(AutoSchema):
         responses = operation.setdefault("responses", {})
         for code in self.error_status_codes(operation):
             responses.setdefault(code, self._error_response(code))
+        for code, response in responses.items():
+            if code.startswith("4") and "content" not in response:  # a view's own description, without a body
+                response["content"] = self._error_response(code)["content"]
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
@@ -96,6 +103,23 @@ class HmsAutoSchema(AutoSchema):
             "description": ERROR_DESCRIPTIONS[code],
             "content": {"application/json": {"schema": component.ref}},
         }
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response":
+            for name, field in serializer.fields.items():
+                prop = schema.get("properties", {}).get(name, {})
+                if isinstance(field, BlankAsNullMixin) and len(prop.get("oneOf", [])) == 2:
+                    # Answered null when blank (hms.fields), never "": only the valid form remains.
+                    prop.update(prop.pop("oneOf")[0])
+        return schema
+
+    def _get_paginator(self):
+        # Only GET lists are paged; an action that answers the rows it wrote (a transfer's two
+        # movements, a write-off's movements) answers a plain list.
+        if self.method != "GET":
+            return None
+        return super()._get_paginator()
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)

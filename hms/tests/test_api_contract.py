@@ -23,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -162,9 +161,3 @@ def test_every_api_operation_keeps_its_schema_contract_for(role, live_server, tm
     output = result.stdout + result.stderr
     assert "Tested: 0" not in output, output[-3000:]
     assert result.returncode == 0, f"schemathesis found contract failures for {role}:\n{output[-60000:]}"
-
-
-def test_schema_generates_without_warnings(tmp_path):
-    """drf-spectacular resolves every view, serializer and field, and the document is valid OpenAPI."""
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
-    assert (tmp_path / "schema.yaml").stat().st_size > 10_000

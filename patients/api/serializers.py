@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from hms.fields import OptionalEmailField
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
 from patients.selectors import patient_queryset_for
 from staff.api.serializers import zip_code_validator
@@ -96,6 +97,7 @@ class PatientSerializer(serializers.ModelSerializer):
 
     age = serializers.IntegerField(read_only=True, help_text="Age in whole years today, from the date of birth.")
     preferred_hospital_name = serializers.CharField(source="preferred_hospital.name", read_only=True, default=None)
+    email = OptionalEmailField(required=False, max_length=254)
 
     class Meta:
         model = Patient

@@ -4,6 +4,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.utils.timezone import valid_datetime
 
+from hms.fields import OptionalURLField
 from inventory.models import Equipment
 from patients.models import Patient
 from patients.selectors import is_portal_patient, patient_queryset_for
@@ -52,6 +53,7 @@ class AppointmentSerializer(HospitalTimeMixin, serializers.ModelSerializer):
     room_name = serializers.CharField(source="room.name", read_only=True, default=None)
     equipment_name = serializers.CharField(source="equipment.__str__", read_only=True, default=None)
     booked_by = serializers.CharField(source="booked_by.get_username", read_only=True, default=None)
+    telemedicine_url = OptionalURLField(read_only=True, label="Join link")
 
     class Meta:
         model = Appointment

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from hms.fields import OptionalEmailField
 from staff.models import Department, Hospital, StaffMember
 
 # localflavor's USZipCodeField checks the format only in its form field, so the API checks it here.
@@ -52,7 +53,7 @@ class StaffMemberSerializer(serializers.ModelSerializer):
     first_name = serializers.CharField(source="user.first_name", read_only=True)
     last_name = serializers.CharField(source="user.last_name", read_only=True)
     full_name = serializers.CharField(read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = OptionalEmailField(source="user.email", read_only=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True, default=None)
 
@@ -85,7 +86,7 @@ class StaffMemberCreateSerializer(serializers.ModelSerializer):
     username = serializers.CharField(max_length=150)
     first_name = serializers.CharField(max_length=150)
     last_name = serializers.CharField(max_length=150)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = OptionalEmailField(required=False, default="")
     password = serializers.CharField(
         write_only=True,
         required=False,

@@ -1,0 +1,142 @@
+"""The OpenAPI schema (/api/schema/) describes what the server answers: error bodies, nullable fields,
+formats and the shape of action answers. The full check is the schemathesis run in test_api_contract."""
+
+import pytest
+from django.core.management import call_command
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from hms.fields import OptionalEmailField
+from hms.schema import may_be_null
+from patients.tests.factories import PatientFactory
+from scheduling.tests.factories import AppointmentFactory
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield path, method, operation
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    """drf-spectacular resolves every view, serializer and field, and the document is valid OpenAPI."""
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert (tmp_path / "schema.yaml").stat().st_size > 10_000
+
+
+def test_every_operation_documents_its_error_answers_with_a_json_body(schema):
+    missing = []
+    for path, method, operation in operations(schema):
+        responses = operation["responses"]
+        expected = {"401", "403"}
+        if "{" in path:
+            expected.add("404")
+        if method in {"post", "put", "patch", "delete"}:
+            expected.add("409")
+        if "requestBody" in operation:
+            expected |= {"400", "413"}
+        if any(p["in"] == "query" for p in operation.get("parameters", [])):
+            expected.add("400")
+        missing += [f"{method.upper()} {path} {code}" for code in sorted(expected - set(responses))]
+        for code, response in responses.items():
+            if code.startswith("4"):
+                assert "schema" in response["content"]["application/json"], (method, path, code)
+    assert missing == []
+    assert schema["components"]["schemas"]["Error"]["type"] == "object"
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ("Appointment", "room_name"),
+        ("Appointment", "department_name"),
+        ("Appointment", "equipment_name"),
+        ("Appointment", "telemedicine_url"),
+        ("Patient", "preferred_hospital_name"),
+        ("PatientDetail", "preferred_hospital_name"),
+        ("StaffMember", "department_name"),
+        ("BillDetail", "policy"),
+        ("LabOrder", "result"),
+        ("Payment", "received_by"),
+        ("Patient", "email"),
+        ("StaffMember", "email"),
+    ],
+)
+def test_read_only_fields_that_can_be_empty_are_nullable(schema, component, field):
+    assert schema["components"]["schemas"][component]["properties"][field].get("nullable") is True
+
+
+def test_lists_stay_lists_never_null(schema):
+    assert "nullable" not in schema["components"]["schemas"]["BillDetail"]["properties"]["lines"]
+    assert "nullable" not in schema["components"]["schemas"]["PatientDetail"]["properties"]["allergies"]
+
+
+def test_times_are_described_by_a_pattern_not_the_offset_requiring_time_format(schema):
+    start = schema["components"]["schemas"]["Availability"]["properties"]["start_time"]
+    assert "format" not in start
+    assert start["pattern"].startswith("^([01][0-9]|2[0-3])")
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/inventory/stores/{id}/write-off-expired/", "/api/v1/inventory/batches/{id}/transfer/"]
+)
+def test_actions_answering_the_rows_they_wrote_document_a_plain_list(schema, path):
+    body = schema["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"type": "array", "items": {"$ref": "#/components/schemas/StockMovement"}}
+
+
+def test_request_bodies_are_documented_as_json_only(schema):
+    for path, method, operation in operations(schema):
+        if "requestBody" in operation:
+            assert list(operation["requestBody"]["content"]) == ["application/json"], (method, path)
+
+
+def test_every_read_only_field_through_a_nullable_relation_answers_null_rather_than_vanishing():
+    """DRF drops a read-only field whose source hits a missing row unless it defaults to None; the schema
+    marks such a field nullable and required, so it must always be there."""
+    import importlib
+
+    offenders = []
+    for app in ["staff", "patients", "scheduling", "clinical", "billing", "inventory"]:
+        module = importlib.import_module(f"{app}.api.serializers")
+        for cls in vars(module).values():
+            if not (isinstance(cls, type) and issubclass(cls, serializers.ModelSerializer) and hasattr(cls, "Meta")):
+                continue
+            for name, field in cls().fields.items():
+                plain = not isinstance(field, serializers.RelatedField | serializers.BaseSerializer)
+                if plain and field.read_only and may_be_null(field) and field.default is empty and not field.allow_null:
+                    offenders.append(f"{cls.__name__}.{name}")
+    assert offenders == []
+
+
+@pytest.mark.django_db
+def test_a_blank_email_or_join_link_is_answered_as_null(api_as):
+    patient = PatientFactory(email="")
+    AppointmentFactory(patient=patient)
+    client = api_as("Receptionist")
+    assert client.get(f"/api/v1/patients/{patient.pk}/").json()["email"] is None
+    assert client.get("/api/v1/appointments/").json()["results"][0]["telemedicine_url"] is None
+
+
+@pytest.mark.django_db
+def test_null_or_blank_email_in_input_means_none():
+    field = OptionalEmailField(required=False)
+    assert field.run_validation(None) == ""
+    assert field.run_validation("") == ""
+    assert field.run_validation("a@example.com") == "a@example.com"
+
+
+def test_an_api_url_that_matches_no_route_answers_json_404(client):
+    response = client.get("/api/v1/patients/not-a-number.json/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
