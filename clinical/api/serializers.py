@@ -224,7 +224,11 @@ class VitalsSerializer(serializers.ModelSerializer):
         queryset=Appointment.objects.all(), required=False, allow_null=True
     )
     bmi = serializers.DecimalField(
-        max_digits=5, decimal_places=1, read_only=True, help_text="Weight kg / height m², derived (not stored)."
+        max_digits=5,
+        decimal_places=1,
+        read_only=True,
+        allow_null=True,
+        help_text="Weight kg / height m², derived (not stored); null unless both were measured.",
     )
 
     class Meta:
@@ -249,7 +253,8 @@ class VitalsSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             field: {"error_messages": {"min_value": message, "max_value": message}}
             for field, message in (
-                (field, f"{VITALS_LABELS[field]} must be between {low} and {high} {unit}.")
+                # DRF %-formats these messages after filling them in: a literal % is written %%.
+                (field, f"{VITALS_LABELS[field]} must be between {low} and {high} {unit}.".replace("%", "%%"))
                 for field, (low, high, unit) in VITALS_RANGES.items()
             )
         }

@@ -116,6 +116,7 @@ def seed_hospital():
     LabOrderFactory(record=record)
     LabResultFactory(order__record=record)
     VitalsFactory(patient=patient, appointment=record.appointment)
+    VitalsFactory(patient=patient, weight_kg=None, height_cm=None, temperature_c=None)  # no BMI
 
     store = StoreFactory(hospital=hospital)
     BatchFactory(store=store, item=prescription.medication, quantity=Decimal("100"))

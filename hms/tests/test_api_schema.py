@@ -140,3 +140,20 @@ def test_an_api_url_that_matches_no_route_answers_json_404(client):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.django_db
+def test_an_out_of_range_spo2_answers_400_with_its_percent_sign_not_500(api_as):
+    patient = PatientFactory()
+    response = api_as("Nurse").post("/api/v1/vitals/", {"patient": patient.pk, "spo2": 0}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"spo2": ["SpO2 must be between 50 and 100 %."]}
+
+
+@pytest.mark.django_db
+def test_bmi_is_null_when_height_or_weight_was_not_measured(api_as, schema):
+    from clinical.tests.factories import VitalsFactory
+
+    VitalsFactory(weight_kg=None)
+    assert api_as("Nurse").get("/api/v1/vitals/").json()["results"][0]["bmi"] is None
+    assert schema["components"]["schemas"]["Vitals"]["properties"]["bmi"]["nullable"] is True
