@@ -271,7 +271,13 @@ class PatientHistoryView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("kind", OpenApiTypes.STR, description="Comma-separated kinds to include."),
+            OpenApiParameter(
+                "kind",
+                {"type": "array", "items": {"type": "string", "enum": list(selectors.HISTORY_KINDS)}},
+                style="form",
+                explode=False,
+                description="Comma-separated kinds to include (all when absent).",
+            ),
             OpenApiParameter("date_after", OpenApiTypes.DATE),
             OpenApiParameter("date_before", OpenApiTypes.DATE),
         ],
