@@ -52,6 +52,7 @@ class ReportDetailView(APIView):
         operation_id="reports_run",
         summary="Run a report",
         parameters=[
+            OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(REPORTS)),
             OpenApiParameter("from", OpenApiTypes.DATE, description="First day (default: 90 days before `to`)."),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, inclusive (default: today)."),
             OpenApiParameter("hospital", OpenApiTypes.STR, description="Hospital code."),

@@ -183,7 +183,11 @@ class AlertViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("days", OpenApiTypes.INT, description="Expiring within this many days (default 30)."),
+            OpenApiParameter(
+                "days",
+                {"type": "integer", "minimum": 0, "maximum": 3650},
+                description="Expiring within this many days (default 30).",
+            ),
             OpenApiParameter("hospital", OpenApiTypes.INT, description="Only this hospital's stores."),
         ],
         responses=AlertSerializer(many=True),
