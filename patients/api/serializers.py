@@ -96,7 +96,7 @@ class PatientSerializer(serializers.ModelSerializer):
     """A patient in lists: demographics and contact details, no chart rows."""
 
     age = serializers.IntegerField(read_only=True, help_text="Age in whole years today, from the date of birth.")
-    preferred_hospital_name = serializers.CharField(source="preferred_hospital.name", read_only=True, default=None)
+    preferred_hospital_name = serializers.CharField(source="preferred_hospital.name", read_only=True, allow_null=True)
     email = OptionalEmailField(required=False, max_length=254)
 
     class Meta:

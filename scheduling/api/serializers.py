@@ -48,11 +48,11 @@ class AppointmentSerializer(HospitalTimeMixin, serializers.ModelSerializer):
     patient_mrn = serializers.CharField(source="patient.mrn", read_only=True)
     doctor_name = serializers.CharField(source="doctor.__str__", read_only=True)
     department = serializers.IntegerField(source="doctor.department_id", read_only=True, allow_null=True)
-    department_name = serializers.CharField(source="doctor.department.name", read_only=True, default=None)
+    department_name = serializers.CharField(source="doctor.department.name", read_only=True, allow_null=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
-    room_name = serializers.CharField(source="room.name", read_only=True, default=None)
-    equipment_name = serializers.CharField(source="equipment.__str__", read_only=True, default=None)
-    booked_by = serializers.CharField(source="booked_by.get_username", read_only=True, default=None)
+    room_name = serializers.CharField(source="room.name", read_only=True, allow_null=True)
+    equipment_name = serializers.CharField(source="equipment.__str__", read_only=True, allow_null=True)
+    booked_by = serializers.CharField(source="booked_by.get_username", read_only=True, allow_null=True)
     telemedicine_url = OptionalURLField(read_only=True, label="Join link")
 
     class Meta:

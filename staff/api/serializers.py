@@ -55,7 +55,7 @@ class StaffMemberSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
     email = OptionalEmailField(source="user.email", read_only=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
 
     class Meta:
         model = StaffMember
@@ -143,7 +143,7 @@ class DoctorSerializer(serializers.ModelSerializer):
     last_name = serializers.CharField(source="user.last_name", read_only=True)
     full_name = serializers.CharField(read_only=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
 
     class Meta:
         model = StaffMember
