@@ -4,7 +4,8 @@ Administrators (and superusers) only. An Administrator who is a staff member see
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -12,6 +13,36 @@ from rest_framework.views import APIView
 
 from hms.reporting import REPORTS, ReportError, parse_params, run_report
 from hms.roles import ADMINISTRATOR, has_role
+
+REPORT_LIST = inline_serializer(
+    "ReportList",
+    {
+        "results": inline_serializer(
+            "ReportInfo",
+            {
+                "name": serializers.CharField(),
+                "description": serializers.CharField(),
+                "columns": serializers.ListField(child=serializers.CharField()),
+                "url": serializers.URLField(),
+            },
+            many=True,
+        )
+    },
+)
+REPORT_RUN = inline_serializer(
+    "ReportRun",
+    {
+        "report": serializers.CharField(),
+        "from": serializers.DateField(),
+        "to": serializers.DateField(),
+        "hospital": serializers.CharField(allow_null=True, help_text="Hospital code, or null for all."),
+        "department": serializers.CharField(allow_null=True, help_text="Department code, or null for all."),
+        "period": serializers.CharField(help_text="day, week or month"),
+        "columns": serializers.ListField(child=serializers.CharField()),
+        "count": serializers.IntegerField(),
+        "results": serializers.ListField(child=serializers.DictField(), help_text="One object per row, by column."),
+    },
+)
 
 
 def can_view_reports(user):
@@ -28,7 +59,7 @@ class CanViewReports(BasePermission):
 class ReportListView(APIView):
     permission_classes = [IsAuthenticated, CanViewReports]
 
-    @extend_schema(operation_id="reports_list", summary="List the reports", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="reports_list", summary="List the reports", responses={200: REPORT_LIST})
     def get(self, request):
         return Response(
             {
@@ -59,7 +90,7 @@ class ReportDetailView(APIView):
             OpenApiParameter("department", OpenApiTypes.STR, description="Department code."),
             OpenApiParameter("period", OpenApiTypes.STR, enum=["day", "week", "month"]),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: REPORT_RUN},
     )
     def get(self, request, name):
         report = REPORTS.get(name)
