@@ -150,6 +150,8 @@ def run_schemathesis(*, base_url, token, phases, workdir):
         f"{base_url}/api/schema/",
         "--header",
         f"Authorization: Token {token}",
+        "--checks",
+        "all",
         "--phases",
         phases,
     ]
