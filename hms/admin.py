@@ -5,7 +5,10 @@ Every HMS admin derives from ``AuditedAdmin``:
   but not reverted from there, because a revert would skip the services;
 - ``save_model`` / actions in the app admins call the app's services, and a refusal raised
   by a service (``DomainError``, ``ValidationError``, a lost race on a unique key) rolls the
-  whole form back and is shown as an error message instead of an error page.
+  whole form back and is shown as an error message instead of an error page;
+- nothing is deleted, superusers included: rows are deactivated, withdrawn or cancelled by
+  an action instead. The site-wide "delete selected" action is switched off below, and every
+  registered admin refuses delete (hms/tests/test_admin_registry.py checks them all).
 """
 
 from django.contrib import admin, messages
@@ -18,6 +21,9 @@ from hms.exceptions import DomainError
 from hms.sequences import Sequence
 
 REFUSALS = (DomainError, ValidationError, IntegrityError)
+
+# Records and reference rows keep their history: no admin offers bulk deletion.
+admin.site.disable_action("delete_selected")
 
 
 class RelatedListFilter(admin.RelatedFieldListFilter):
@@ -52,8 +58,15 @@ def adopt(target, saved):
     return target
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
-    """History visible, never reverted; service refusals shown as messages, nothing saved."""
+class NoDeleteAdmin:
+    """Mixin: nobody deletes here, superusers included (deactivate, withdraw or cancel instead)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AuditedAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
+    """History visible, never reverted, nothing deleted; service refusals shown as messages, nothing saved."""
 
     def revert_disabled(self, request, obj=None):
         return True

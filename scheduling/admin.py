@@ -181,12 +181,25 @@ class AvailabilityAdmin(SimpleHistoryAdmin):
 
 @admin.register(TimeOff)
 class TimeOffAdmin(SimpleHistoryAdmin):
-    list_display = ["doctor", "start", "end", "reason"]
-    list_filter = ["doctor__hospital", ("doctor__department", RelatedListFilter)]
+    list_display = ["doctor", "start", "end", "reason", "is_cancelled"]
+    list_filter = ["is_cancelled", "doctor__hospital", ("doctor__department", RelatedListFilter)]
     list_select_related = ["doctor__user"]
     search_fields = ["doctor__user__last_name", "reason"]
     autocomplete_fields = ["doctor"]
     date_hierarchy = "start"
+    readonly_fields = ["is_cancelled"]
+    actions = ["withdraw_selected"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # time off is withdrawn, never deleted
+
+    @admin.action(description="Withdraw selected time off (frees the slots; history keeps it)", permissions=["change"])
+    def withdraw_selected(self, request, queryset):
+        done = 0
+        for time_off in queryset:
+            services.time_off_withdraw(time_off=time_off, acting_user=request.user)
+            done += 1
+        self.message_user(request, f"{done} time off withdrawn.", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         if change:
