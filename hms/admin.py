@@ -65,6 +65,27 @@ class NoDeleteAdmin:
         return False
 
 
+class ActiveChoicesOnly:
+    """Mixin: the related rows named in ``active_choice_fields`` are offered only while active (``is_active``).
+
+    A new assignment cannot pick a deactivated hospital or department; a row keeps its current one.
+    """
+
+    active_choice_fields = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and db_field.name in self.active_choice_fields:
+            match = request.resolver_match
+            object_id = match.kwargs.get("object_id") if match else None
+            offered = formfield.queryset.filter(is_active=True)
+            if object_id:
+                current = self.model._default_manager.filter(pk=object_id).values(db_field.attname)
+                offered = offered | formfield.queryset.filter(pk__in=current)
+            formfield.queryset = offered
+        return formfield
+
+
 class AuditedAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
     """History visible, never reverted, nothing deleted; service refusals shown as messages, nothing saved."""
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from hms.admin import AuditedAdmin, NoDeleteAdmin, RelatedListFilter, adopt
+from hms.admin import ActiveChoicesOnly, AuditedAdmin, NoDeleteAdmin, RelatedListFilter, adopt
 from staff.models import Department, Hospital, Shift, StaffMember
 from staff.services import (
     PROFILE_FIELDS,
@@ -133,22 +133,6 @@ class ActivationActions:
         )
 
 
-class OffersActiveOnly:
-    """Offer only active hospitals and departments for a new assignment; a row's current one stays valid."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if formfield is not None and db_field.related_model in (Hospital, Department):
-            match = request.resolver_match
-            object_id = match.kwargs.get("object_id") if match else None
-            offered = formfield.queryset.filter(is_active=True)
-            if object_id:
-                current = self.model._default_manager.filter(pk=object_id).values(db_field.attname)
-                offered = offered | formfield.queryset.filter(pk__in=current)
-            formfield.queryset = offered
-        return formfield
-
-
 @admin.register(Hospital)
 class HospitalAdmin(ActivationActions, AuditedAdmin):
     list_display = ["name", "code", "city", "state", "timezone", "phone", "is_active"]
@@ -167,7 +151,7 @@ class HospitalAdmin(ActivationActions, AuditedAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(ActivationActions, OffersActiveOnly, AuditedAdmin):
+class DepartmentAdmin(ActivationActions, ActiveChoicesOnly, AuditedAdmin):
     list_display = ["name", "code", "hospital", "is_active"]
     list_filter = ["is_active", "hospital"]
     list_select_related = ["hospital"]
@@ -175,6 +159,7 @@ class DepartmentAdmin(ActivationActions, OffersActiveOnly, AuditedAdmin):
     autocomplete_fields = ["hospital"]
     ordering = ["hospital__name", "name"]
     noun_plural = "department(s)"
+    active_choice_fields = ["hospital"]
 
     @staticmethod
     def set_active(department, **kwargs):
@@ -231,7 +216,7 @@ class StaffMemberAddForm(forms.ModelForm):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(OffersActiveOnly, AuditedAdmin):
+class StaffMemberAdmin(ActiveChoicesOnly, AuditedAdmin):
     list_display = ["name", "user__username", "role", "hospital", "department", "specialty", "is_active"]
     list_filter = ["role", "is_active", "hospital", ("department", RelatedListFilter)]
     list_select_related = ["user", "hospital", "department__hospital"]
@@ -242,6 +227,7 @@ class StaffMemberAdmin(OffersActiveOnly, AuditedAdmin):
     ordering = ["user__last_name", "user__first_name"]
     actions = ["deactivate_selected", "reactivate_selected"]
     add_form = StaffMemberAddForm
+    active_choice_fields = ["hospital", "department"]
 
     post_fieldset = ("Post", {"fields": ["hospital", "department", "role", "phone"]})
     doctor_fieldset = (
@@ -328,7 +314,7 @@ class StaffMemberAdmin(OffersActiveOnly, AuditedAdmin):
 
 
 @admin.register(Shift)
-class ShiftAdmin(OffersActiveOnly, AuditedAdmin):
+class ShiftAdmin(ActiveChoicesOnly, AuditedAdmin):
     list_display = ["staff_member", "department", "start", "end", "is_cancelled"]
     list_filter = ["is_cancelled", "department__hospital", ("department", RelatedListFilter)]
     list_select_related = ["staff_member__user", "department__hospital"]
@@ -337,6 +323,7 @@ class ShiftAdmin(OffersActiveOnly, AuditedAdmin):
     date_hierarchy = "start"
     readonly_fields = ["is_cancelled", "created_by"]
     actions = ["cancel_selected"]
+    active_choice_fields = ["department"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # shifts are cancelled, never deleted

@@ -11,6 +11,7 @@ from patients.tests.factories import PatientFactory
 from scheduling.choices import AppointmentStatus
 from scheduling.models import Appointment, Availability
 from scheduling.tests.factories import AppointmentFactory, AvailabilityFactory, RoomFactory, TimeOffFactory
+from staff.tests.factories import HospitalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +163,10 @@ def test_time_off_is_withdrawn_in_the_admin_never_deleted(admin_client_):
     time_off.refresh_from_db()
     assert time_off.is_cancelled
     assert time_off.history.latest().history_user == admin_client_.user
+
+
+def test_new_windows_and_rooms_are_offered_only_active_hospitals(admin_client_):
+    open_hospital, closed_hospital = HospitalFactory(), HospitalFactory(is_active=False)
+    for url in ("/admin/scheduling/availability/add/", "/admin/scheduling/room/add/"):
+        offered = admin_client_.get(url).context["adminform"].form.fields["hospital"].queryset
+        assert open_hospital in offered and closed_hospital not in offered
