@@ -70,3 +70,10 @@ def test_the_delete_page_of_every_registered_model_is_refused_to_a_superuser(adm
     opts = model._meta
     response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[1]))
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)
+def test_every_registered_list_renders_for_a_superuser(admin_client, model):
+    opts = model._meta
+    assert admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200
