@@ -46,6 +46,8 @@ def refusal_message(exc):
         return exc.message
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
+    if isinstance(exc, PermissionDenied):
+        return str(exc) or "You may not do this."
     return "This change conflicts with existing data and was not saved."
 
 
@@ -111,7 +113,7 @@ class AuditedAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
         for obj in queryset:
             try:
                 change(obj)
-            except REFUSALS as exc:
+            except (*REFUSALS, PermissionDenied) as exc:
                 self.message_user(request, f"{obj}: {refusal_message(exc)}", level=messages.ERROR)
             else:
                 done += 1

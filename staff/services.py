@@ -8,6 +8,7 @@ revocation is kept in the admin log; hospitals and departments are deactivated, 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -83,12 +84,15 @@ def _log_user_change(*, user, acting_user, message):
 def user_set_active(*, user, active, acting_user):
     """Deactivate (or reactivate) any login. A deactivated user cannot log in, by password, session or token.
 
-    A staff member's profile follows (``staff_member_set_active``). Nobody deactivates their own login.
+    A staff member's profile follows (``staff_member_set_active``). Nobody deactivates their own login, and
+    only a superuser deactivates or reactivates a superuser's.
     """
     User = get_user_model()
     user = User.objects.select_for_update().get(pk=user.pk)
     if not active and user.pk == acting_user.pk:
         raise Conflict("You cannot deactivate your own login.", code="own_login")
+    if user.is_superuser and not acting_user.is_superuser:
+        raise PermissionDenied("Only a superuser changes a superuser's login.")
     if user.is_active == active:
         return user
     member = StaffMember.objects.filter(user=user).first()

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
 from django.urls import reverse
 from rest_framework.authtoken.models import Token, TokenProxy
@@ -105,6 +106,32 @@ def test_deactivating_a_staff_login_deactivates_the_staff_member_with_history(ad
 def test_nobody_deactivates_their_own_login(admin_user):
     with pytest.raises(Conflict, match="your own login"):
         services.user_set_active(user=admin_user, active=False, acting_user=admin_user)
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+
+
+def test_only_a_superuser_deactivates_a_superuser(make_user, admin_user):
+    administrator = make_user("Administrator")
+
+    with pytest.raises(PermissionDenied):
+        services.user_set_active(user=admin_user, active=False, acting_user=administrator)
+
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+
+
+def test_an_administrator_deactivating_a_superuser_in_the_admin_gets_a_message(client, make_user, admin_user):
+    administrator = make_user("Administrator", is_staff=True)
+    client.force_login(administrator)
+
+    response = client.post(
+        admin_url(User, "changelist"),
+        {"action": "deactivate_selected", "_selected_action": [admin_user.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Only a superuser changes a superuser" in response.content.decode()
     admin_user.refresh_from_db()
     assert admin_user.is_active
 
