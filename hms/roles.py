@@ -18,7 +18,7 @@ role that may view that model, and a clinical field of a non-clinical row (an ap
 | Administrator | everything; clinical facts read-only | demographics, insurance, visits, bills | running hospitals |
 | Doctor | demographics, allergies, history, records, results | allergies, history, the clinical record | treating |
 | Nurse | demographics, allergies, history, records, results | allergies, history, vitals, visit status | care |
-| Receptionist | demographics, insurance, visits with reason | demographics, insurance, visits, payments | the desk |
+| Receptionist | demographics, insurance, visits with reason, bills | demographics, insurance, visits, payments | desk |
 | Billing Clerk | demographics, insurance, visits without reason, bills | insurance, bills, payments, claims | billing |
 | Pharmacist | demographics, allergies, prescriptions | pharmacy stock and dispensing | dispensing safely |
 | Lab Technician | demographics, lab orders | lab results | running tests |
@@ -140,7 +140,8 @@ ROLE_PERMISSIONS = {
         "inventory.equipment": "v",
         "billing.bill": "v",
         "billing.billline": "v",
-        "billing.payment": "va",
+        "billing.payment": "va",  # copays at the desk
+        "billing.refund": "v",  # a bill's balance is explained by its payments and refunds
     },
     BILLING_CLERK: {
         **_STAFF_DIRECTORY,

@@ -233,3 +233,49 @@ def test_without_a_request_nothing_guarded_is_shown(db):
 
     assert data["allergies"] is None and data["medical_history"] is None and data["insurance_policies"] is None
     assert data["mrn"]
+
+
+# --- aggregated answers and pages built outside serializers ---------------------------------------------------------
+
+
+def user_with(*perms):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory()
+    for perm in perms:
+        app, codename = perm.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app, codename=codename))
+    return user
+
+
+@pytest.mark.django_db
+def test_the_clinical_timeline_leaves_out_the_kinds_of_rows_the_user_may_not_view(api_as):
+    record = record_with_diagnosis()
+    reader = user_with("patients.view_patient", "clinical.view_medicalrecord")  # records, not diagnoses
+    clinician = user_with("patients.view_patient", "clinical.view_medicalrecord", "clinical.view_diagnosis")
+
+    limited = api_as(reader).get(f"/api/v1/patients/{record.patient_id}/history/")
+    full = api_as(clinician).get(f"/api/v1/patients/{record.patient_id}/history/")
+
+    assert limited.status_code == full.status_code == 200
+    assert {event["kind"] for event in limited.data["results"]} == {"visit"}
+    assert {event["kind"] for event in full.data["results"]} == {"visit", "diagnosis"}
+
+
+@pytest.mark.django_db
+def test_the_clinical_chart_page_shows_the_allergy_banner_only_to_users_who_may_view_allergies(client):
+    from django.urls import reverse
+
+    patient = patient_with_chart()
+    without = user_with("patients.view_patient", "clinical.view_medicalrecord")
+    with_allergies = user_with("patients.view_patient", "clinical.view_medicalrecord", "patients.view_allergy")
+
+    pages = {}
+    for name, user in (("without", without), ("with", with_allergies)):
+        client.force_login(user)
+        response = client.get(reverse("clinical:chart", args=[patient.pk]))
+        assert response.status_code == 200
+        pages[name] = response.content.decode()
+
+    assert "Penicillin" in pages["with"]
+    assert "Penicillin" not in pages["without"]
