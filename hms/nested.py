@@ -92,7 +92,10 @@ def guards_for(model, fields, nested_models=None):
         label = source_field_label(model, source.split(".")) if source != "*" else None
         if label in RESTRICTED_FIELDS:
             guards.setdefault(name, []).append(
-                Guard(lambda user, label=label: may_read_field(user, label), "Null for roles that may not read it.")
+                Guard(
+                    lambda user, label=label: may_read_field(user, label),
+                    "Clinical: null for roles that may not read it.",
+                )
             )
     return guards
 
