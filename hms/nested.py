@@ -13,9 +13,10 @@ the same rule as the model's own endpoint:
   (``appointment.reason``), is filled only for the users ``hms.roles.may_read_field`` allows.
 
 A field the user may not read is ``null`` (the key stays, so the shape is the same for every
-role; ``[]`` still means "there are none"). The field is not even evaluated, so no query runs for
-it. The OpenAPI schema marks these fields nullable and says when they are null. Without a request
-in the serializer's context nothing guarded is shown (fail closed): pass ``context={"request": ...}``.
+role; ``[]`` still means "there are none"). The serializer does not even evaluate the field (a
+view's prefetch may still load it). The OpenAPI schema marks these fields nullable and says when
+they are null. Without a request in the serializer's context nothing guarded is shown (fail
+closed): pass ``context={"request": ...}``.
 """
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
