@@ -101,7 +101,8 @@ def _detail_context(request, bill, **bound_forms):
     user = request.user
     return {
         "bill": bill,
-        "claim": claim,
+        # Nested data follows the role table (hms/nested.py): the claim only for roles that may view claims.
+        "claim": claim if user.has_perm("billing.view_claim") else None,
         "lines": list(bill.lines.all()),
         "payments": list(bill.payments.all()),
         "refunds": list(bill.refunds.all()),

@@ -117,7 +117,7 @@ def _render_visit(request, appointment, *, status=200, **forms):
         "can_complete": may_write and appointment.can("complete"),
         "may_record_vitals": policies.granted_by_role(request.user, "clinical.add_vitals")
         and appointment.status in RECORDABLE_APPOINTMENT_STATUSES,
-        "allergies": page_selectors.active_allergies(appointment.patient),
+        "allergies": _allergies_for(request.user, appointment.patient),
         "vitals": page_selectors.visit_vitals(user=request.user, appointment=appointment),
         "search_form": search_form,
         "icd_query": query,
@@ -384,6 +384,11 @@ def lab_result_view(request, pk):
     return render(request, "clinical/lab_result.html", {"order": order, "form": form}, status=status)
 
 
+def _allergies_for(user, patient):
+    """The allergy banner, for roles the role table lets view allergies (nested data obeys the table)."""
+    return page_selectors.active_allergies(patient) if user.has_perm("patients.view_allergy") else []
+
+
 # --- the timeline: staff chart and portal history -------------------------------------------------
 
 
@@ -405,7 +410,7 @@ def chart_view(request, pk):
     context = {
         "patient": patient,
         "page": _timeline(request, patient),
-        "allergies": page_selectors.active_allergies(patient),
+        "allergies": _allergies_for(request.user, patient),
     }
     return render(request, "clinical/chart.html", context)
 

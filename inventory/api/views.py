@@ -243,7 +243,7 @@ class PrescriptionDispenseView(APIView):
             if store is None:
                 raise ValidationError({"store": "Unknown store."})
         context = selectors.prescription_dispense_context(prescription, store=store)
-        return Response(DispenseContextSerializer(context).data)
+        return Response(DispenseContextSerializer(context, context={"request": request}).data)
 
     @extend_schema(request=DispenseSerializer, responses={201: DispenseResultSerializer, **REFUSALS})
     def post(self, request, pk):
@@ -260,4 +260,5 @@ class PrescriptionDispenseView(APIView):
             acting_user=request.user,
         )
         result.movements = list(selectors.movement_list().filter(pk__in=[m.pk for m in result.movements]))
-        return Response(DispenseResultSerializer(result).data, status=status.HTTP_201_CREATED)
+        data = DispenseResultSerializer(result, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)

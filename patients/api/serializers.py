@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from hms.nested import NestedAccessMixin
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
 from patients.selectors import patient_queryset_for
 from staff.api.serializers import zip_code_validator
@@ -127,10 +128,10 @@ class PatientSerializer(serializers.ModelSerializer):
         extra_kwargs = {"postal_code": {"validators": [zip_code_validator]}}
 
 
-class PatientDetailSerializer(PatientSerializer):
+class PatientDetailSerializer(NestedAccessMixin, PatientSerializer):
     """One patient with their allergies, medical history and insurance (read-only here;
-    each is written through its own endpoint). ``allow_duplicate`` confirms a registration
-    that matches an existing patient's name and date of birth."""
+    each is written through its own endpoint), each null for a role that may not view it.
+    ``allow_duplicate`` confirms a registration that matches an existing patient's name and date of birth."""
 
     allergies = PatientAllergySerializer(many=True, read_only=True)
     medical_history = PatientMedicalHistoryEntrySerializer(many=True, read_only=True)

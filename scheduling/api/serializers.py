@@ -4,6 +4,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.utils.timezone import valid_datetime
 
+from hms.nested import NestedAccessMixin
 from inventory.models import Equipment
 from patients.models import Patient
 from patients.selectors import is_portal_patient, patient_queryset_for
@@ -42,7 +43,10 @@ class HospitalTimeMixin:
             return super().to_representation(instance)
 
 
-class AppointmentSerializer(HospitalTimeMixin, serializers.ModelSerializer):
+class AppointmentSerializer(NestedAccessMixin, HospitalTimeMixin, serializers.ModelSerializer):
+    """An appointment as read. Its clinical ``reason`` is null for roles that may not read it
+    (hms.roles.RESTRICTED_FIELDS)."""
+
     patient_name = serializers.CharField(source="patient.full_name", read_only=True)
     patient_mrn = serializers.CharField(source="patient.mrn", read_only=True)
     doctor_name = serializers.CharField(source="doctor.__str__", read_only=True)
