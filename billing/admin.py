@@ -142,8 +142,8 @@ class BillLineAdmin(ReadOnlyBillingAdmin):
 class ClaimAdmin(ReadOnlyBillingAdmin):
     list_display = ["id", "bill", "policy", "status", "claimed_amount", "approved_amount", "submitted_at"]
     list_filter = ["status"]
-    list_select_related = ["bill", "policy"]
-    search_fields = ["bill__number", "policy__payer_name", "policy__policy_number"]
+    list_select_related = ["bill", "policy__payer"]
+    search_fields = ["bill__number", "policy__payer__name", "policy__policy_number"]
     actions = ["submit_claims", "start_review"]
 
     @admin.action(description="Submit the selected draft claims", permissions=["change"])

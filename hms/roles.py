@@ -39,6 +39,8 @@ ROLE_PERMISSIONS = {
         "patients.allergy": "vac",
         "patients.medicalhistoryentry": "vac",
         "patients.insurancepolicy": "vac",
+        "patients.payer": "vac",
+        "patients.insureraccount": "vac",
         "auth.user": "vac",
         "scheduling.appointment": "vac",
         "scheduling.availability": "vac",
@@ -110,6 +112,7 @@ ROLE_PERMISSIONS = {
         "patients.allergy": "vac",
         "patients.medicalhistoryentry": "v",
         "patients.insurancepolicy": "vac",
+        "patients.payer": "v",
         "scheduling.appointment": "vac",
         "scheduling.availability": "v",
         "scheduling.timeoff": "v",
@@ -123,6 +126,7 @@ ROLE_PERMISSIONS = {
         **_STAFF_DIRECTORY,
         "patients.patient": "v",
         "patients.insurancepolicy": "vac",
+        "patients.payer": "v",
         "scheduling.appointment": "v",
         "clinical.procedurecatalog": "v",
         "clinical.labtest": "v",
@@ -170,9 +174,11 @@ ROLE_PERMISSIONS = {
         "billing.payment": "v",
         "billing.refund": "v",
     },
-    # An insurer's integration (API only): it reads and adjudicates claims, nothing else.
+    # An insurer's integration (API only): it reads and adjudicates the claims of the one payer its
+    # InsurerAccount links it to (patients.selectors.insurer_payer), nothing else.
     INSURER: {
         "billing.claim": "vc",
+        "patients.payer": "v",
     },
 }
 

@@ -116,7 +116,7 @@ class InsurancePolicyForm(FieldsetsMixin, forms.ModelForm):
         (
             "Insurance policy",
             [
-                "payer_name",
+                "payer",
                 "policy_number",
                 "group_number",
                 "coverage_percent",
@@ -131,7 +131,7 @@ class InsurancePolicyForm(FieldsetsMixin, forms.ModelForm):
     class Meta:
         model = InsurancePolicy
         fields = [
-            "payer_name",
+            "payer",
             "policy_number",
             "group_number",
             "coverage_percent",
