@@ -10,11 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 from patients.services import luhn_check_digit
 from patients.tests.factories import (
     AllergyFactory,
     InsurancePolicyFactory,
+    InsurerAccountFactory,
     MedicalHistoryEntryFactory,
     PatientFactory,
     PayerFactory,
@@ -29,6 +30,8 @@ MAKERS = {
     Allergy: AllergyFactory,
     MedicalHistoryEntry: MedicalHistoryEntryFactory,
     InsurancePolicy: InsurancePolicyFactory,
+    Payer: PayerFactory,
+    InsurerAccount: InsurerAccountFactory,
 }
 INLINE_PREFIXES = {Allergy: "allergies", MedicalHistoryEntry: "medical_history", InsurancePolicy: "insurance_policies"}
 
