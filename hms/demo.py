@@ -488,7 +488,7 @@ def seed_insurer_logins(context):
         user.save()
         user.groups.add(Group.objects.get(name=roles.INSURER))
         insurer_account_assign(user=user, payer=context.payers[payer_name], acting_user=context.acting_user)
-        context.add_login(username, f"{roles.INSURER} ({payer_name})", "/api/v1/claims/")
+        context.add_login(username, roles.INSURER, f"/api/v1/claims/ ({payer_name} only)")
 
 
 def seed_portal_patient(context):

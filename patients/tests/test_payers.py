@@ -157,10 +157,11 @@ def test_the_data_migration_turns_payer_names_into_payers_and_links_every_policy
             patient = OldPatient.objects.create(
                 mrn=f"M{n}", first_name="A", last_name=f"B{n}", date_of_birth=datetime.date(1980, 1, 1), sex="female"
             )
-            policy = OldPolicy.objects.create(patient=patient, payer_name=name, policy_number=f"P{n}", **common)
+            number = f"AET{n}0001-0" if "aetna" in name.lower() else f"X{n}"
+            policy = OldPolicy.objects.create(patient=patient, payer_name=name, policy_number=number, **common)
             rows.append(policy.pk)
         OldHistory.objects.create(
-            id=rows[0], patient_id=None, payer_name="Aetna", policy_number="P0", history_date=timezone.now(),
+            id=rows[0], patient_id=None, payer_name="Aetna", policy_number="AET00001-0", history_date=timezone.now(),
             history_type="+", **common,
         )
 
@@ -173,7 +174,10 @@ def test_the_data_migration_turns_payer_names_into_payers_and_links_every_policy
 
         payers = {p.name: p for p in Payer_.objects.all()}
         assert set(payers) == {"Aetna", "Blue Cross Blue Shield"}
-        assert (payers["Aetna"].code, payers["Blue Cross Blue Shield"].code) == ("AETNA", "BCBS")
+        # Codes: the letters Aetna's policy numbers start with; Blue Cross Blue Shield's initials.
+        assert (payers["Aetna"].code, payers["Blue Cross Blue Shield"].code) == ("AET", "BCBS")
+        HistoricalPayer_ = new.get_model("patients", "HistoricalPayer")
+        assert HistoricalPayer_.objects.filter(history_type="+").count() == 2
         linked = dict(Policy_.objects.values_list("pk", "payer__name"))
         assert linked == {
             rows[0]: "Aetna",
