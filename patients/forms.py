@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import Q
 
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
 from staff.models import Hospital
 
 
@@ -142,3 +142,7 @@ class InsurancePolicyForm(FieldsetsMixin, forms.ModelForm):
         ]
         widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
         labels = {"coverage_percent": "Coverage (%)", "copay": "Copay ($)", "is_primary": "Primary policy"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = Payer.objects.active()  # ended contracts are kept, not offered

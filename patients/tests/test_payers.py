@@ -189,3 +189,20 @@ def test_the_data_migration_turns_payer_names_into_payers_and_links_every_policy
         assert History_.objects.get(id=rows[0]).payer_id == payers["Aetna"].pk
     finally:
         MigrationExecutor(connection).migrate(leaves)
+
+
+def test_the_insurance_form_on_the_patient_page_offers_only_active_payers(client, make_user):
+    patient = PatientFactory()
+    aetna, closed = PayerFactory(name="Aetna"), PayerFactory(name="Closed Mutual", is_active=False)
+    client.force_login(make_user("Billing Clerk"))
+    url = reverse("patients:insurance_add", args=[patient.pk])
+    body = {"policy_number": "X-1", "coverage_percent": "80", "copay": "20.00", "valid_from": "2025-01-01"}
+
+    page = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
+    refused = client.post(url, {**body, "payer": closed.pk})
+
+    assert f'value="{aetna.pk}"' in page and "Closed Mutual" not in page
+    assert refused.status_code == 400
+    assert not InsurancePolicy.objects.exists()
+    assert client.post(url, {**body, "payer": aetna.pk}).status_code == 302
+    assert InsurancePolicy.objects.get().payer == aetna
