@@ -229,3 +229,16 @@ def test_the_printable_claim_document_page_follows_the_same_rules(client, make_u
 
     client.force_login(make_user("Billing Clerk"))
     assert patient.mrn in client.get(url).content.decode()
+
+
+def test_the_back_office_claim_list_is_scoped_the_same_way(client, admin_client):
+    mine, theirs = claim_with("Aetna"), claim_with("Cigna")
+    insurer = insurer_of("Aetna")
+    insurer.is_staff = True  # even if an administrator lets an insurer into the back office
+    insurer.save()
+    client.force_login(insurer)
+    url = reverse("admin:billing_claim_changelist")
+
+    assert list(client.get(url).context["cl"].result_list) == [mine]
+    assert client.get(reverse("admin:billing_claim_change", args=[theirs.pk])).status_code == 302  # "not found"
+    assert set(admin_client.get(url).context["cl"].result_list) == {mine, theirs}
