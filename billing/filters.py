@@ -41,7 +41,7 @@ class ClaimFilterSet(django_filters.FilterSet):
     bill = IdFilter(field_name="bill_id")
     patient = IdFilter(field_name="bill__patient_id")
     hospital = IdFilter(field_name="bill__hospital_id")
-    payer = django_filters.CharFilter(field_name="policy__payer_name", lookup_expr="icontains")
+    payer = django_filters.CharFilter(field_name="policy__payer__name", lookup_expr="icontains")
 
     class Meta:
         model = Claim

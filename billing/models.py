@@ -250,7 +250,11 @@ class Payment(models.Model):
     received_by = _user_fk(null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     idempotency_key = models.CharField(
-        max_length=100, null=True, blank=True, editable=False, help_text="The client's key of the request, if any."
+        max_length=100,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The client's key of the request, if any: unique per user (received_by) and bill.",
     )
 
     history = HistoricalRecords()
@@ -260,9 +264,9 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["received_at"], name="payment_received_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["bill", "idempotency_key"],
-                name="payment_idempotency_key_unique_per_bill",
-                violation_error_message="A payment with this idempotency key was already recorded.",
+                fields=["bill", "received_by", "idempotency_key"],
+                name="payment_idempotency_key_unique_per_user_bill",
+                violation_error_message="You already recorded a payment with this idempotency key on this bill.",
             ),
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0),

@@ -286,7 +286,7 @@ def claim_create_view(request, pk):
         pk,
         label="Claim",
         call=lambda bill, data: services.claim_create(bill=bill, acting_user=request.user),
-        done=lambda c: f"created a draft claim to {c.policy.payer_name}.",
+        done=lambda c: f"created a draft claim to {c.policy.payer.name}.",
     )
 
 
@@ -384,7 +384,12 @@ def claim_resubmit_view(request, pk):
 def claim_document_view(request, pk):
     """The printable claim form, from the same document the insurers' API serves."""
     claim = _staff_claim(request, pk)
-    return render(request, "billing/claim_document.html", {"claim": claim, "doc": claim_document(claim)})
+    context = {
+        "claim": claim,
+        "doc": claim_document(claim, user=request.user),
+        "can_view_bill": request.user.has_perm("billing.view_bill"),
+    }
+    return render(request, "billing/claim_document.html", context)
 
 
 # --- invoices -------------------------------------------------------------------------------------------------

@@ -68,6 +68,8 @@ ROLE_PERMISSIONS = {
         "patients.allergy": "v",  # clinical facts: administrators see, clinicians write
         "patients.medicalhistoryentry": "v",
         "patients.insurancepolicy": "vac",
+        "patients.payer": "vac",
+        "patients.insureraccount": "vac",
         "auth.user": "vac",
         "scheduling.appointment": "vac",
         "scheduling.availability": "vac",
@@ -133,6 +135,7 @@ ROLE_PERMISSIONS = {
         **_STAFF_DIRECTORY,
         "patients.patient": "vac",
         "patients.insurancepolicy": "vac",  # verified at check-in
+        "patients.payer": "v",
         "scheduling.appointment": "vac",
         "scheduling.availability": "v",
         "scheduling.timeoff": "v",
@@ -147,6 +150,7 @@ ROLE_PERMISSIONS = {
         **_STAFF_DIRECTORY,
         "patients.patient": "v",
         "patients.insurancepolicy": "vac",
+        "patients.payer": "v",
         "scheduling.appointment": "v",  # without the clinical reason (RESTRICTED_FIELDS)
         "clinical.procedurecatalog": "v",
         "clinical.labtest": "v",
@@ -197,9 +201,11 @@ ROLE_PERMISSIONS = {
         "billing.payment": "v",
         "billing.refund": "v",
     },
-    # An insurer's integration (API only): it reads and adjudicates claims, nothing else.
+    # An insurer's integration (API only): it reads and adjudicates the claims of the one payer its
+    # InsurerAccount links it to (patients.selectors.insurer_payer), nothing else.
     INSURER: {
         "billing.claim": "vc",
+        "patients.payer": "v",
     },
 }
 

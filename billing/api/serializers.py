@@ -145,7 +145,7 @@ class ClaimSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     bill_number = serializers.CharField(source="bill.number", read_only=True)
     bill_total = serializers.DecimalField(source="bill.total", **MONEY, read_only=True)
-    payer = serializers.CharField(source="policy.payer_name", read_only=True)
+    payer = serializers.CharField(source="policy.payer.name", read_only=True)
     policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
     policy = serializers.PrimaryKeyRelatedField(
         queryset=InsurancePolicy.objects.all(),

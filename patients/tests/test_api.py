@@ -15,6 +15,7 @@ from patients.tests.factories import (
     InsurancePolicyFactory,
     MedicalHistoryEntryFactory,
     PatientFactory,
+    PayerFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +93,7 @@ def _create_payload(endpoint, patient):
         "medical-history": {"patient": patient.pk, "condition": "Asthma", "status": "chronic"},
         "insurance-policies": {
             "patient": patient.pk,
-            "payer_name": "Aetna",
+            "payer": PayerFactory(name="Aetna").pk,
             "policy_number": "NEW-0001",
             "coverage_percent": "70.00",
             "valid_from": "2024-01-01",
@@ -235,7 +236,12 @@ def test_a_portal_patient_sees_their_own_chart_in_the_detail(portal):
 
 # --- Registration and updates -------------------------------------------------------------------
 
-POLICY = {"payer_name": "Aetna", "policy_number": "A-100", "coverage_percent": "80.00", "valid_from": "2024-01-01"}
+POLICY = {"policy_number": "A-100", "coverage_percent": "80.00", "valid_from": "2024-01-01"}
+
+
+def policy_data():
+    """A new policy's fields, with Aetna (created when missing) as its payer."""
+    return {"payer": PayerFactory(name="Aetna").pk, **POLICY}
 REGISTRATION = {
     "first_name": "Maria",
     "last_name": "Lopez",
@@ -424,7 +430,7 @@ def test_history_rows_carry_the_token_user(api_as):
 
     policy = client.post(
         "/api/v1/insurance-policies/",
-        {"patient": patient.pk, **POLICY},
+        {"patient": patient.pk, **policy_data()},
     )
     assert InsurancePolicy.objects.get(pk=policy.data["id"]).history.first().history_user == client.user
 
@@ -537,7 +543,7 @@ def test_a_future_onset_date_is_a_field_error(api_as):
 def test_an_invalid_policy_is_refused_and_nothing_saved(api_as, change, error_key):
     patient = PatientFactory()
 
-    response = api_as(BILLING).post("/api/v1/insurance-policies/", {"patient": patient.pk, **POLICY, **change})
+    response = api_as(BILLING).post("/api/v1/insurance-policies/", {"patient": patient.pk, **policy_data(), **change})
 
     assert response.status_code == 400
     assert error_key in response.data, response.data
@@ -548,8 +554,8 @@ def test_the_same_policy_twice_for_a_patient_is_refused(api_as):
     patient = PatientFactory()
     client = api_as(BILLING)
 
-    client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **POLICY})
-    again = client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **POLICY})
+    client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **policy_data()})
+    again = client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **policy_data()})
 
     assert again.status_code == 400
     assert InsurancePolicy.objects.count() == 1
@@ -559,12 +565,12 @@ def test_a_patient_has_one_primary_policy(api_as):
     patient = PatientFactory()
     client = api_as(RECEPTION)
 
-    first = client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **POLICY})
+    first = client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **policy_data()})
     assert first.data["is_primary"] is True  # the first active policy becomes primary by itself
 
     second = client.post(
         "/api/v1/insurance-policies/",
-        {"patient": patient.pk, **POLICY, "policy_number": "A-200", "is_primary": True},
+        {"patient": patient.pk, **policy_data(), "policy_number": "A-200", "is_primary": True},
     )
     assert second.status_code == 201 and second.data["is_primary"] is True
     assert client.get(f"/api/v1/insurance-policies/{first.data['id']}/").data["is_primary"] is False

@@ -17,6 +17,7 @@ from patients.tests.factories import (
     InsurancePolicyFactory,
     MedicalHistoryEntryFactory,
     PatientFactory,
+    PayerFactory,
 )
 from staff.tests.factories import HospitalFactory
 
@@ -492,7 +493,7 @@ def test_a_billing_clerk_adds_insurance_and_bad_policies_are_refused(client, log
     login("Billing Clerk")
     url = reverse("patients:insurance_add", args=[patient.pk])
     policy = {
-        "payer_name": "Aetna",
+        "payer": PayerFactory(name="Aetna").pk,
         "policy_number": "AET-123",
         "group_number": "G1",
         "coverage_percent": "80",
