@@ -1,7 +1,6 @@
-from rest_framework import serializers
-
 from billing.choices import ClaimDecision, PaymentMethod
 from billing.models import Bill, BillLine, Claim, Payment, PriceListEntry, Refund
+from hms import serializers
 from patients.models import InsurancePolicy
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
