@@ -571,3 +571,61 @@ def test_a_page_given_an_out_of_range_day_answers_with_a_message_not_a_500(clien
 )
 def test_an_id_parameter_that_is_not_a_plain_whole_number_answers_400(root_api, url):
     assert_json_refusal(root_api.get(url))
+
+
+def test_the_admin_refuses_time_off_in_year_18_with_a_form_error(client):
+    from scheduling.models import TimeOff
+
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    doctor = DoctorFactory()
+    form = {
+        "doctor": doctor.pk,
+        "start_0": "0018-03-01",
+        "start_1": "09:00",
+        "end_0": "0018-03-01",
+        "end_1": "17:00",
+        "reason": "Away",
+    }
+
+    response = client.post("/admin/scheduling/timeoff/add/", form)
+
+    assert response.status_code == 200
+    assert "too far in the past" in response.content.decode()
+    assert not TimeOff.objects.filter(doctor=doctor).exists()
+
+
+# --- every list of the router, every filter: junk is a 400 naming the parameter ----------------------
+
+
+def _list_endpoints():
+    from hms.api import router
+
+    for prefix, viewset, _basename in router.registry:
+        if getattr(viewset, "filterset_class", None) is not None:
+            yield prefix, viewset
+
+
+def _junk_queries():
+    import django_filters
+
+    for prefix, viewset in _list_endpoints():
+        url = f"/api/v1/{prefix}/"
+        yield pytest.param(url, "ordering", "no_such_field", id=f"{prefix}-ordering")
+        yield pytest.param(url, "page_size", "[]", id=f"{prefix}-page_size")
+        for name, filter_ in viewset.filterset_class.base_filters.items():
+            if isinstance(filter_, django_filters.BooleanFilter):
+                yield pytest.param(url, name, "1.5", id=f"{prefix}-{name}")
+            elif isinstance(filter_, django_filters.DateFromToRangeFilter):
+                yield pytest.param(url, f"{name}_before", "9999-12-31", id=f"{prefix}-{name}_before")
+                yield pytest.param(url, f"{name}_after", "0001-01-01", id=f"{prefix}-{name}_after")
+            elif isinstance(filter_, (django_filters.DateFilter, django_filters.DateTimeFilter)):
+                yield pytest.param(url, name, "9999-12-31", id=f"{prefix}-{name}")
+            elif isinstance(filter_, django_filters.NumberFilter):
+                yield pytest.param(url, name, "1.5", id=f"{prefix}-{name}")
+
+
+@pytest.mark.parametrize(("url", "param", "value"), list(_junk_queries()))
+def test_every_list_filter_refuses_junk_with_a_400_naming_it(root_api, url, param, value):
+    body = assert_json_refusal(root_api.get(url, {param: value}))
+
+    assert param in body, body
