@@ -1,8 +1,9 @@
-"""The API's JSON parser: malformed or absurdly nested JSON is a 400 with a message, never a 500."""
+"""The API's parsers: a malformed, absurdly nested or over-long body is a 400 with a message, never a 500."""
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 DEFAULT_MAX_JSON_DEPTH = 32
 
@@ -37,3 +38,23 @@ class BoundedJSONParser(JSONParser):
         if json_depth_exceeds(data, limit):
             raise ParseError(message)
         return data
+
+
+class _TooManyFieldsAsParseError:
+    """More fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (or another refused body) is a 400, not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except SuspiciousOperation as exc:
+            raise ParseError(f"The form body was refused: {exc}") from None
+        except ValueError as exc:  # urllib's "Max number of fields exceeded"
+            raise ParseError(f"The form body was refused: {exc}.") from None
+
+
+class BoundedFormParser(_TooManyFieldsAsParseError, FormParser):
+    pass
+
+
+class BoundedMultiPartParser(_TooManyFieldsAsParseError, MultiPartParser):
+    pass

@@ -127,8 +127,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": [
         "hms.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "hms.parsers.BoundedFormParser",
+        "hms.parsers.BoundedMultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "hms.pagination.StandardPagination",
     "PAGE_SIZE": 50,

@@ -629,3 +629,19 @@ def test_every_list_filter_refuses_junk_with_a_400_naming_it(root_api, url, para
     body = assert_json_refusal(root_api.get(url, {param: value}))
 
     assert param in body, body
+
+
+FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data; boundary=BoUnDaRy"]
+
+
+@pytest.mark.parametrize("content_type", FORM_TYPES)
+def test_a_form_body_with_too_many_fields_answers_400(root_api, content_type):
+    if content_type.startswith("multipart"):
+        parts = "".join(f'--BoUnDaRy\r\nContent-Disposition: form-data; name="f{i}"\r\n\r\n1\r\n' for i in range(1500))
+        body = parts + "--BoUnDaRy--\r\n"
+    else:
+        body = "&".join(f"f{i}=1" for i in range(1500))
+
+    response = root_api.generic("POST", "/api/v1/patients/", body, content_type=content_type)
+
+    assert "refused" in assert_json_refusal(response)["detail"]
