@@ -3,7 +3,8 @@
 - ``FilterSet``: the base of every app's FilterSets. Whatever filters a subclass declares or
   generates, it gives them strict form fields: booleans accept only true/false (and 1/0),
   dates lie within hms.validators.MIN_DATE..MAX_DATE, ids are whole numbers.
-- ``StrictOrderingFilter``: an unknown ``?ordering=`` field is a 400 (set in REST_FRAMEWORK).
+- ``StrictOrderingFilter``: an unknown ``?ordering=`` field is a 400 (set in REST_FRAMEWORK);
+  ``StrictSearchFilter`` names ``search`` in its refusals.
 - Bounded date fields come from hms.forms, shared with the role pages' forms.
 """
 
@@ -15,7 +16,7 @@ from django.forms.utils import ErrorDict, ErrorList
 from django_filters import fields as filter_fields
 from django_filters.utils import get_model_field
 from rest_framework.exceptions import ValidationError as APIValidationError
-from rest_framework.filters import OrderingFilter
+from rest_framework.filters import OrderingFilter, SearchFilter
 
 from hms.forms import BoundedDateField, BoundedDateTimeField, BoundedMixin
 from hms.validators import ID_MAX
@@ -159,3 +160,13 @@ class StrictOrderingFilter(OrderingFilter):
             terms = ", ".join(repr(term) for term in invalid)
             raise APIValidationError({self.ordering_param: [f"Cannot sort by {terms}. Choose from: {allowed}."]})
         return super().remove_invalid_fields(queryset, fields, view, request)
+
+
+class StrictSearchFilter(SearchFilter):
+    """``?search=`` refusals (a NUL character) in the API's usual shape: {"search": ["message"]}."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except APIValidationError as exc:
+            raise APIValidationError({self.search_param: exc.detail}) from None

@@ -122,7 +122,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["hms.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "hms.filters.StrictSearchFilter",
         "hms.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": [

@@ -158,6 +158,7 @@ BAD_FILTERS = [
     ("/api/v1/inventory/items/?kind=bogus", "kind"),
     ("/api/v1/procedures/?patient=abc", "patient"),
     ("/api/v1/patients/?preferred_hospital=1.5", "preferred_hospital"),
+    ("/api/v1/hospitals/?search=%00", "search"),
 ]
 
 
