@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from billing.choices import ADJUDICATED_CLAIM_STATUSES, BillLineKind, BillStatus, ClaimStatus, PaymentMethod
+from hms.validators import RECORDED_NOW, check_dates
 
 CENTS = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -278,6 +279,9 @@ class Payment(models.Model):
     def __str__(self):
         return f"${self.amount} {self.get_method_display()} on {self.bill.number}"
 
+    def clean(self):
+        check_dates(self, {"received_at": RECORDED_NOW})
+
 
 class Refund(models.Model):
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="refunds")
@@ -310,6 +314,7 @@ class Refund(models.Model):
         return f"Refund ${self.amount} on {self.bill.number}"
 
     def clean(self):
+        check_dates(self, {"refunded_at": RECORDED_NOW})
         if not (self.reason or "").strip():
             raise ValidationError({"reason": "A refund needs a reason."})
 

@@ -448,6 +448,8 @@ def payment_record(*, bill, amount, method, acting_user, reference="", received_
         received_at=received_at or timezone.now(),
         idempotency_key=key,
     )
+    # The idempotency key's uniqueness is left to the database (a replay races in below).
+    payment.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             audited_save(payment, acting_user=acting_user, validate=False)

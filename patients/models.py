@@ -1,13 +1,12 @@
-from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from localflavor.us.models import USStateField, USZipCodeField
 from simple_history.models import HistoricalRecords
 
+from hms.validators import COVERAGE, PAST_ONLY, check_dates
 from patients.choices import AllergySeverity, EmergencyContactRelation, MedicalHistoryStatus, PatientSex
 from staff.models import phone_validator, zip_validator
 
@@ -86,12 +85,7 @@ class Patient(models.Model):
         return self.age_on(timezone.localdate())
 
     def clean(self):
-        from django.utils import timezone
-
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
-        if self.date_of_birth and self.date_of_birth < date(1880, 1, 1):
-            raise ValidationError({"date_of_birth": "Enter a real date of birth."})
+        check_dates(self, {"date_of_birth": PAST_ONLY})  # not in the future, not more than 130 years ago
 
 
 class Allergy(models.Model):
@@ -111,6 +105,9 @@ class Allergy(models.Model):
 
     def __str__(self):
         return f"{self.substance} ({self.get_severity_display()})"
+
+    def clean(self):
+        check_dates(self, {"noted_on": PAST_ONLY})
 
 
 class MedicalHistoryEntry(models.Model):
@@ -132,10 +129,7 @@ class MedicalHistoryEntry(models.Model):
         return f"{self.condition} ({self.get_status_display()})"
 
     def clean(self):
-        from django.utils import timezone
-
-        if self.onset_date and self.onset_date > timezone.localdate():
-            raise ValidationError({"onset_date": "The onset date cannot be in the future."})
+        check_dates(self, {"onset_date": PAST_ONLY})
 
 
 class PayerQuerySet(models.QuerySet):
@@ -260,3 +254,6 @@ class InsurancePolicy(models.Model):
 
     def is_valid_on(self, day):
         return self.is_active and self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+    def clean(self):
+        check_dates(self, {"valid_from": COVERAGE, "valid_to": COVERAGE})

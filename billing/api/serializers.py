@@ -1,7 +1,6 @@
-from rest_framework import serializers
-
 from billing.choices import ClaimDecision, PaymentMethod
 from billing.models import Bill, BillLine, Claim, Payment, PriceListEntry, Refund
+from hms import serializers
 from hms.nested import NestedAccessMixin
 from patients.models import InsurancePolicy
 

@@ -3,8 +3,6 @@
 The lab order shape carries no clinical notes: lab technicians read it.
 """
 
-from rest_framework import serializers
-
 from clinical.models import (
     VITALS_LABELS,
     VITALS_RANGES,
@@ -19,6 +17,7 @@ from clinical.models import (
     Vitals,
 )
 from clinical.selectors import record_queryset_for
+from hms import serializers
 from hms.nested import NestedAccessMixin
 from inventory.models import Item, ItemKind
 from patients.models import Patient

@@ -1,5 +1,4 @@
-from rest_framework import serializers
-
+from hms import serializers
 from hms.nested import NestedAccessMixin
 from inventory.choices import AlertKind
 from inventory.models import Batch, Equipment, Item, StockMovement, Store

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from clinical.selectors import prescription_queryset_for
 from hms.pagination import StandardPagination
 from hms.permissions import action_permissions
+from hms.validators import parse_id
 from inventory import selectors, services
 from inventory.api.serializers import (
     AdjustSerializer,
@@ -198,7 +199,8 @@ class AlertViewSet(viewsets.ViewSet):
             raise ValidationError({"days": "Enter a whole number of days from 0 to 3650."})
         hospital = None
         if params.get("hospital"):
-            hospital = Hospital.objects.filter(pk=params["hospital"]).first() if params["hospital"].isdigit() else None
+            hospital_id = parse_id(params["hospital"])
+            hospital = Hospital.objects.filter(pk=hospital_id).first() if hospital_id else None
             if hospital is None:
                 raise ValidationError({"hospital": "Unknown hospital."})
         alerts = selectors.inventory_alerts(days=days, hospital=hospital)
@@ -239,7 +241,7 @@ class PrescriptionDispenseView(APIView):
         store = None
         if request.query_params.get("store"):
             raw = request.query_params["store"]
-            store = selectors.store_list().filter(pk=raw).first() if raw.isdigit() else None
+            store = selectors.store_list().filter(pk=parse_id(raw)).first() if parse_id(raw) else None
             if store is None:
                 raise ValidationError({"store": "Unknown store."})
         context = selectors.prescription_dispense_context(prescription, store=store)

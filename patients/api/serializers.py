@@ -1,7 +1,6 @@
 """Patients API: shapes of patients and their chart basics. Writes go through the views to patients.services."""
 
-from rest_framework import serializers
-
+from hms import serializers
 from hms.nested import NestedAccessMixin
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
 from patients.selectors import patient_queryset_for

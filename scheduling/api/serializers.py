@@ -1,9 +1,9 @@
 """Scheduling API shapes. Serializers validate input and shape output; every change goes through services."""
 
 from django.utils import timezone
-from rest_framework import serializers
 from rest_framework.utils.timezone import valid_datetime
 
+from hms import serializers
 from hms.nested import NestedAccessMixin
 from inventory.models import Equipment
 from patients.models import Patient
