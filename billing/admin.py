@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from billing import services
+from billing import selectors, services
 from billing.models import Bill, BillLine, Claim, Payment, PriceListEntry, Refund
 from hms.exceptions import DomainError
 
@@ -142,8 +142,8 @@ class BillLineAdmin(ReadOnlyBillingAdmin):
 class ClaimAdmin(ReadOnlyBillingAdmin):
     list_display = ["id", "bill", "policy", "status", "claimed_amount", "approved_amount", "submitted_at"]
     list_filter = ["status"]
-    list_select_related = ["bill", "policy"]
-    search_fields = ["bill__number", "policy__payer_name", "policy__policy_number"]
+    list_select_related = ["bill", "policy__payer"]
+    search_fields = ["bill__number", "policy__payer__name", "policy__policy_number"]
     actions = ["submit_claims", "start_review"]
 
     @admin.action(description="Submit the selected draft claims", permissions=["change"])
@@ -164,6 +164,10 @@ class ClaimAdmin(ReadOnlyBillingAdmin):
 
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm("billing.change_claim")
+
+    def get_queryset(self, request):
+        # Same rows as everywhere else: an insurer (even one made staff) sees only its payer's claims.
+        return selectors.claim_queryset_for(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

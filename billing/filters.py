@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from billing.choices import BillLineKind, BillStatus, ClaimStatus
 from billing.models import Bill, Claim, PriceListEntry
+from hms.filters import FilterSet
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -13,7 +14,7 @@ class IdFilter(django_filters.NumberFilter):
     """An id; rows are already scoped, so an id outside the user's reach matches nothing."""
 
 
-class BillFilterSet(django_filters.FilterSet):
+class BillFilterSet(FilterSet):
     patient = IdFilter(field_name="patient_id", help_text="Only bills of this patient (id).")
     hospital = IdFilter(field_name="hospital_id", help_text="Only bills of this hospital (id).")
     status = django_filters.MultipleChoiceFilter(choices=BillStatus.choices, help_text="One or more statuses.")
@@ -36,19 +37,19 @@ class BillFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=outstanding) if value else queryset.exclude(pk__in=outstanding)
 
 
-class ClaimFilterSet(django_filters.FilterSet):
+class ClaimFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ClaimStatus.choices)
     bill = IdFilter(field_name="bill_id")
     patient = IdFilter(field_name="bill__patient_id")
     hospital = IdFilter(field_name="bill__hospital_id")
-    payer = django_filters.CharFilter(field_name="policy__payer_name", lookup_expr="icontains")
+    payer = django_filters.CharFilter(field_name="policy__payer__name", lookup_expr="icontains")
 
     class Meta:
         model = Claim
         fields = ["status", "bill", "patient", "hospital", "payer"]
 
 
-class PriceListEntryFilterSet(django_filters.FilterSet):
+class PriceListEntryFilterSet(FilterSet):
     hospital = IdFilter(field_name="hospital_id")
     kind = django_filters.ChoiceFilter(choices=BillLineKind.choices)
     code = django_filters.CharFilter(field_name="code", lookup_expr="istartswith")

@@ -6,6 +6,7 @@ from django import forms
 
 from billing import page_selectors
 from billing.choices import BillStatus, ClaimDecision, PaymentMethod
+from hms.forms import BoundedDateField
 from patients.forms import DateInput
 
 
@@ -42,8 +43,8 @@ class BillFilterForm(PlainForm):
         queryset=page_selectors.active_hospitals(), required=False, empty_label="All hospitals"
     )
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    date_from = forms.DateField(label="Service from", required=False, widget=DateInput())
-    date_to = forms.DateField(label="to", required=False, widget=DateInput())
+    date_from = BoundedDateField(label="Service from", required=False, widget=DateInput())
+    date_to = BoundedDateField(label="to", required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()

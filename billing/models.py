@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from billing.choices import ADJUDICATED_CLAIM_STATUSES, BillLineKind, BillStatus, ClaimStatus, PaymentMethod
+from hms.validators import RECORDED_NOW, check_dates
 
 CENTS = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -250,7 +251,11 @@ class Payment(models.Model):
     received_by = _user_fk(null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     idempotency_key = models.CharField(
-        max_length=100, null=True, blank=True, editable=False, help_text="The client's key of the request, if any."
+        max_length=100,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The client's key of the request, if any: unique per user (received_by) and bill.",
     )
 
     history = HistoricalRecords()
@@ -260,9 +265,9 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["received_at"], name="payment_received_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["bill", "idempotency_key"],
-                name="payment_idempotency_key_unique_per_bill",
-                violation_error_message="A payment with this idempotency key was already recorded.",
+                fields=["bill", "received_by", "idempotency_key"],
+                name="payment_idempotency_key_unique_per_user_bill",
+                violation_error_message="You already recorded a payment with this idempotency key on this bill.",
             ),
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0),
@@ -273,6 +278,9 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"${self.amount} {self.get_method_display()} on {self.bill.number}"
+
+    def clean(self):
+        check_dates(self, {"received_at": RECORDED_NOW})
 
 
 class Refund(models.Model):
@@ -306,6 +314,7 @@ class Refund(models.Model):
         return f"Refund ${self.amount} on {self.bill.number}"
 
     def clean(self):
+        check_dates(self, {"refunded_at": RECORDED_NOW})
         if not (self.reason or "").strip():
             raise ValidationError({"reason": "A refund needs a reason."})
 

@@ -78,13 +78,13 @@ def revenue(*, date_from, date_to, hospital=None, department=None, period="month
     rows += ar_aging(bills=bills, date_to=date_to, tz=tz)
 
     mix = list(
-        in_range.values("policy__payer_name").annotate(insurer=Sum("insurance_covered"), patient=Sum("patient_due"))
+        in_range.values("policy__payer__name").annotate(insurer=Sum("insurance_covered"), patient=Sum("patient_due"))
     )
     billed_total = sum((row["insurer"] + row["patient"] for row in mix), Decimal(0))
     payers = defaultdict(Decimal)
     for row in mix:
-        if row["policy__payer_name"]:
-            payers[row["policy__payer_name"]] += row["insurer"]
+        if row["policy__payer__name"]:
+            payers[row["policy__payer__name"]] += row["insurer"]
         payers[SELF_PAY] += row["patient"]
     for payer, amount in sorted(payers.items(), key=lambda item: (-item[1], item[0])):
         rows.append(

@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from billing.choices import BillStatus
 from billing.filters import BillFilterSet
 from billing.models import Bill, BillLine, Claim, Payment, PriceListEntry, Refund
+from billing.policies import claim_payer_scope
 from patients.selectors import is_portal_patient
 
 
@@ -30,7 +31,7 @@ def bill_detail_queryset_for(user):
     """bill_queryset_for plus the lines, payments, refunds and claim needed to show one bill."""
     return (
         bill_queryset_for(user)
-        .select_related("policy", "issued_by", "voided_by", "claim__policy")
+        .select_related("policy__payer", "issued_by", "voided_by", "claim__policy")
         .prefetch_related(
             Prefetch("lines", queryset=BillLine.objects.order_by("id")),
             Prefetch("payments", queryset=Payment.objects.select_related("received_by").order_by("received_at", "id")),
@@ -53,10 +54,13 @@ def refund_list(*, bill):
 
 
 def claim_queryset_for(user):
-    """Claims for billing staff and insurers (view_claim); nobody else."""
-    qs = Claim.objects.select_related("bill__patient", "bill__hospital", "policy")
+    """Claims for billing staff (all) and insurers (those of the payer they work for; none without one)."""
+    qs = Claim.objects.select_related("bill__patient", "bill__hospital", "policy__payer")
     if not user.is_authenticated or not user.has_perm("billing.view_claim") or is_portal_patient(user):
         return qs.none()
+    scoped, payer_id = claim_payer_scope(user)
+    if scoped:
+        return qs.filter(policy__payer_id=payer_id) if payer_id else qs.none()
     return qs
 
 
@@ -71,11 +75,17 @@ def _money(value):
     return None if value is None else f"{value:.2f}"
 
 
-def claim_document(claim):
-    """What an insurer needs to decide a claim, as a plain dict (JSON through the API, printed by the pages)."""
+def claim_document(claim, *, user):
+    """What an insurer needs to decide a claim, as a plain dict (JSON through the API, printed by the pages).
+
+    For an insurer user it holds the minimum necessary to adjudicate: member (policy) number, the patient's
+    name and date of birth, the service date, the provider, diagnosis and procedure codes, the lines and
+    amounts. Hospital staff also get the patient's MRN and sex (to find the chart).
+    """
+    insurer, _payer_id = claim_payer_scope(user)
     claim = (
         Claim.objects.select_related(
-            "policy",
+            "policy__payer",
             "bill__patient",
             "bill__hospital",
             "bill__appointment__doctor__user",
@@ -96,6 +106,14 @@ def claim_document(claim):
             {"code": d.code, "description": d.description, "primary": d.is_primary}
             for d in Diagnosis.objects.filter(record__appointment_id=appointment.pk).order_by("-is_primary", "id")
         ]
+    patient_part = {
+        "name": patient.full_name,
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+    }
+    if not insurer:
+        patient_part.update(sex=patient.sex, mrn=patient.mrn)
     return {
         "claim": {
             "id": claim.pk,
@@ -105,16 +123,10 @@ def claim_document(claim):
             "submitted_at": claim.submitted_at.isoformat() if claim.submitted_at else None,
             "resubmission_note": claim.resubmission_note,
         },
-        "patient": {
-            "name": patient.full_name,
-            "first_name": patient.first_name,
-            "last_name": patient.last_name,
-            "date_of_birth": patient.date_of_birth.isoformat(),
-            "sex": patient.sex,
-            "mrn": patient.mrn,
-        },
+        "patient": patient_part,
         "policy": {
-            "payer": claim.policy.payer_name,
+            "payer": claim.policy.payer.name,
+            "payer_code": claim.policy.payer.code,
             "policy_number": claim.policy.policy_number,
             "group_number": claim.policy.group_number,
             "coverage_percent": _money(claim.policy.coverage_percent),

@@ -22,6 +22,7 @@ from billing.choices import (
     PaymentMethod,
 )
 from billing.models import ZERO, Bill, BillLine, Claim, Payment, PriceListEntry, Refund, cents
+from billing.policies import require_claim_access
 from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
 from hms.sequences import next_value
@@ -416,17 +417,20 @@ def payment_record(*, bill, amount, method, acting_user, reference="", received_
     """Record a (partial) payment; returns the Payment.
 
     Refused: zero or negative amounts, more than the balance (400); draft or void bills (409).
-    With an ``idempotency_key``, repeating the request returns the first payment (its ``replayed``
-    attribute is True) instead of recording another one.
+    With an ``idempotency_key``, the same user repeating the request on the same bill gets the first
+    payment back (its ``replayed`` attribute is True) instead of recording another one. Keys are the
+    user's own: another user's key never returns (or blocks) their payment. Reusing a key with a
+    different amount, method, reference or receipt time is refused (409, ``idempotency_mismatch``).
     """
     bill = _lock_bill(bill)
     key = (idempotency_key or "").strip() or None
+    request = {"amount": amount, "method": method, "reference": reference or "", "received_at": received_at}
     if key is not None:
         if len(key) > 100:
             raise ValidationError({"idempotency_key": "Use an idempotency key of at most 100 characters."})
-        earlier = Payment.objects.filter(bill=bill, idempotency_key=key).first()
+        earlier = _payment_with_key(bill, acting_user, key)
         if earlier is not None:
-            return _replayed(earlier, amount=amount, method=method)
+            return _replayed(earlier, **request)
     amount = _money(amount)
     if method not in PaymentMethod.values:
         raise ValidationError({"method": f"Choose a payment method: {', '.join(PaymentMethod.values)}."})
@@ -444,26 +448,40 @@ def payment_record(*, bill, amount, method, acting_user, reference="", received_
         received_at=received_at or timezone.now(),
         idempotency_key=key,
     )
+    # The idempotency key's uniqueness is left to the database (a replay races in below).
+    payment.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             audited_save(payment, acting_user=acting_user, validate=False)
     except IntegrityError:
-        earlier = Payment.objects.filter(bill=bill, idempotency_key=key).first() if key else None
+        earlier = _payment_with_key(bill, acting_user, key) if key else None
         if earlier is None:
             raise
-        return _replayed(earlier, amount=amount, method=method)
+        return _replayed(earlier, **request)
     payment.replayed = False
     bill_recalculate(bill=bill, acting_user=acting_user)
     return payment
 
 
-def _replayed(payment, *, amount, method):
+def _payment_with_key(bill, acting_user, key):
+    """The payment this user recorded on this bill under this idempotency key, if any."""
+    user_id = getattr(acting_user, "pk", None)
+    return Payment.objects.filter(bill=bill, received_by_id=user_id, idempotency_key=key).first()
+
+
+def _replayed(payment, *, amount, method, reference, received_at):
     try:
         same = _money(amount) == payment.amount and method == payment.method
     except ValidationError:
         same = False
+    same = same and (reference or "") == payment.reference
+    same = same and (received_at is None or received_at == payment.received_at)
     if not same:
-        raise Conflict("This idempotency key was already used for a different payment.", code="idempotency_mismatch")
+        raise Conflict(
+            "This idempotency key was already used for a different payment on this bill "
+            f"(${payment.amount} {payment.get_method_display().lower()}); use a new key for a new payment.",
+            code="idempotency_mismatch",
+        )
     payment.replayed = True
     return payment
 
@@ -503,10 +521,12 @@ def refund_record(*, bill, amount, reason, acting_user, payment=None, refunded_a
 # --- insurance claims -------------------------------------------------------------------------------------------
 
 
-def _lock_claim(claim):
-    """Lock the bill first, then the claim (the order every billing service takes)."""
+def _lock_claim(claim, acting_user):
+    """Lock the bill first, then the claim (the order every billing service takes); then check that the
+    acting user may act on it (an insurer only on their own payer's claims, billing.policies)."""
     bill = _lock_bill(Bill(pk=claim.bill_id))
     claim = Claim.objects.select_for_update().select_related("policy").get(pk=claim.pk)
+    require_claim_access(acting_user=acting_user, claim=claim)
     return claim, bill
 
 
@@ -532,6 +552,7 @@ def claim_create(*, bill, acting_user, policy=None):
         raise ValidationError({"policy": "The policy belongs to another patient."})
     if not policy.is_valid_on(bill.service_date):
         raise ValidationError({"policy": "The policy was not valid on the service date."})
+    require_claim_access(acting_user=acting_user, policy=policy)
     claim = Claim(bill=bill, policy=policy, created_by=acting_user)
     audited_save(claim, acting_user=acting_user)
     bill_recalculate(bill=bill, acting_user=acting_user)
@@ -541,7 +562,7 @@ def claim_create(*, bill, acting_user, policy=None):
 @transaction.atomic
 def claim_submit(*, claim, acting_user):
     """Draft -> submitted: the claimed amount is the policy's share of the bill as it stands."""
-    claim, bill = _lock_claim(claim)
+    claim, bill = _lock_claim(claim, acting_user)
     _require_status(claim, (ClaimStatus.DRAFT,), "submitted")
     if bill.is_void:
         raise Conflict("A void bill cannot be claimed.")
@@ -566,7 +587,7 @@ def _submit(claim, bill, *, acting_user):
 
 @transaction.atomic
 def claim_start_review(*, claim, acting_user):
-    claim, bill = _lock_claim(claim)
+    claim, bill = _lock_claim(claim, acting_user)
     _require_status(claim, (ClaimStatus.SUBMITTED,), "taken into review")
     claim.status = ClaimStatus.IN_REVIEW
     claim.reviewed_at = timezone.now()
@@ -580,7 +601,7 @@ def claim_adjudicate(*, claim, decision, acting_user, approved_amount=None, reas
     approved: an amount above zero and below the claimed one; denied: zero. Partial approvals and
     denials need a reason. The bill's insurance_covered, patient_due and balance follow.
     """
-    claim, bill = _lock_claim(claim)
+    claim, bill = _lock_claim(claim, acting_user)
     _require_status(claim, (ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW), "adjudicated")
     reason = (reason or "").strip()
     if decision not in ClaimDecision.values:
@@ -621,7 +642,7 @@ def claim_adjudicate(*, claim, decision, acting_user, approved_amount=None, reas
 @transaction.atomic
 def claim_mark_paid(*, claim, acting_user, reference=""):
     """The insurer paid the approved amount: record it as an ``insurance`` payment on the bill."""
-    claim, bill = _lock_claim(claim)
+    claim, bill = _lock_claim(claim, acting_user)
     _require_status(claim, (ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED), "marked paid")
     if bill.is_void:
         raise Conflict("The bill is void.")
@@ -642,7 +663,7 @@ def claim_mark_paid(*, claim, acting_user, reference=""):
 @transaction.atomic
 def claim_resubmit(*, claim, note, acting_user):
     """Denied -> submitted again, with a note on what changed."""
-    claim, bill = _lock_claim(claim)
+    claim, bill = _lock_claim(claim, acting_user)
     _require_status(claim, (ClaimStatus.DENIED,), "resubmitted")
     if not (note or "").strip():
         raise ValidationError({"note": "Say what changed for the resubmission."})

@@ -101,7 +101,8 @@ def _detail_context(request, bill, **bound_forms):
     user = request.user
     return {
         "bill": bill,
-        "claim": claim,
+        # Nested data follows the role table (hms/nested.py): the claim only for roles that may view claims.
+        "claim": claim if user.has_perm("billing.view_claim") else None,
         "lines": list(bill.lines.all()),
         "payments": list(bill.payments.all()),
         "refunds": list(bill.refunds.all()),
@@ -285,7 +286,7 @@ def claim_create_view(request, pk):
         pk,
         label="Claim",
         call=lambda bill, data: services.claim_create(bill=bill, acting_user=request.user),
-        done=lambda c: f"created a draft claim to {c.policy.payer_name}.",
+        done=lambda c: f"created a draft claim to {c.policy.payer.name}.",
     )
 
 
@@ -383,7 +384,12 @@ def claim_resubmit_view(request, pk):
 def claim_document_view(request, pk):
     """The printable claim form, from the same document the insurers' API serves."""
     claim = _staff_claim(request, pk)
-    return render(request, "billing/claim_document.html", {"claim": claim, "doc": claim_document(claim)})
+    context = {
+        "claim": claim,
+        "doc": claim_document(claim, user=request.user),
+        "can_view_bill": request.user.has_perm("billing.view_bill"),
+    }
+    return render(request, "billing/claim_document.html", context)
 
 
 # --- invoices -------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from clinical.models import (
     ProcedureCatalog,
     Vitals,
 )
+from hms.filters import FilterSet
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -35,7 +36,7 @@ def _dates(field):
     )
 
 
-class MedicalRecordFilterSet(django_filters.FilterSet):
+class MedicalRecordFilterSet(FilterSet):
     patient = _patient("")
     doctor = _doctor("")
     appointment = IdFilter(field_name="appointment_id")
@@ -53,7 +54,7 @@ class MedicalRecordFilterSet(django_filters.FilterSet):
         fields = ["patient", "doctor", "appointment", "date", "signed", "outcome", "code"]
 
 
-class DiagnosisFilterSet(django_filters.FilterSet):
+class DiagnosisFilterSet(FilterSet):
     patient = _patient("record__")
     doctor = _doctor("record__")
     record = IdFilter(field_name="record_id")
@@ -65,7 +66,7 @@ class DiagnosisFilterSet(django_filters.FilterSet):
         fields = ["patient", "doctor", "record", "date", "code", "is_primary"]
 
 
-class ProcedureFilterSet(django_filters.FilterSet):
+class ProcedureFilterSet(FilterSet):
     patient = _patient("record__")
     doctor = _doctor("record__")
     record = IdFilter(field_name="record_id")
@@ -77,7 +78,7 @@ class ProcedureFilterSet(django_filters.FilterSet):
         fields = ["patient", "doctor", "record", "date", "code"]
 
 
-class PrescriptionFilterSet(django_filters.FilterSet):
+class PrescriptionFilterSet(FilterSet):
     patient = _patient("record__")
     doctor = _doctor("record__")
     record = IdFilter(field_name="record_id")
@@ -89,7 +90,7 @@ class PrescriptionFilterSet(django_filters.FilterSet):
         fields = ["patient", "doctor", "record", "date", "status", "code", "medication"]
 
 
-class LabOrderFilterSet(django_filters.FilterSet):
+class LabOrderFilterSet(FilterSet):
     patient = _patient("record__")
     doctor = _doctor("record__")
     record = IdFilter(field_name="record_id")
@@ -102,7 +103,7 @@ class LabOrderFilterSet(django_filters.FilterSet):
         fields = ["patient", "doctor", "record", "date", "status", "code", "test", "flag"]
 
 
-class VitalsFilterSet(django_filters.FilterSet):
+class VitalsFilterSet(FilterSet):
     patient = _patient("")
     appointment = IdFilter(field_name="appointment_id")
     date = _dates("recorded_at")
@@ -112,13 +113,13 @@ class VitalsFilterSet(django_filters.FilterSet):
         fields = ["patient", "appointment", "date"]
 
 
-class ProcedureCatalogFilterSet(django_filters.FilterSet):
+class ProcedureCatalogFilterSet(FilterSet):
     class Meta:
         model = ProcedureCatalog
         fields = ["is_active", "code"]
 
 
-class LabTestFilterSet(django_filters.FilterSet):
+class LabTestFilterSet(FilterSet):
     class Meta:
         model = LabTest
         fields = ["is_active", "code"]

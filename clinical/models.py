@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinical.choices import LabOrderStatus, LabResultFlag, PrescriptionRoute, PrescriptionStatus, TreatmentOutcome
+from hms.validators import RECORDED_NOW, check_dates
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -458,6 +459,7 @@ class Vitals(models.Model):
         return f"{self.systolic_bp}/{self.diastolic_bp}"
 
     def clean(self):
+        check_dates(self, {"recorded_at": RECORDED_NOW})
         if all(getattr(self, field) is None for field in VITALS_RANGES):
             raise ValidationError("Enter at least one measurement.")
         if (self.systolic_bp is None) != (self.diastolic_bp is None):

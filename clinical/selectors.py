@@ -72,6 +72,14 @@ class HistoryEvent(NamedTuple):
 
 
 HISTORY_KINDS = ("visit", "diagnosis", "prescription", "lab_result", "vitals")
+# Each kind of event shows rows of one model: it is in a user's timeline only if the role table lets them view it.
+HISTORY_KIND_PERMISSIONS = {
+    "visit": "clinical.view_medicalrecord",
+    "diagnosis": "clinical.view_diagnosis",
+    "prescription": "clinical.view_prescription",
+    "lab_result": "clinical.view_labresult",
+    "vitals": "clinical.view_vitals",
+}
 
 
 def _day_bounds(date_from, date_to):
@@ -93,7 +101,7 @@ def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
     """The patient's clinical timeline, newest first: visits (records), diagnoses, prescriptions, lab results
     and vitals. Five queries whatever the size of the history. A portal patient's history leaves out
     everything of unsigned records."""
-    kinds = set(kinds or HISTORY_KINDS)
+    kinds = {kind for kind in (kinds or HISTORY_KINDS) if user.has_perm(HISTORY_KIND_PERMISSIONS[kind])}
     portal = is_portal_patient(user)
     start, end = _day_bounds(date_from, date_to)
     signed = {"record__signed_at__isnull": False} if portal else {}

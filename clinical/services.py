@@ -3,8 +3,9 @@
 Rules kept here:
 - A record is opened for an appointment that is checked in, in progress or completed (completed allows
   late documentation after the visit); never for a scheduled, cancelled or no-show one. One per appointment.
-- Only the appointment's doctor (or a superuser / Administrator) writes its record and what hangs off it
-  (diagnoses, procedures, prescriptions, lab orders): anyone else gets PermissionDenied (403).
+- Only the appointment's doctor writes its record and what hangs off it (diagnoses, procedures,
+  prescriptions, lab orders), signs and amends it: anyone else, administrators and superusers included,
+  gets PermissionDenied (403). Vitals and lab work are written by the roles allowed to (clinical.policies).
 - A signed record is final: notes, diagnoses, procedures, prescriptions and lab orders can no longer be
   added or changed (409); the record's text changes only through ``record_amend`` with a reason, and every
   version stays in history. Work that follows an order after signing goes on: a lab order is still
@@ -14,11 +15,11 @@ Rules kept here:
 Nothing is deleted.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clinical import icd10
+from clinical import icd10, policies
 from clinical.choices import (
     RECORDABLE_APPOINTMENT_STATUSES,
     LabOrderStatus,
@@ -39,7 +40,6 @@ from clinical.models import (
 )
 from hms.audit import audited_save
 from hms.exceptions import Conflict
-from hms.roles import ADMINISTRATOR, has_role
 from inventory.models import Item, ItemKind
 from patients.models import Allergy
 from scheduling.models import Appointment
@@ -50,19 +50,9 @@ NOTE_FIELDS = ("chief_complaint", "clinical_notes", "outcome")
 # --- Guards ---------------------------------------------------------------------------------------
 
 
-def _is_clinical_admin(user):
-    return user.is_superuser or has_role(user, ADMINISTRATOR)
-
-
 def ensure_may_write(*, appointment, acting_user):
-    """Only the appointment's doctor (or a superuser / Administrator) writes its clinical record."""
-    if _is_clinical_admin(acting_user):
-        return
-    profile = getattr(acting_user, "staff_profile", None)
-    if profile is None or profile.pk != appointment.doctor_id:
-        raise PermissionDenied(
-            f"Only the doctor of this appointment may write its medical record ({appointment.doctor})."
-        )
+    """Only the appointment's doctor writes its clinical record (administrators see it, they do not write it)."""
+    policies.ensure_record_author(appointment=appointment, acting_user=acting_user)
 
 
 def _ensure_unsigned(record, what="changed"):
@@ -345,6 +335,7 @@ def lab_order_create(*, record, test, acting_user):
 @transaction.atomic
 def lab_order_collect(*, order, acting_user):
     """The sample was taken: ordered -> collected."""
+    policies.ensure_may_enter_lab_results(acting_user=acting_user)
     order = LabOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != LabOrderStatus.ORDERED:
         raise Conflict(
@@ -360,6 +351,7 @@ def lab_order_collect(*, order, acting_user):
 @transaction.atomic
 def lab_result_enter(*, order, value, acting_user, comment=""):
     """Enter the result of a collected order; the flag comes from the test's reference range."""
+    policies.ensure_may_enter_lab_results(acting_user=acting_user)
     order = LabOrder.objects.select_for_update().get(pk=order.pk)
     if order.status == LabOrderStatus.ORDERED:
         raise Conflict(
@@ -386,6 +378,7 @@ def lab_result_enter(*, order, value, acting_user, comment=""):
 @transaction.atomic
 def vitals_record(*, patient, acting_user, appointment=None, recorded_at=None, **measurements):
     """Record a set of vital signs; implausible values are refused with a message per field."""
+    policies.ensure_may_record_vitals(acting_user=acting_user)
     unknown = set(measurements) - set(VITALS_RANGES)
     if unknown:
         raise ValidationError(f"Unknown measurements: {', '.join(sorted(unknown))}.")

@@ -3,8 +3,8 @@ timeline (staff) and the patient's own history (portal).
 
 Views check access and shape pages. Reads go through clinical.page_selectors / clinical.selectors (scoped
 to the user); every change is one call of a clinical.services (or scheduling.services) function with
-``acting_user``. Only the appointment's doctor or an administrator writes a visit (``ensure_may_write``:
-anyone else gets 403). A refusal is shown on the page and nothing is saved.
+``acting_user``. Only the appointment's doctor writes a visit (``ensure_may_write``: anyone else, administrators
+included, gets 403). A refusal is shown on the page and nothing is saved.
 """
 
 from django.contrib import messages
@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clinical import icd10, page_selectors, services
+from clinical import icd10, page_selectors, policies, services
 from clinical.choices import RECORDABLE_APPOINTMENT_STATUSES, LabOrderStatus
 from clinical.forms import (
     DiagnosisForm,
@@ -68,7 +68,7 @@ def _may_write(user, appointment):
 
 
 def _writer_appointment(request, pk):
-    """The appointment of a visit write: its own doctor (or an administrator) only, anyone else 403."""
+    """The appointment of a visit write: its own doctor only, anyone else 403."""
     appointment = page_selectors.visit_appointment(user=request.user, pk=pk)
     services.ensure_may_write(appointment=appointment, acting_user=request.user)
     return appointment
@@ -115,9 +115,9 @@ def _render_visit(request, appointment, *, status=200, **forms):
         "editable": editable,
         "can_open": may_write and record is None and appointment.status in RECORDABLE_APPOINTMENT_STATUSES,
         "can_complete": may_write and appointment.can("complete"),
-        "may_record_vitals": request.user.has_perm("clinical.add_vitals")
+        "may_record_vitals": policies.granted_by_role(request.user, "clinical.add_vitals")
         and appointment.status in RECORDABLE_APPOINTMENT_STATUSES,
-        "allergies": page_selectors.active_allergies(appointment.patient),
+        "allergies": _allergies_for(request.user, appointment.patient),
         "vitals": page_selectors.visit_vitals(user=request.user, appointment=appointment),
         "search_form": search_form,
         "icd_query": query,
@@ -384,6 +384,11 @@ def lab_result_view(request, pk):
     return render(request, "clinical/lab_result.html", {"order": order, "form": form}, status=status)
 
 
+def _allergies_for(user, patient):
+    """The allergy banner, for roles the role table lets view allergies (nested data obeys the table)."""
+    return page_selectors.active_allergies(patient) if user.has_perm("patients.view_allergy") else []
+
+
 # --- the timeline: staff chart and portal history -------------------------------------------------
 
 
@@ -405,7 +410,7 @@ def chart_view(request, pk):
     context = {
         "patient": patient,
         "page": _timeline(request, patient),
-        "allergies": page_selectors.active_allergies(patient),
+        "allergies": _allergies_for(request.user, patient),
     }
     return render(request, "clinical/chart.html", context)
 

@@ -5,7 +5,10 @@ Every HMS admin derives from ``AuditedAdmin``:
   but not reverted from there, because a revert would skip the services;
 - ``save_model`` / actions in the app admins call the app's services, and a refusal raised
   by a service (``DomainError``, ``ValidationError``, a lost race on a unique key) rolls the
-  whole form back and is shown as an error message instead of an error page.
+  whole form back and is shown as an error message instead of an error page;
+- nothing is deleted, superusers included: rows are deactivated, withdrawn or cancelled by
+  an action instead. The site-wide "delete selected" action is switched off below, and every
+  registered admin refuses delete (hms/tests/test_admin_registry.py checks them all).
 """
 
 from django.contrib import admin, messages
@@ -18,6 +21,9 @@ from hms.exceptions import DomainError
 from hms.sequences import Sequence
 
 REFUSALS = (DomainError, ValidationError, IntegrityError)
+
+# Records and reference rows keep their history: no admin offers bulk deletion.
+admin.site.disable_action("delete_selected")
 
 
 class RelatedListFilter(admin.RelatedFieldListFilter):
@@ -40,6 +46,8 @@ def refusal_message(exc):
         return exc.message
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
+    if isinstance(exc, PermissionDenied):
+        return str(exc) or "You may not do this."
     return "This change conflicts with existing data and was not saved."
 
 
@@ -52,8 +60,36 @@ def adopt(target, saved):
     return target
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
-    """History visible, never reverted; service refusals shown as messages, nothing saved."""
+class NoDeleteAdmin:
+    """Mixin: nobody deletes here, superusers included (deactivate, withdraw or cancel instead)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ActiveChoicesOnly:
+    """Mixin: the related rows named in ``active_choice_fields`` are offered only while active (``is_active``).
+
+    A new assignment cannot pick a deactivated hospital or department; a row keeps its current one.
+    """
+
+    active_choice_fields = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and db_field.name in self.active_choice_fields:
+            match = request.resolver_match
+            object_id = match.kwargs.get("object_id") if match else None
+            offered = formfield.queryset.filter(is_active=True)
+            if object_id:
+                current = self.model._default_manager.filter(pk=object_id).values(db_field.attname)
+                offered = offered | formfield.queryset.filter(pk__in=current)
+            formfield.queryset = offered
+        return formfield
+
+
+class AuditedAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
+    """History visible, never reverted, nothing deleted; service refusals shown as messages, nothing saved."""
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -77,7 +113,7 @@ class AuditedAdmin(SimpleHistoryAdmin):
         for obj in queryset:
             try:
                 change(obj)
-            except REFUSALS as exc:
+            except (*REFUSALS, PermissionDenied) as exc:
                 self.message_user(request, f"{obj}: {refusal_message(exc)}", level=messages.ERROR)
             else:
                 done += 1

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.conf import settings
+from django.db.models.signals import post_migrate, pre_delete
 
 
 def _sync_roles_after_migrate(sender, **kwargs):
@@ -15,3 +16,8 @@ class HmsConfig(AppConfig):
     def ready(self):
         # After every migrate (all apps' permissions exist by then) the role table is applied.
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="hms.sync_roles")
+
+        from hms.signals import refuse_user_delete
+
+        # Users are deactivated, never deleted (whatever the caller: admin, shell, a cascade).
+        pre_delete.connect(refuse_user_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="hms.refuse_user_delete")

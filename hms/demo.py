@@ -52,13 +52,15 @@ from tqdm import tqdm
 from hms import roles
 from hms.audit import audited_save
 from patients.choices import AllergySeverity, EmergencyContactRelation, MedicalHistoryStatus, PatientSex
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
 from patients.services import (
     allergy_add,
     insurance_policy_add,
+    insurer_account_assign,
     medical_history_add,
     mrn_generate_many,
     patient_register,
+    payer_create,
 )
 from staff.choices import ROLE_GROUPS, StaffRole
 from staff.models import Department, Hospital, StaffMember
@@ -210,6 +212,21 @@ PAYERS = [
     ("Medicaid", "MCD"),
 ]
 MEDICARE = ("Medicare", "MCR")
+# name -> claims contact of the demo payers (fictional numbers, 555-01xx; example.com addresses)
+PAYER_CONTACTS = {
+    "Blue Cross Blue Shield": ("00060", "(800) 555-0101", "Boston", "MA", "02110"),
+    "Aetna": ("60054", "(800) 555-0102", "Hartford", "CT", "06156"),
+    "UnitedHealthcare": ("87726", "(800) 555-0103", "Minnetonka", "MN", "55343"),
+    "Cigna": ("62308", "(800) 555-0104", "Bloomfield", "CT", "06002"),
+    "Humana": ("61101", "(800) 555-0105", "Louisville", "KY", "40202"),
+    "Medicaid": ("SKMA0", "(800) 555-0106", "Boston", "MA", "02108"),
+    "Medicare": ("14212", "(800) 555-0107", "Baltimore", "MD", "21244"),
+}
+# Insurer logins (API users of the Insurer group), each working for one payer: username, first, last, payer.
+DEMO_INSURERS = [
+    ("insurer", "Dana", "Brooks", "Blue Cross Blue Shield"),
+    ("insurer.aetna", "Omar", "Haddad", "Aetna"),
+]
 COVERAGE_PERCENTS = [Decimal(p) for p in ("70.00", "80.00", "80.00", "90.00", "100.00")]
 COPAYS = [Decimal(c) for c in ("0.00", "10.00", "20.00", "25.00", "30.00", "40.00")]
 
@@ -245,6 +262,7 @@ class DemoContext:
     rng: random.Random = None  # set to a fresh generator before each app hook
     hospitals: list = field(default_factory=list)
     departments: dict = field(default_factory=dict)  # (hospital code, department code) -> Department
+    payers: dict = field(default_factory=dict)  # payer name -> Payer
     summary: list = field(default_factory=list)  # (label, value) printed at the end
     logins: list = field(default_factory=list)  # (username, role, what to open first)
     notes: list = field(default_factory=list)
@@ -444,6 +462,35 @@ def seed_staff(context):
         context.notes.append(f"{created} staff members created.")
 
 
+def seed_payers(context):
+    """The insurance companies and programs the demo policies are with (kept when they exist)."""
+    existing = {payer.name: payer for payer in Payer.objects.all()}
+    for name, code in [*PAYERS, MEDICARE]:
+        payer = existing.get(name)
+        if payer is None:
+            payer_id, phone, city, state, postal_code = PAYER_CONTACTS[name]
+            slug = re.sub(r"[^a-z]", "", name.lower())
+            payer = payer_create(
+                acting_user=context.acting_user, name=name, code=code, payer_id=payer_id, phone=phone,
+                email=f"claims@{slug}.example.com", city=city, state=state, postal_code=postal_code,
+            )
+        context.payers[name] = payer
+
+
+def seed_insurer_logins(context):
+    """One API login per demo insurer, in group Insurer and linked to its payer: it sees only that payer's claims."""
+    User = get_user_model()
+    for username, first_name, last_name, payer_name in DEMO_INSURERS:
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.first_name, user.last_name, user.email = first_name, last_name, f"{username}@example.com"
+        user.is_active, user.is_staff, user.is_superuser = True, False, False
+        user.set_password(context.password)
+        user.save()
+        user.groups.add(Group.objects.get(name=roles.INSURER))
+        insurer_account_assign(user=user, payer=context.payers[payer_name], acting_user=context.acting_user)
+        context.add_login(username, roles.INSURER, f"/api/v1/claims/ ({payer_name} only)")
+
+
 def seed_portal_patient(context):
     """The patient demo login: a portal user in group Patient, linked to a full patient record."""
     User = get_user_model()
@@ -489,7 +536,8 @@ def seed_portal_patient(context):
         status=MedicalHistoryStatus.ACTIVE, notes="Home readings around 140/90.",
     )
     insurance_policy_add(
-        patient=patient, acting_user=acting_user, payer_name="Blue Cross Blue Shield", policy_number="BCB482913377",
+        patient=patient, acting_user=acting_user, payer=context.payers["Blue Cross Blue Shield"],
+        policy_number="BCB482913377",
         group_number="GRP-2040", coverage_percent=Decimal("80.00"), copay=Decimal("25.00"),
         valid_from=date(2023, 1, 1), is_primary=True,
     )
@@ -543,7 +591,7 @@ def _day_between(rng, start, end):
     return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
-def build_chart(rng, patient, today):
+def build_chart(rng, patient, today, payers_by_name):
     """Allergies, history and insurance of one new patient: some have none of each."""
     allergies, history, policies = [], [], []
     if rng.random() < 0.35:
@@ -571,7 +619,7 @@ def build_chart(rng, patient, today):
             policies.append(
                 InsurancePolicy(
                     patient=patient,
-                    payer_name=payer_name,
+                    payer=payers_by_name[payer_name],
                     policy_number=f"{prefix}{rng.randint(10**8, 10**9 - 1)}-{index}",
                     group_number=f"GRP-{rng.randint(1000, 9999)}",
                     coverage_percent=rng.choice(COVERAGE_PERCENTS),
@@ -611,7 +659,7 @@ def seed_patients(context):
             patients = context.bulk_create(Patient, patients)
             allergies, history, policies = [], [], []
             for patient in patients:
-                rows = build_chart(rng, patient, today)
+                rows = build_chart(rng, patient, today, context.payers)
                 allergies += rows[0]
                 history += rows[1]
                 policies += rows[2]
@@ -631,6 +679,7 @@ def summarise(context):
         ("Patients", Patient.objects.count()),
         ("Allergies", Allergy.objects.count()),
         ("Medical history entries", MedicalHistoryEntry.objects.count()),
+        ("Payers", Payer.objects.count()),
         ("Insurance policies", InsurancePolicy.objects.count()),
         ("Patients without insurance", Patient.objects.filter(insurance_policies__isnull=True).count()),
     ]
@@ -642,6 +691,8 @@ CORE_STEPS = [
     seed_hospitals,
     seed_demo_staff,
     seed_staff,
+    seed_payers,
+    seed_insurer_logins,
     seed_portal_patient,
     seed_patients,
 ]

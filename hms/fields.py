@@ -1,6 +1,6 @@
 """Serializer fields shared by the apps' APIs."""
 
-from rest_framework import serializers
+from hms import serializers
 
 
 class BlankAsNullMixin:

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from hms.validators import out_of_bounds_message
+
 PERIODS = ("day", "week", "month")
 FORMATS = ("table", "csv", "json")
 DEFAULT_DAYS = 90
@@ -139,9 +141,13 @@ def get_report(name):
 
 def _parse_date(raw, label):
     try:
-        return date.fromisoformat(str(raw).strip())
+        value = date.fromisoformat(str(raw).strip())
     except ValueError:
         raise ReportError(f"{label} {raw!r} is not a date; use YYYY-MM-DD.") from None
+    message = out_of_bounds_message(value)
+    if message:
+        raise ReportError(f"{label} {raw!r}: {message}")
+    return value
 
 
 def parse_params(report, *, date_from=None, date_to=None, hospital=None, department=None, period=None, user=None):

@@ -5,6 +5,35 @@ Each group maps model labels to the actions allowed on them:
 ``manage.py sync_roles`` (and every ``migrate``) re-applies this table exactly: permissions not
 listed are removed from the group. Row scoping (a patient sees only their own record) is
 done by the selectors on top of these permissions.
+
+The table follows "minimum necessary": each role gets what its work needs and no more.
+Clinical facts (allergies, medical history, diagnoses, records, prescriptions, results) are
+written by clinical roles only. Nested data obeys the same table (``hms/nested.py``): a row of
+another model inside an answer (a patient's allergies, a bill's refunds) is shown only to a
+role that may view that model, and a clinical field of a non-clinical row (an appointment's
+``reason``) only to the roles named in ``RESTRICTED_FIELDS``.
+
+| role | reads of patient data | writes | needs it for |
+| --- | --- | --- | --- |
+| Administrator | everything; clinical facts read-only | demographics, insurance, visits, bills | running hospitals |
+| Doctor | demographics, allergies, history, records, results | allergies, history, the clinical record | treating |
+| Nurse | demographics, allergies, history, records, results | allergies, history, vitals, visit status | care |
+| Receptionist | demographics, insurance, visits with reason, bills | demographics, insurance, visits, payments | desk |
+| Billing Clerk | demographics, insurance, visits without reason, bills | insurance, bills, payments, claims | billing |
+| Pharmacist | demographics, allergies, prescriptions | pharmacy stock and dispensing | dispensing safely |
+| Lab Technician | demographics, lab orders | lab results | running tests |
+| Patient | their own chart, visits, results, bills | their own appointments | their care |
+| Insurer | claims | claim decisions | adjudication (API only) |
+
+Why the lines are drawn where they are:
+- allergies and medical history are clinical facts: doctors and nurses record them, the pharmacist
+  reads allergies for the dispensing check, administrators read them for oversight; receptionists
+  neither read nor change them (a wrong allergy change harms a patient; registration needs none);
+- insurance is for the desk and billing: clinicians do not need payer or policy numbers to treat;
+- the reason for a visit is clinical: those who book the visit (and record it) and the clinical
+  roles read it; billing clerks see appointments to bill them, without the reason;
+- lab technicians and pharmacists see the patient's identity to match samples and prescriptions,
+  and only the clinical rows their work is about.
 """
 
 from django.db import transaction
@@ -22,11 +51,11 @@ INSURER = "Insurer"
 ALL_GROUPS = [ADMINISTRATOR, DOCTOR, NURSE, RECEPTIONIST, BILLING_CLERK, PHARMACIST, LAB_TECHNICIAN, PATIENT, INSURER]
 
 _STAFF_DIRECTORY = {"staff.hospital": "v", "staff.department": "v", "staff.staffmember": "v", "staff.shift": "v"}
-_PATIENT_CHART = {
+# What a clinician reads of a patient's chart basics (insurance is not needed to treat).
+_CLINICAL_CHART = {
     "patients.patient": "v",
-    "patients.allergy": "v",
-    "patients.medicalhistoryentry": "v",
-    "patients.insurancepolicy": "v",
+    "patients.allergy": "vac",
+    "patients.medicalhistoryentry": "vac",
 }
 
 ROLE_PERMISSIONS = {
@@ -36,9 +65,11 @@ ROLE_PERMISSIONS = {
         "staff.staffmember": "vac",
         "staff.shift": "vac",
         "patients.patient": "vac",
-        "patients.allergy": "vac",
-        "patients.medicalhistoryentry": "vac",
+        "patients.allergy": "v",  # clinical facts: administrators see, clinicians write
+        "patients.medicalhistoryentry": "v",
         "patients.insurancepolicy": "vac",
+        "patients.payer": "vac",
+        "patients.insureraccount": "vac",
         "auth.user": "vac",
         "scheduling.appointment": "vac",
         "scheduling.availability": "vac",
@@ -68,9 +99,7 @@ ROLE_PERMISSIONS = {
     },
     DOCTOR: {
         **_STAFF_DIRECTORY,
-        **_PATIENT_CHART,
-        "patients.allergy": "vac",
-        "patients.medicalhistoryentry": "vac",
+        **_CLINICAL_CHART,
         "scheduling.appointment": "vc",
         "scheduling.availability": "vac",
         "scheduling.timeoff": "vac",
@@ -90,9 +119,7 @@ ROLE_PERMISSIONS = {
     },
     NURSE: {
         **_STAFF_DIRECTORY,
-        **_PATIENT_CHART,
-        "patients.allergy": "vac",
-        "patients.medicalhistoryentry": "vac",
+        **_CLINICAL_CHART,
         "scheduling.appointment": "vc",
         "clinical.medicalrecord": "v",
         "clinical.diagnosis": "v",
@@ -107,9 +134,8 @@ ROLE_PERMISSIONS = {
     RECEPTIONIST: {
         **_STAFF_DIRECTORY,
         "patients.patient": "vac",
-        "patients.allergy": "vac",
-        "patients.medicalhistoryentry": "v",
-        "patients.insurancepolicy": "vac",
+        "patients.insurancepolicy": "vac",  # verified at check-in
+        "patients.payer": "v",
         "scheduling.appointment": "vac",
         "scheduling.availability": "v",
         "scheduling.timeoff": "v",
@@ -117,13 +143,15 @@ ROLE_PERMISSIONS = {
         "inventory.equipment": "v",
         "billing.bill": "v",
         "billing.billline": "v",
-        "billing.payment": "va",
+        "billing.payment": "va",  # copays at the desk
+        "billing.refund": "v",  # a bill's balance is explained by its payments and refunds
     },
     BILLING_CLERK: {
         **_STAFF_DIRECTORY,
         "patients.patient": "v",
         "patients.insurancepolicy": "vac",
-        "scheduling.appointment": "v",
+        "patients.payer": "v",
+        "scheduling.appointment": "v",  # without the clinical reason (RESTRICTED_FIELDS)
         "clinical.procedurecatalog": "v",
         "clinical.labtest": "v",
         "billing.bill": "vac",
@@ -136,7 +164,7 @@ ROLE_PERMISSIONS = {
     PHARMACIST: {
         **_STAFF_DIRECTORY,
         "patients.patient": "v",
-        "patients.allergy": "v",
+        "patients.allergy": "v",  # the allergy check when dispensing
         "clinical.prescription": "v",
         "inventory.item": "vac",
         "inventory.store": "vac",
@@ -156,7 +184,10 @@ ROLE_PERMISSIONS = {
         "staff.hospital": "v",
         "staff.department": "v",
         "staff.staffmember": "v",
-        **_PATIENT_CHART,
+        "patients.patient": "v",
+        "patients.allergy": "v",
+        "patients.medicalhistoryentry": "v",
+        "patients.insurancepolicy": "v",
         "scheduling.appointment": "vac",
         "scheduling.availability": "v",
         "clinical.medicalrecord": "v",
@@ -170,11 +201,30 @@ ROLE_PERMISSIONS = {
         "billing.payment": "v",
         "billing.refund": "v",
     },
-    # An insurer's integration (API only): it reads and adjudicates claims, nothing else.
+    # An insurer's integration (API only): it reads and adjudicates the claims of the one payer its
+    # InsurerAccount links it to (patients.selectors.insurer_payer), nothing else.
     INSURER: {
         "billing.claim": "vc",
+        "patients.payer": "v",
     },
 }
+
+# Clinical fields of rows that are not clinical themselves: "app.model.field" -> the permissions any one of
+# which lets a user read the field. Everyone else gets null in the API (hms/nested.py) and nothing on pages.
+# The reason for a visit is read by whoever may read the clinical record and by those who book visits
+# (they record it); a billing clerk, who sees appointments to bill them, does not read it.
+RESTRICTED_FIELDS = {
+    "scheduling.appointment.reason": ("clinical.view_medicalrecord", "scheduling.add_appointment"),
+}
+
+
+def may_read_field(user, label):
+    """Whether ``user`` may read the restricted field ``label`` ("app.model.field"); unrestricted fields: True."""
+    perms = RESTRICTED_FIELDS.get(label)
+    if perms is None:
+        return True
+    return bool(user is not None and user.is_authenticated and any(user.has_perm(perm) for perm in perms))
+
 
 # Where each role starts after logging in (URL names); the first group of a user that is listed wins.
 START_PAGES = {

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from hms.env import env_bool, env_database, env_list, env_str
+from hms.env import env_bool, env_database, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hms.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -69,10 +70,17 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "hms.wsgi.application"
 
-DATABASES = {"default": env_database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Seconds a database connection is reused across requests; 0 (default) closes it after each request.
+# Raise it only under a server with a fixed pool of worker threads (gunicorn), never with runserver.
+DATABASE_CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", default=0, minimum=0)
+DATABASES = {
+    "default": env_database(
+        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=DATABASE_CONN_MAX_AGE
+    )
+}
 if env_str("DATABASE_REPLICA_URL", default=""):
     # A read replica: reports (hms.reporting.run_report) read from it; everything else uses default.
-    DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", default="")
+    DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", default="", conn_max_age=DATABASE_CONN_MAX_AGE)
 DATABASE_ROUTERS = ["hms.db_router.ReportRouter"]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -96,7 +104,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # HIPAA: idle users are logged off. The session expires after SESSION_IDLE_MINUTES without a request.
-SESSION_COOKIE_AGE = 60 * int(env_str("SESSION_IDLE_MINUTES", default="30"))
+SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", default=30, minimum=1)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -114,8 +122,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["hms.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "hms.filters.StrictSearchFilter",
+        "hms.filters.StrictOrderingFilter",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "hms.parsers.BoundedJSONParser",
+        "hms.parsers.BoundedFormParser",
+        "hms.parsers.BoundedMultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "hms.pagination.StandardPagination",
     "PAGE_SIZE": 50,
@@ -156,6 +169,11 @@ SPECTACULAR_SETTINGS = {
         "RoomKindEnum": "scheduling.choices.RoomKind",
     },
 }
+
+# Bad input is refused early: bodies above this size answer 413; JSON nested deeper than this answers 400.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", default=2_621_440, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+API_MAX_JSON_DEPTH = 32
 
 LOGGING = {
     "version": 1,

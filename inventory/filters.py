@@ -4,11 +4,12 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from hms.filters import FilterSet
 from inventory.choices import EquipmentStatus, ItemKind, StockMovementKind, StoreKind
 from inventory.models import Batch, Equipment, Item, StockMovement, Store
 
 
-class ItemFilterSet(django_filters.FilterSet):
+class ItemFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(choices=ItemKind.choices)
     is_active = django_filters.BooleanFilter()
     category = django_filters.CharFilter(lookup_expr="icontains")
@@ -22,7 +23,7 @@ class ItemFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
 
 
-class StoreFilterSet(django_filters.FilterSet):
+class StoreFilterSet(FilterSet):
     hospital = django_filters.NumberFilter(field_name="hospital_id")
     kind = django_filters.ChoiceFilter(choices=StoreKind.choices)
     is_active = django_filters.BooleanFilter()
@@ -32,7 +33,7 @@ class StoreFilterSet(django_filters.FilterSet):
         fields = ["hospital", "kind", "is_active"]
 
 
-class BatchFilterSet(django_filters.FilterSet):
+class BatchFilterSet(FilterSet):
     item = django_filters.NumberFilter(field_name="item_id")
     store = django_filters.NumberFilter(field_name="store_id")
     hospital = django_filters.NumberFilter(field_name="store__hospital_id")
@@ -55,7 +56,7 @@ class BatchFilterSet(django_filters.FilterSet):
         return queryset.filter(quantity_on_hand__gt=0) if value else queryset.filter(quantity_on_hand=0)
 
 
-class StockMovementFilterSet(django_filters.FilterSet):
+class StockMovementFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(choices=StockMovementKind.choices)
     batch = django_filters.NumberFilter(field_name="batch_id")
     item = django_filters.NumberFilter(field_name="batch__item_id")
@@ -68,7 +69,7 @@ class StockMovementFilterSet(django_filters.FilterSet):
         fields = ["kind", "batch", "item", "store", "prescription", "created"]
 
 
-class EquipmentFilterSet(django_filters.FilterSet):
+class EquipmentFilterSet(FilterSet):
     hospital = django_filters.NumberFilter(field_name="hospital_id")
     status = django_filters.ChoiceFilter(choices=EquipmentStatus.choices)
     q = django_filters.CharFilter(method="search", label="Name or asset tag contains")

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from hms.forms import BoundedDateField
 from inventory import page_selectors
 from inventory.selectors import DEFAULT_ALERT_DAYS
 from patients.forms import DateInput
@@ -89,7 +90,7 @@ class ReceiveForm(PlainForm):
     store = StoreChoiceField(queryset=page_selectors.active_stores())
     item = forms.ModelChoiceField(queryset=page_selectors.stockable_items())
     lot_number = forms.CharField(max_length=50, help_text="As printed on the delivery.")
-    expiry_date = forms.DateField(widget=DateInput())
+    expiry_date = BoundedDateField(widget=DateInput())
     quantity = forms.IntegerField(min_value=1, help_text="Whole units of the item (tablets, vials, boxes).")
     unit_cost = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, initial=0, label="Unit cost ($)")
     supplier = forms.CharField(max_length=200, required=False)

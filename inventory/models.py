@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from hms.validators import RECORDED_NOW, SHELF_LIFE, check_dates
 from inventory.choices import (
     INCOMING_MOVEMENTS,
     OUTGOING_MOVEMENTS,
@@ -181,6 +182,9 @@ class Batch(models.Model):
     def __str__(self):
         return f"{self.item.name} lot {self.lot_number} (exp. {self.expiry_date:%m/%d/%Y})"
 
+    def clean(self):
+        check_dates(self, {"expiry_date": SHELF_LIFE})
+
     def is_expired(self, today=None):
         return self.expiry_date < (today or timezone.localdate())
 
@@ -249,6 +253,7 @@ class StockMovement(models.Model):
         raise TypeError("Stock movements are never deleted: record a new adjustment instead.")
 
     def clean(self):
+        check_dates(self, {"created_at": RECORDED_NOW})
         if self.kind == StockMovementKind.ADJUSTMENT and not (self.note or "").strip():
             raise ValidationError({"note": "Give the reason for the adjustment."})
 

@@ -22,6 +22,7 @@ from hms.exceptions import DomainError
 from hms.pages import paginate as _page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _refusal_status
+from hms.validators import parse_id
 from inventory import page_selectors, services
 from inventory.choices import AlertKind
 from inventory.forms import (
@@ -156,7 +157,7 @@ def dispense_view(request, pk):
         pk=pk,
     )
     raw_store = request.POST.get("store") if request.method == "POST" else request.GET.get("store")
-    ctx = _dispense_context(prescription, raw_store if (raw_store or "").isdigit() else None)
+    ctx = _dispense_context(prescription, parse_id(raw_store))
     batches = fefo_batches(item=prescription.medication, store=ctx.store) if ctx.store else []
     status = 200
     form_kwargs = {"batches": batches, "proposal": ctx.proposal}
@@ -234,7 +235,7 @@ def receive_view(request):
     """Receive a delivery into a store: a new batch, or more of a lot already there."""
     status = 200
     store = request.GET.get("store")
-    form = ReceiveForm(initial={"store": store} if (store or "").isdigit() else None)
+    form = ReceiveForm(initial={"store": store} if parse_id(store) else None)
     if request.method == "POST":
         form = ReceiveForm(request.POST)
         if form.is_valid():

@@ -8,23 +8,27 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from hms.admin import AuditedAdmin, adopt
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from hms.admin import AuditedAdmin, RelatedListFilter, adopt
+from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 from patients.services import (
     ALLERGY_FIELDS,
     HISTORY_FIELDS,
     PATIENT_FIELDS,
+    PAYER_FIELDS,
     POLICY_FIELDS,
     allergy_add,
     allergy_update,
     insurance_policy_add,
     insurance_policy_update,
+    insurer_account_assign,
     medical_history_add,
     medical_history_update,
     patient_find_duplicates,
     patient_register,
     patient_set_active,
     patient_update,
+    payer_create,
+    payer_update,
 )
 
 # For each chart row: (add service, update service, update service's keyword, fields the services accept).
@@ -74,7 +78,7 @@ class MedicalHistoryInline(ChartRowInline):
 class InsurancePolicyInline(ChartRowInline):
     model = InsurancePolicy
     fields = [
-        "payer_name", "policy_number", "group_number", "coverage_percent", "copay",
+        "payer", "policy_number", "group_number", "coverage_percent", "copay",
         "valid_from", "valid_to", "is_primary", "is_active",
     ]
 
@@ -254,16 +258,88 @@ class MedicalHistoryEntryAdmin(ChartRowAdmin):
     fields = ["patient", "condition", "onset_date", "status", "notes"]
 
 
+# Payers and insurer users ----------------------------------------------------------------------
+
+
+class InsurerAccountInline(admin.TabularInline):
+    """The Insurer-group users who work for this payer: they see and decide only its claims."""
+
+    model = InsurerAccount
+    extra = 0
+    can_delete = False
+    fields = ["user", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payer)
+class PayerAdmin(AuditedAdmin):
+    list_display = ["name", "code", "payer_id", "phone", "email", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code", "payer_id"]
+    ordering = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "payer_id", "is_active"]}),
+        ("Claims contact", {"fields": ["phone", "email", "address_line1", "city", "state", "postal_code"]}),
+    ]
+    inlines = [InsurerAccountInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # payers are deactivated, never deleted
+
+    def save_model(self, request, obj, form, change):
+        data = {name: value for name, value in form.cleaned_data.items() if name in PAYER_FIELDS}
+        if change:
+            adopt(obj, payer_update(payer=obj, acting_user=request.user, **data))
+        else:
+            adopt(obj, payer_create(acting_user=request.user, **data))
+
+    def save_formset(self, request, form, formset, change):
+        """Insurer links go through insurer_account_assign (Insurer group only; one payer per user)."""
+        formset.save(commit=False)
+        for account, _changed in formset.changed_objects:
+            adopt(account, insurer_account_assign(user=account.user, payer=form.instance, acting_user=request.user))
+        for account in formset.new_objects:
+            adopt(account, insurer_account_assign(user=account.user, payer=form.instance, acting_user=request.user))
+
+
+@admin.register(InsurerAccount)
+class InsurerAccountAdmin(AuditedAdmin):
+    """Which payer each insurer user works for. Moving a user to another payer is a change here."""
+
+    list_display = ["user", "payer", "created_at"]
+    list_filter = [("payer", RelatedListFilter)]
+    list_select_related = ["user", "payer"]
+    search_fields = ["user__username", "user__last_name", "payer__name"]
+    autocomplete_fields = ["user", "payer"]
+    fields = ["user", "payer", "created_at"]
+    readonly_fields = ["created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "created_at"] if obj else ["created_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        adopt(obj, insurer_account_assign(user=obj.user, payer=obj.payer, acting_user=request.user))
+
+
 @admin.register(InsurancePolicy)
 class InsurancePolicyAdmin(ChartRowAdmin):
+    autocomplete_fields = ["patient", "payer"]
     list_display = [
-        "patient", "payer_name", "policy_number", "coverage_percent", "copay", "valid_from", "valid_to",
+        "patient", "payer", "policy_number", "coverage_percent", "copay", "valid_from", "valid_to",
         "is_primary", "is_active",
     ]
-    list_filter = ["is_active", "is_primary", "payer_name"]
-    search_fields = ["payer_name", "policy_number", "group_number", "=patient__mrn", "^patient__last_name"]
+    list_filter = ["is_active", "is_primary", ("payer", RelatedListFilter)]
+    list_select_related = ["patient", "payer"]
+    search_fields = ["payer__name", "policy_number", "group_number", "=patient__mrn", "^patient__last_name"]
     ordering = ["patient__last_name", "patient__first_name", "-is_primary", "-valid_from"]
     fields = [
-        "patient", "payer_name", "policy_number", "group_number", "coverage_percent", "copay",
+        "patient", "payer", "policy_number", "group_number", "coverage_percent", "copay",
         "valid_from", "valid_to", "is_primary", "is_active",
     ]

@@ -8,10 +8,11 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from hms.filters import FilterSet
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
 
 
-class PatientFilterSet(django_filters.FilterSet):
+class PatientFilterSet(FilterSet):
     registered = django_filters.DateFromToRangeFilter(
         field_name="registered_at",
         help_text="Registered on or after registered_after and on or before registered_before (YYYY-MM-DD).",
@@ -27,7 +28,7 @@ class PatientIdFilter(django_filters.NumberFilter):
     """A patient id; rows are already scoped, so an id outside the user's reach matches nothing."""
 
 
-class _ChartRowFilterSet(django_filters.FilterSet):
+class _ChartRowFilterSet(FilterSet):
     patient = PatientIdFilter(field_name="patient_id", help_text="Only rows of this patient (id).")
 
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import Q
 
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
 from staff.models import Hospital
 
 
@@ -116,7 +116,7 @@ class InsurancePolicyForm(FieldsetsMixin, forms.ModelForm):
         (
             "Insurance policy",
             [
-                "payer_name",
+                "payer",
                 "policy_number",
                 "group_number",
                 "coverage_percent",
@@ -131,7 +131,7 @@ class InsurancePolicyForm(FieldsetsMixin, forms.ModelForm):
     class Meta:
         model = InsurancePolicy
         fields = [
-            "payer_name",
+            "payer",
             "policy_number",
             "group_number",
             "coverage_percent",
@@ -142,3 +142,7 @@ class InsurancePolicyForm(FieldsetsMixin, forms.ModelForm):
         ]
         widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
         labels = {"coverage_percent": "Coverage (%)", "copay": "Copay ($)", "is_primary": "Primary policy"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = Payer.objects.active()  # ended contracts are kept, not offered

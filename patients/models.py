@@ -1,13 +1,12 @@
-from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from localflavor.us.models import USStateField, USZipCodeField
 from simple_history.models import HistoricalRecords
 
+from hms.validators import COVERAGE, PAST_ONLY, check_dates
 from patients.choices import AllergySeverity, EmergencyContactRelation, MedicalHistoryStatus, PatientSex
 from staff.models import phone_validator, zip_validator
 
@@ -86,12 +85,7 @@ class Patient(models.Model):
         return self.age_on(timezone.localdate())
 
     def clean(self):
-        from django.utils import timezone
-
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
-        if self.date_of_birth and self.date_of_birth < date(1880, 1, 1):
-            raise ValidationError({"date_of_birth": "Enter a real date of birth."})
+        check_dates(self, {"date_of_birth": PAST_ONLY})  # not in the future, not more than 130 years ago
 
 
 class Allergy(models.Model):
@@ -111,6 +105,9 @@ class Allergy(models.Model):
 
     def __str__(self):
         return f"{self.substance} ({self.get_severity_display()})"
+
+    def clean(self):
+        check_dates(self, {"noted_on": PAST_ONLY})
 
 
 class MedicalHistoryEntry(models.Model):
@@ -132,10 +129,67 @@ class MedicalHistoryEntry(models.Model):
         return f"{self.condition} ({self.get_status_display()})"
 
     def clean(self):
-        from django.utils import timezone
+        check_dates(self, {"onset_date": PAST_ONLY})
 
-        if self.onset_date and self.onset_date > timezone.localdate():
-            raise ValidationError({"onset_date": "The onset date cannot be in the future."})
+
+class PayerQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Payer(models.Model):
+    """An insurance company (or public program) that pays claims: the "payer" of insurance policies.
+
+    Insurer users belong to one payer (``InsurerAccount``) and see and decide only its claims.
+    Payers are deactivated, never deleted.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.CharField(
+        max_length=12, unique=True, help_text="A short code, e.g. AET."
+    )
+    payer_id = models.CharField(
+        "payer ID", max_length=20, blank=True, help_text="The electronic payer ID claims are sent to, if known."
+    )
+    phone = models.CharField("claims phone", max_length=30, blank=True, validators=[phone_validator])
+    email = models.EmailField("claims email", blank=True)
+    address_line1 = models.CharField("claims address", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = USStateField(blank=True)
+    postal_code = USZipCodeField("ZIP code", blank=True, validators=[zip_validator])
+    is_active = models.BooleanField("active", default=True, help_text="Payers are deactivated, never deleted.")
+
+    history = HistoricalRecords()
+    objects = PayerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.name:
+            self.name = self.name.strip()
+        if self.code:
+            self.code = self.code.strip().upper()
+
+
+class InsurerAccount(models.Model):
+    """Links a user of the Insurer group to the one payer they work for (assigned by administrators)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="insurer_account")
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="insurer_accounts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["payer", "user"]
+        verbose_name = "insurer account"
+
+    def __str__(self):
+        return f"{self.user} for {self.payer}"
 
 
 class InsurancePolicyQuerySet(models.QuerySet):
@@ -147,7 +201,7 @@ class InsurancePolicyQuerySet(models.QuerySet):
 
 class InsurancePolicy(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="insurance_policies")
-    payer_name = models.CharField(max_length=200)
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="policies")
     policy_number = models.CharField(max_length=50)
     group_number = models.CharField(max_length=50, blank=True)
     coverage_percent = models.DecimalField(
@@ -170,7 +224,7 @@ class InsurancePolicy(models.Model):
         verbose_name_plural = "insurance policies"
         constraints = [
             models.UniqueConstraint(
-                fields=["payer_name", "policy_number", "patient"],
+                fields=["payer", "policy_number", "patient"],
                 name="insurance_policy_unique_per_patient",
                 violation_error_message="This patient already has this policy.",
             ),
@@ -194,5 +248,12 @@ class InsurancePolicy(models.Model):
     def __str__(self):
         return f"{self.payer_name} {self.policy_number}" + (" (primary)" if self.is_primary else "")
 
+    @property
+    def payer_name(self):
+        return self.payer.name if self.payer_id else ""
+
     def is_valid_on(self, day):
         return self.is_active and self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+    def clean(self):
+        check_dates(self, {"valid_from": COVERAGE, "valid_to": COVERAGE})

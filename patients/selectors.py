@@ -2,8 +2,8 @@
 
 from django.db.models import Q
 
-from hms.roles import PATIENT, user_roles
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from hms.roles import INSURER, PATIENT, user_roles
+from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 
 
 def is_portal_patient(user):
@@ -12,6 +12,31 @@ def is_portal_patient(user):
         return False
     roles = user_roles(user)
     return roles == [PATIENT]
+
+
+def is_insurer(user):
+    """A user of the Insurer group (not a superuser): sees only the claims of the payer they work for."""
+    if not user.is_authenticated or user.is_superuser:
+        return False
+    return INSURER in user_roles(user)
+
+
+def insurer_payer(user):
+    """The payer an insurer user works for (their InsurerAccount), or None when they have none."""
+    if not user.is_authenticated:
+        return None
+    account = InsurerAccount.objects.select_related("payer").filter(user=user).first()
+    return account.payer if account else None
+
+
+def payer_queryset_for(user):
+    """Payers: all for staff who may view them; an insurer sees only their own payer."""
+    qs = Payer.objects.all()
+    if not user.is_authenticated or not user.has_perm("patients.view_payer"):
+        return qs.none()
+    if is_insurer(user):
+        return qs.filter(insurer_accounts__user=user)
+    return qs
 
 
 def patient_queryset_for(user):
@@ -54,7 +79,7 @@ def medical_history_queryset_for(user):
 
 
 def insurance_policy_queryset_for(user):
-    return _chart_rows(InsurancePolicy, user)
+    return _chart_rows(InsurancePolicy, user).select_related("payer")
 
 
 def patient_for_user(user):

@@ -6,7 +6,7 @@ from django.db import transaction
 from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
 from hms.sequences import next_values
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 
 PATIENT_FIELDS = {
     "first_name",
@@ -26,10 +26,22 @@ PATIENT_FIELDS = {
     "preferred_hospital",
     "user",
 }
+PAYER_FIELDS = {
+    "name",
+    "code",
+    "payer_id",
+    "phone",
+    "email",
+    "address_line1",
+    "city",
+    "state",
+    "postal_code",
+    "is_active",
+}
 ALLERGY_FIELDS = {"substance", "reaction", "severity", "noted_on", "is_active"}
 HISTORY_FIELDS = {"condition", "onset_date", "status", "notes"}
 POLICY_FIELDS = {
-    "payer_name",
+    "payer",
     "policy_number",
     "group_number",
     "coverage_percent",
@@ -184,6 +196,7 @@ def _demote_other_primaries(policy, acting_user):
 def insurance_policy_add(*, patient, acting_user, **data):
     Patient.objects.select_for_update().get(pk=patient.pk)
     policy = InsurancePolicy(patient=patient, **data)
+    _check_payer_for_policy(policy, changed=True)
     policy.full_clean()
     if not InsurancePolicy.objects.filter(patient=patient, is_primary=True, is_active=True).exists():
         policy.is_primary = policy.is_active  # the first active policy is the primary one
@@ -197,10 +210,67 @@ def insurance_policy_add(*, patient, acting_user, **data):
 def insurance_policy_update(*, policy, acting_user, **data):
     Patient.objects.select_for_update().get(pk=policy.patient_id)
     policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
+    previous_payer = policy.payer_id
     if apply_changes(policy, data, allowed=POLICY_FIELDS):
+        _check_payer_for_policy(policy, changed=policy.payer_id != previous_payer)
         if not policy.is_active:
             policy.is_primary = False
         audited_save(policy, acting_user=acting_user)
         if policy.is_primary:
             _demote_other_primaries(policy, acting_user)
     return policy
+
+
+def _check_payer_for_policy(policy, *, changed):
+    if changed and policy.payer_id and not Payer.objects.filter(pk=policy.payer_id, is_active=True).exists():
+        raise ValidationError({"payer": "This payer is inactive; choose an active payer."})
+
+
+# Payers and the insurer users who work for them --------------------------------------------------
+
+
+def _normalise_payer(data):
+    for key in ("name", "code", "payer_id", "email"):
+        if isinstance(data.get(key), str):
+            data[key] = data[key].strip()
+    if isinstance(data.get("code"), str):
+        data["code"] = data["code"].upper()
+    return data
+
+
+@transaction.atomic
+def payer_create(*, acting_user, **data):
+    unknown = set(data) - PAYER_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown payer fields: {', '.join(sorted(unknown))}.")
+    return audited_save(Payer(**_normalise_payer(dict(data))), acting_user=acting_user)
+
+
+@transaction.atomic
+def payer_update(*, payer, acting_user, **data):
+    payer = Payer.objects.select_for_update().get(pk=payer.pk)
+    if apply_changes(payer, _normalise_payer(dict(data)), allowed=PAYER_FIELDS):
+        audited_save(payer, acting_user=acting_user)
+    return payer
+
+
+@transaction.atomic
+def insurer_account_assign(*, user, payer, acting_user):
+    """Link an Insurer-group user to the one payer whose claims they see and decide (or move them to another).
+
+    Refused: users outside the Insurer group (staff and patients never get a payer's view), inactive payers.
+    """
+    from hms.roles import INSURER
+
+    if not user.groups.filter(name=INSURER).exists():
+        raise ValidationError({"user": f"Only users in the {INSURER} group work for a payer; add the group first."})
+    if not payer.is_active:
+        raise ValidationError({"payer": "This payer is inactive."})
+    account = InsurerAccount.objects.select_for_update().filter(user=user).first()
+    if account is None:
+        account = InsurerAccount(user=user, payer=payer)
+    elif account.payer_id == payer.pk:
+        return account
+    else:
+        account.payer = payer
+    return audited_save(account, acting_user=acting_user)

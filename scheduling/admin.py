@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from hms.admin import RelatedListFilter
+from hms.admin import ActiveChoicesOnly, RelatedListFilter
 from hms.exceptions import DomainError
 from scheduling import services
 from scheduling.models import Appointment, Availability, Room, TimeOff
@@ -160,12 +160,13 @@ def _form_data(form, fields):
 
 
 @admin.register(Availability)
-class AvailabilityAdmin(SimpleHistoryAdmin):
+class AvailabilityAdmin(ActiveChoicesOnly, SimpleHistoryAdmin):
     list_display = ["doctor", "hospital", "weekday", "start_time", "end_time", "slot_minutes", "valid_from", "valid_to"]
     list_filter = ["weekday", "hospital", ("doctor__department", RelatedListFilter)]
     list_select_related = ["doctor__user", "hospital"]
     search_fields = ["doctor__user__last_name", "doctor__user__first_name"]
     autocomplete_fields = ["doctor"]
+    active_choice_fields = ["hospital"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # end a window with valid_to
@@ -181,12 +182,25 @@ class AvailabilityAdmin(SimpleHistoryAdmin):
 
 @admin.register(TimeOff)
 class TimeOffAdmin(SimpleHistoryAdmin):
-    list_display = ["doctor", "start", "end", "reason"]
-    list_filter = ["doctor__hospital", ("doctor__department", RelatedListFilter)]
+    list_display = ["doctor", "start", "end", "reason", "is_cancelled"]
+    list_filter = ["is_cancelled", "doctor__hospital", ("doctor__department", RelatedListFilter)]
     list_select_related = ["doctor__user"]
     search_fields = ["doctor__user__last_name", "reason"]
     autocomplete_fields = ["doctor"]
     date_hierarchy = "start"
+    readonly_fields = ["is_cancelled"]
+    actions = ["withdraw_selected"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # time off is withdrawn, never deleted
+
+    @admin.action(description="Withdraw selected time off (frees the slots; history keeps it)", permissions=["change"])
+    def withdraw_selected(self, request, queryset):
+        done = 0
+        for time_off in queryset:
+            services.time_off_withdraw(time_off=time_off, acting_user=request.user)
+            done += 1
+        self.message_user(request, f"{done} time off withdrawn.", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -198,11 +212,12 @@ class TimeOffAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(SimpleHistoryAdmin):
+class RoomAdmin(ActiveChoicesOnly, SimpleHistoryAdmin):
     list_display = ["name", "hospital", "kind", "is_active"]
     list_filter = ["hospital", "kind", "is_active"]
     list_select_related = ["hospital"]
     search_fields = ["name", "hospital__name", "hospital__code"]
+    active_choice_fields = ["hospital"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead

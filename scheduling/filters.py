@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from hms.filters import FilterSet
 from scheduling.choices import AppointmentKind, AppointmentStatus, Weekday
 from scheduling.models import Appointment, Availability, Room, TimeOff
 from staff.choices import US_TIMEZONES
@@ -24,7 +25,7 @@ def _local_day_bound(day, lookup):
     return condition
 
 
-class AppointmentFilter(django_filters.FilterSet):
+class AppointmentFilter(FilterSet):
     doctor = django_filters.NumberFilter(field_name="doctor_id")
     patient = django_filters.NumberFilter(field_name="patient_id")
     department = django_filters.NumberFilter(field_name="doctor__department_id")
@@ -52,7 +53,7 @@ class AppointmentFilter(django_filters.FilterSet):
         return queryset
 
 
-class AvailabilityFilter(django_filters.FilterSet):
+class AvailabilityFilter(FilterSet):
     doctor = django_filters.NumberFilter(field_name="doctor_id")
     hospital = django_filters.NumberFilter(field_name="hospital_id")
     weekday = django_filters.ChoiceFilter(choices=Weekday.choices)
@@ -66,7 +67,7 @@ class AvailabilityFilter(django_filters.FilterSet):
         return queryset.valid_between(value, value)
 
 
-class TimeOffFilter(django_filters.FilterSet):
+class TimeOffFilter(FilterSet):
     doctor = django_filters.NumberFilter(field_name="doctor_id")
     date_from = django_filters.DateFilter(method="filter_date_from", label="Ending on or after this day")
     date_to = django_filters.DateFilter(method="filter_date_to", label="Starting on or before this day")
@@ -83,7 +84,7 @@ class TimeOffFilter(django_filters.FilterSet):
         return queryset.filter(start__lt=timezone.make_aware(datetime.combine(value + timedelta(days=1), time.min)))
 
 
-class RoomFilter(django_filters.FilterSet):
+class RoomFilter(FilterSet):
     hospital = django_filters.NumberFilter(field_name="hospital_id")
     is_active = django_filters.BooleanFilter()
 

@@ -6,6 +6,7 @@ booking means the same moment whatever the server's or the browser's time zone.
 
 from django import forms
 
+from hms.forms import BoundedDateField, BoundedDateTimeField
 from patients.forms import DateInput
 from scheduling import page_selectors
 from scheduling.choices import AppointmentKind, AppointmentStatus
@@ -53,7 +54,7 @@ class BoardFilterForm(PlainForm):
     department = DepartmentChoiceField(
         queryset=page_selectors.active_departments(), required=False, empty_label="All departments"
     )
-    date = forms.DateField(label="Day", required=False, widget=DateInput())
+    date = BoundedDateField(label="Day", required=False, widget=DateInput())
     status = forms.ChoiceField(choices=[("", "Any status"), *AppointmentStatus.choices], required=False)
 
     def clean(self):
@@ -84,7 +85,7 @@ class SlotSearchForm(PlainForm):
     doctor = DoctorChoiceField(
         queryset=page_selectors.bookable_doctors(), required=False, empty_label="Choose a doctor"
     )
-    date = forms.DateField(label="Day", required=False, widget=DateInput())
+    date = BoundedDateField(label="Day", required=False, widget=DateInput())
 
     def __init__(self, *args, with_department=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,7 +111,7 @@ class SlotSearchForm(PlainForm):
 
 
 class DayForm(PlainForm):
-    date = forms.DateField(label="Day", required=False, widget=DateInput())
+    date = BoundedDateField(label="Day", required=False, widget=DateInput())
 
 
 class DoctorPickForm(PlainForm):
@@ -121,7 +122,7 @@ class DoctorPickForm(PlainForm):
 
 class ScheduleFilterForm(PlainForm):
     view = forms.ChoiceField(choices=[("today", "Today"), ("week", "Week")], required=False)
-    date = forms.DateField(label="Day", required=False, widget=DateInput())
+    date = BoundedDateField(label="Day", required=False, widget=DateInput())
 
 
 # --- actions (POST) -------------------------------------------------------------------------------
@@ -131,7 +132,7 @@ class SlotBookingForm(PlainForm):
     """What a slot's button posts: the doctor, the slot's start, the reason and the kind of visit."""
 
     doctor = forms.ModelChoiceField(queryset=page_selectors.doctor_queryset(), widget=forms.HiddenInput)
-    start = forms.DateTimeField(widget=forms.HiddenInput, error_messages={"required": "Choose one of the free slots."})
+    start = BoundedDateTimeField(widget=forms.HiddenInput, error_messages={"required": "Choose one of the free slots."})
     reason = forms.CharField(
         label="Reason for the visit",
         max_length=500,
@@ -180,7 +181,7 @@ class CancelForm(PlainForm):
 
 
 class RescheduleForm(PlainForm):
-    start = forms.DateTimeField(widget=forms.HiddenInput, error_messages={"required": "Choose one of the free slots."})
+    start = BoundedDateTimeField(widget=forms.HiddenInput, error_messages={"required": "Choose one of the free slots."})
 
 
 class DoctorOwnedForm(forms.ModelForm):
@@ -212,7 +213,7 @@ class AvailabilityForm(DoctorOwnedForm):
 
 
 class EndWindowForm(PlainForm):
-    valid_to = forms.DateField(label="Last day", widget=DateInput())
+    valid_to = BoundedDateField(label="Last day", widget=DateInput())
 
 
 class TimeOffForm(DoctorOwnedForm):

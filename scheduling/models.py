@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from hms.exceptions import Conflict
+from hms.validators import SCHEDULE, check_dates
 from scheduling.choices import ACTIVE_APPOINTMENT_STATUSES, AppointmentKind, AppointmentStatus, RoomKind, Weekday
 from staff.choices import StaffRole
 
@@ -143,6 +144,7 @@ class Availability(models.Model):
         return qs
 
     def clean(self):
+        check_dates(self, {"valid_from": SCHEDULE, "valid_to": SCHEDULE})
         errors = {}
         if self.doctor_id and self.doctor.role != StaffRole.DOCTOR:
             errors["doctor"] = f"{self.doctor.full_name} is not a doctor; only doctors have availability."
@@ -211,6 +213,7 @@ class TimeOff(models.Model):
         return f"{self.reason}: {self.start:%m/%d/%Y %H:%M} – {self.end:%m/%d/%Y %H:%M}"
 
     def clean(self):
+        check_dates(self, {"start": SCHEDULE, "end": SCHEDULE})
         if self.doctor_id and self.doctor.role != StaffRole.DOCTOR:
             raise ValidationError({"doctor": f"{self.doctor.full_name} is not a doctor."})
         if self.start and self.end and not self.is_cancelled:
@@ -376,6 +379,7 @@ class Appointment(models.Model):
         raise Conflict(message, code="invalid_transition", extra={"status": self.status})
 
     def clean(self):
+        check_dates(self, {"start": SCHEDULE, "end": SCHEDULE})
         errors = {}
         if self.start and self.end and self.end <= self.start:
             errors["end"] = "The appointment must end after it starts."

@@ -25,6 +25,7 @@ from hms.pages import paginate as _page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _refusal_status
 from hms.roles import PATIENT, user_roles
+from hms.validators import parse_id
 from patients.selectors import patient_for_user, patient_queryset_for, patient_search
 from patients.views import staff_page
 from scheduling import page_selectors, services
@@ -147,7 +148,7 @@ def book_view(request):
     user = request.user
     patients = patient_queryset_for(user)
     raw_patient = request.POST.get("patient") or request.GET.get("patient") or ""
-    patient = patients.filter(pk=raw_patient).first() if raw_patient.isdigit() else None
+    patient = patients.filter(pk=parse_id(raw_patient)).first() if parse_id(raw_patient) else None
 
     pick_form = PatientPickForm(request.GET)
     patient_page = None
@@ -386,9 +387,9 @@ def _doctor_in_scope(request):
     if page_selectors.is_administrator(request.user):
         doctor = None
         if raw:
-            if not raw.isdigit():
+            if not parse_id(raw):
                 raise Http404
-            doctor = get_object_or_404(page_selectors.doctor_queryset(), pk=raw)
+            doctor = get_object_or_404(page_selectors.doctor_queryset(), pk=parse_id(raw))
         else:
             doctor = page_selectors.doctor_for_user(request.user)
         return doctor, DoctorPickForm(initial={"doctor": doctor.pk if doctor else None})

@@ -1,25 +1,140 @@
-"""Back office for hospitals, departments and staff. Staff changes go through staff.services."""
+"""Back office for logins, roles, API tokens, hospitals, departments and staff.
+
+Changes go through staff.services. Nothing here is deleted, superusers included: users, hospitals and
+departments are deactivated (list actions), API tokens are revoked (an action on the users), and the role
+groups are read-only (their permissions are the table in hms/roles.py, re-applied on every migrate).
+"""
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
-from hms.admin import AuditedAdmin, RelatedListFilter, adopt
+from hms.admin import ActiveChoicesOnly, AuditedAdmin, NoDeleteAdmin, RelatedListFilter, adopt
 from staff.models import Department, Hospital, Shift, StaffMember
 from staff.services import (
     PROFILE_FIELDS,
+    department_set_active,
+    hospital_set_active,
     shift_cancel,
     shift_create,
     shift_update,
     staff_member_create,
     staff_member_set_active,
     staff_member_update,
+    token_revoke,
+    user_set_active,
 )
+
+User = get_user_model()
+
+# --- Logins, roles and API tokens (django.contrib.auth and DRF register these; ours replace them) ---------------
+
+for _model in (User, Group, TokenProxy):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(User)
+class UserAdmin(NoDeleteAdmin, DjangoUserAdmin):
+    """Users are deactivated, never deleted: their name stays on every history row they made."""
+
+    actions = ["deactivate_selected", "reactivate_selected", "revoke_api_tokens"]
+    apply_to_each = AuditedAdmin.apply_to_each  # each selected user through the service; refusals as messages
+
+    def get_readonly_fields(self, request, obj=None):
+        # Deactivate with the actions (a staff member's profile follows); the form only shows the flag.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else [*readonly, "is_active", "last_login", "date_joined"]
+
+    @admin.action(description="Deactivate selected users (blocks their login)", permissions=["change"])
+    def deactivate_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda user: user_set_active(user=user, active=False, acting_user=request.user),
+            "{count} user(s) deactivated.",
+        )
+
+    @admin.action(description="Reactivate selected users", permissions=["change"])
+    def reactivate_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda user: user_set_active(user=user, active=True, acting_user=request.user),
+            "{count} user(s) reactivated.",
+        )
+
+    @admin.action(description="Revoke the API tokens of selected users", permissions=["change"])
+    def revoke_api_tokens(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda user: token_revoke(user=user, acting_user=request.user),
+            "API tokens of {count} user(s) revoked.",
+        )
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Roles are shown, not edited: hms/roles.py is the table, and every migrate re-applies it exactly."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(DrfTokenAdmin):
+    """API tokens: issued here or at /api/v1/auth/token/; revoked with the users' action, never edited."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Hospitals and departments -------------------------------------------------------------------------------
+
+
+class ActivationActions:
+    """Deactivate / reactivate list actions for a model whose service is ``set_active``."""
+
+    actions = ["deactivate_selected", "reactivate_selected"]
+    noun_plural = ""
+
+    @admin.action(description="Deactivate selected (no longer offered; history keeps them)", permissions=["change"])
+    def deactivate_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda obj: self.set_active(obj, active=False, acting_user=request.user),
+            "{count} " + self.noun_plural + " deactivated.",
+        )
+
+    @admin.action(description="Reactivate selected", permissions=["change"])
+    def reactivate_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda obj: self.set_active(obj, active=True, acting_user=request.user),
+            "{count} " + self.noun_plural + " reactivated.",
+        )
 
 
 @admin.register(Hospital)
-class HospitalAdmin(AuditedAdmin):
+class HospitalAdmin(ActivationActions, AuditedAdmin):
     list_display = ["name", "code", "city", "state", "timezone", "phone", "is_active"]
     list_filter = ["is_active", "state", "timezone"]
     search_fields = ["name", "code", "city"]
@@ -28,16 +143,27 @@ class HospitalAdmin(AuditedAdmin):
         (None, {"fields": ["name", "code", "timezone", "phone", "is_active"]}),
         ("Address", {"fields": ["address_line1", "address_line2", "city", "state", "postal_code"]}),
     ]
+    noun_plural = "hospital(s)"
+
+    @staticmethod
+    def set_active(hospital, **kwargs):
+        return hospital_set_active(hospital=hospital, **kwargs)
 
 
 @admin.register(Department)
-class DepartmentAdmin(AuditedAdmin):
+class DepartmentAdmin(ActivationActions, ActiveChoicesOnly, AuditedAdmin):
     list_display = ["name", "code", "hospital", "is_active"]
     list_filter = ["is_active", "hospital"]
     list_select_related = ["hospital"]
     search_fields = ["name", "code", "hospital__name", "hospital__code"]
     autocomplete_fields = ["hospital"]
     ordering = ["hospital__name", "name"]
+    noun_plural = "department(s)"
+    active_choice_fields = ["hospital"]
+
+    @staticmethod
+    def set_active(department, **kwargs):
+        return department_set_active(department=department, **kwargs)
 
     def get_queryset(self, request):
         # str(department) names its hospital: autocomplete and selects need it joined.
@@ -90,7 +216,7 @@ class StaffMemberAddForm(forms.ModelForm):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(AuditedAdmin):
+class StaffMemberAdmin(ActiveChoicesOnly, AuditedAdmin):
     list_display = ["name", "user__username", "role", "hospital", "department", "specialty", "is_active"]
     list_filter = ["role", "is_active", "hospital", ("department", RelatedListFilter)]
     list_select_related = ["user", "hospital", "department__hospital"]
@@ -101,6 +227,7 @@ class StaffMemberAdmin(AuditedAdmin):
     ordering = ["user__last_name", "user__first_name"]
     actions = ["deactivate_selected", "reactivate_selected"]
     add_form = StaffMemberAddForm
+    active_choice_fields = ["hospital", "department"]
 
     post_fieldset = ("Post", {"fields": ["hospital", "department", "role", "phone"]})
     doctor_fieldset = (
@@ -187,7 +314,7 @@ class StaffMemberAdmin(AuditedAdmin):
 
 
 @admin.register(Shift)
-class ShiftAdmin(AuditedAdmin):
+class ShiftAdmin(ActiveChoicesOnly, AuditedAdmin):
     list_display = ["staff_member", "department", "start", "end", "is_cancelled"]
     list_filter = ["is_cancelled", "department__hospital", ("department", RelatedListFilter)]
     list_select_related = ["staff_member__user", "department__hospital"]
@@ -196,6 +323,7 @@ class ShiftAdmin(AuditedAdmin):
     date_hierarchy = "start"
     readonly_fields = ["is_cancelled", "created_by"]
     actions = ["cancel_selected"]
+    active_choice_fields = ["department"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # shifts are cancelled, never deleted

@@ -3,12 +3,13 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from hms.forms import BoundedDateField
 from staff.models import Department, StaffMember
 
 
 class RosterFilterForm(forms.Form):
     department = forms.ModelChoiceField(queryset=Department.objects.select_related("hospital").filter(is_active=True))
-    week = forms.DateField(
+    week = BoundedDateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Any day of the week"
     )
 
@@ -19,7 +20,7 @@ class RosterFilterForm(forms.Form):
 
 class ShiftForm(forms.Form):
     staff_member = forms.ModelChoiceField(queryset=StaffMember.objects.none())
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    day = BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(
         widget=forms.TimeInput(attrs={"type": "time"}), help_text="An end before the start ends the next day."

@@ -9,6 +9,7 @@ from django.urls import reverse
 from localflavor.us.models import USStateField, USZipCodeField
 from simple_history.models import HistoricalRecords
 
+from hms.validators import SCHEDULE, check_dates
 from staff.choices import US_TIMEZONES, StaffRole
 
 code_validator = RegexValidator(r"^[A-Z0-9][A-Z0-9-]{0,19}$", "Use 1-20 capital letters, digits or dashes.")
@@ -187,6 +188,7 @@ class Shift(models.Model):
         return f"{self.staff_member.full_name} · {self.department.name} · {local_start:%Y-%m-%d %H:%M}"
 
     def clean(self):
+        check_dates(self, {"start": SCHEDULE, "end": SCHEDULE})
         errors = {}
         if self.start and self.end and self.end - self.start > timedelta(hours=24):
             errors["end"] = "A shift cannot be longer than 24 hours."

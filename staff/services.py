@@ -1,13 +1,21 @@
-"""Changes to staff members: their user account, role group and profile move together."""
+"""Changes to staff members: their user account, role group and profile move together.
 
+Also the logins of anyone (staff or patient) and the hospitals and departments: users are deactivated,
+never deleted (their name stays on every history row they made); a revoked API token is gone, and the
+revocation is kept in the admin log; hospitals and departments are deactivated, never deleted.
+"""
+
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
 from staff.choices import ROLE_GROUPS, StaffRole
-from staff.models import Shift, StaffMember
+from staff.models import Department, Hospital, Shift, StaffMember
 
 PROFILE_FIELDS = {"hospital", "department", "role", "phone", "specialty", "license_number", "consultation_fee"}
 
@@ -63,6 +71,72 @@ def staff_member_set_active(*, member, active, acting_user):
         member.user.is_active = active
         member.user.save(update_fields=["is_active"])
     return member
+
+
+def _log_user_change(*, user, acting_user, message):
+    """Users have no django-simple-history table: their account changes go to the admin log."""
+    LogEntry.objects.log_actions(
+        user_id=acting_user.pk, queryset=[user], action_flag=CHANGE, change_message=message, single_object=True
+    )
+
+
+@transaction.atomic
+def user_set_active(*, user, active, acting_user):
+    """Deactivate (or reactivate) any login. A deactivated user cannot log in, by password, session or token.
+
+    A staff member's profile follows (``staff_member_set_active``). Nobody deactivates their own login, and
+    only a superuser deactivates or reactivates a superuser's.
+    """
+    User = get_user_model()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not active and user.pk == acting_user.pk:
+        raise Conflict("You cannot deactivate your own login.", code="own_login")
+    if user.is_superuser and not acting_user.is_superuser:
+        raise PermissionDenied("Only a superuser changes a superuser's login.")
+    if user.is_active == active:
+        return user
+    member = StaffMember.objects.filter(user=user).first()
+    if member is not None and member.is_active != active:
+        staff_member_set_active(member=member, active=active, acting_user=acting_user)
+        user.refresh_from_db(fields=["is_active"])
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    _log_user_change(user=user, acting_user=acting_user, message="Reactivated." if active else "Deactivated.")
+    return user
+
+
+@transaction.atomic
+def token_revoke(*, user, acting_user):
+    """Revoke a user's API token (a credential, not a record: it is deleted). Returns whether one existed.
+
+    The revocation is written to the admin log against the user. The user may get a new token by logging in
+    to /api/v1/auth/token/ while their login is active.
+    """
+    revoked, _ = Token.objects.filter(user_id=user.pk).delete()
+    if revoked:
+        _log_user_change(user=user, acting_user=acting_user, message="API token revoked.")
+    return bool(revoked)
+
+
+@transaction.atomic
+def hospital_set_active(*, hospital, active, acting_user):
+    """A deactivated hospital is no longer offered for bookings, windows or new staff; history keeps it."""
+    hospital = Hospital.objects.select_for_update().get(pk=hospital.pk)
+    if hospital.is_active != active:
+        hospital.is_active = active
+        audited_save(hospital, acting_user=acting_user)
+    return hospital
+
+
+@transaction.atomic
+def department_set_active(*, department, active, acting_user):
+    """A deactivated department is no longer offered for bookings or new staff; history keeps it."""
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    if department.is_active != active:
+        department.is_active = active
+        audited_save(department, acting_user=acting_user)
+    return department
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
-from rest_framework import serializers
-
 from billing.choices import ClaimDecision, PaymentMethod
 from billing.models import Bill, BillLine, Claim, Payment, PriceListEntry, Refund
+from hms import serializers
+from hms.nested import NestedAccessMixin
 from patients.models import InsurancePolicy
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -70,7 +70,7 @@ class RefundCreateSerializer(serializers.Serializer):
     payment = serializers.IntegerField(required=False, allow_null=True, help_text="The payment refunded (id), if one.")
 
 
-class BillSerializer(serializers.ModelSerializer):
+class BillSerializer(NestedAccessMixin, serializers.ModelSerializer):
     """A bill in lists: stored totals, no per-row aggregation."""
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -108,6 +108,7 @@ class BillSerializer(serializers.ModelSerializer):
             "void_reason",
         ]
         read_only_fields = fields
+        nested_models = {"claim": Claim}  # the claim summary follows billing.view_claim (hms/nested.py)
 
     def get_claim(self, bill) -> dict | None:
         try:
@@ -126,6 +127,7 @@ class BillDetailSerializer(BillSerializer):
     class Meta(BillSerializer.Meta):
         fields = [*BillSerializer.Meta.fields, "policy", "lines", "payments", "refunds"]
         read_only_fields = fields
+        nested_models = {**BillSerializer.Meta.nested_models, "policy": InsurancePolicy}
 
 
 class VoidSerializer(serializers.Serializer):
@@ -142,7 +144,7 @@ class ClaimSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     bill_number = serializers.CharField(source="bill.number", read_only=True)
     bill_total = serializers.DecimalField(source="bill.total", **MONEY, read_only=True)
-    payer = serializers.CharField(source="policy.payer_name", read_only=True)
+    payer = serializers.CharField(source="policy.payer.name", read_only=True)
     policy_number = serializers.CharField(source="policy.policy_number", read_only=True)
     policy = serializers.PrimaryKeyRelatedField(
         queryset=InsurancePolicy.objects.all(),

@@ -229,8 +229,9 @@ class ClaimViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=ClaimDocumentSerializer)
     @action(detail=True, methods=["get"], **_perms(get=["billing.view_claim"]))
     def document(self, request, pk=None):
-        """The claim document an insurer needs: patient, policy, provider, doctor, diagnoses, lines, totals."""
-        return Response(selectors.claim_document(self.get_object()))
+        """The claim document an insurer needs: patient, policy, provider, doctor, diagnoses, lines, totals.
+        Insurers get the minimum necessary (no MRN or sex); hospital staff also get the patient's MRN and sex."""
+        return Response(selectors.claim_document(self.get_object(), user=request.user))
 
 
 class PriceListEntryViewSet(viewsets.ModelViewSet):

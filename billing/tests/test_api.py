@@ -11,7 +11,7 @@ from billing.choices import BillStatus, ClaimStatus, PaymentMethod
 from billing.models import Bill, Payment, PriceListEntry
 from billing.tests.factories import BillFactory, BillLineFactory, PriceListEntryFactory
 from clinical.tests.factories import DiagnosisFactory, MedicalRecordFactory
-from patients.tests.factories import InsurancePolicyFactory, PatientFactory
+from patients.tests.factories import InsurancePolicyFactory, InsurerAccountFactory, PatientFactory
 from scheduling.choices import AppointmentStatus
 from scheduling.tests.factories import AppointmentFactory
 from staff.tests.factories import HospitalFactory, UserFactory
@@ -33,8 +33,13 @@ def make_bill(*, amount=None, issued=True, patient=None, policy=None, hospital=N
     return services.bill_recalculate(bill=bill, acting_user=user)
 
 
-def claim_in(status_):
-    bill = make_bill(policy={"coverage_percent": D("80"), "copay": D("0")})
+def insurer_of(payer_name="Aetna"):
+    """A user of the Insurer group working for the payer of that name."""
+    return InsurerAccountFactory(payer__name=payer_name).user
+
+
+def claim_in(status_, payer_name="Aetna"):
+    bill = make_bill(policy={"coverage_percent": D("80"), "copay": D("0"), "payer_name": payer_name})
     user = UserFactory()
     claim = services.claim_create(bill=bill, acting_user=user)
     if status_ != ClaimStatus.DRAFT:
@@ -108,7 +113,8 @@ def call(client, endpoint):
 @pytest.mark.parametrize("endpoint", list(ALLOWED))
 @pytest.mark.parametrize("role", ROLES)
 def test_role_permission_table(api_as, role, endpoint):
-    response = call(api_as(role), endpoint)
+    # The insurer works for Aetna, the payer of the claims call() makes.
+    response = call(api_as(insurer_of("Aetna") if role == "Insurer" else role), endpoint)
     if role in ALLOWED[endpoint]:
         assert response.status_code in (200, 201), response.content
     else:
@@ -116,7 +122,7 @@ def test_role_permission_table(api_as, role, endpoint):
 
 
 def test_the_insurer_sees_only_claims(api_as):
-    insurer = api_as("Insurer")
+    insurer = api_as(insurer_of("Aetna"))
     claim = claim_in(ClaimStatus.IN_REVIEW)
     for path in [
         "/api/v1/bills/",
@@ -298,8 +304,10 @@ def test_the_bill_detail_makes_the_same_queries_for_1_and_10_lines(api_as):
 
 def test_the_claim_lifecycle_through_the_api(api_as):
     clerk = api_as("Billing Clerk")
-    insurer = api_as("Insurer")
-    bill = make_bill(amount=D("250.00"), policy={"coverage_percent": D("80"), "copay": D("50.00")})
+    insurer = api_as(insurer_of("Aetna"))
+    bill = make_bill(
+        amount=D("250.00"), policy={"coverage_percent": D("80"), "copay": D("50.00"), "payer_name": "Aetna"}
+    )
     claim = clerk.post("/api/v1/claims/", {"bill": bill.pk}).json()
     cid = claim["id"]
     assert claim["status"] == "draft"
@@ -339,13 +347,17 @@ def test_the_claim_document_has_what_an_insurer_needs(api_as):
     services.bill_issue(bill=bill, acting_user=user)
     claim = services.claim_submit(claim=services.claim_create(bill=bill, acting_user=user), acting_user=user)
 
-    response = api_as("Insurer").get(f"/api/v1/claims/{claim.pk}/document/")
+    response = api_as(insurer_of("Aetna")).get(f"/api/v1/claims/{claim.pk}/document/")
 
     assert response.status_code == 200
     doc = response.json()
     patient = appointment.patient
-    assert doc["patient"]["mrn"] == patient.mrn
-    assert doc["patient"]["date_of_birth"] == patient.date_of_birth.isoformat()
+    assert doc["patient"] == {
+        "name": patient.full_name,
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+    }
     assert (doc["policy"]["payer"], doc["policy"]["policy_number"]) == ("Aetna", "AET-1")
     assert doc["provider"]["hospital_code"] == appointment.hospital.code
     assert doc["doctor"]["name"] == appointment.doctor.full_name

@@ -23,7 +23,7 @@ from clinical.tests.factories import (
     ProcedureFactory,
 )
 from hms.exceptions import Conflict
-from patients.tests.factories import InsurancePolicyFactory, PatientFactory
+from patients.tests.factories import InsurancePolicyFactory, InsurerAccountFactory, PatientFactory
 from scheduling.choices import AppointmentStatus
 from scheduling.tests.factories import AppointmentFactory
 from staff.tests.factories import DoctorFactory, HospitalFactory
@@ -499,9 +499,9 @@ def test_claims_need_an_issued_bill_and_a_policy(clerk):
 # --- history ----------------------------------------------------------------------------------------------------
 
 
-def test_history_rows_name_the_acting_user(clerk, make_user):
-    insurer = make_user("Insurer")
-    bill = issued_bill(clerk, policy={"coverage_percent": D("80"), "copay": D("0")})
+def test_history_rows_name_the_acting_user(clerk):
+    insurer = InsurerAccountFactory(payer__name="Aetna").user
+    bill = issued_bill(clerk, policy={"coverage_percent": D("80"), "copay": D("0"), "payer_name": "Aetna"})
     payment = services.payment_record(bill=bill, amount="5", method=PaymentMethod.CASH, acting_user=clerk)
     claim = services.claim_create(bill=bill, acting_user=clerk)
     services.claim_submit(claim=claim, acting_user=clerk)

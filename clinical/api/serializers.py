@@ -3,8 +3,6 @@
 The lab order shape carries no clinical notes: lab technicians read it.
 """
 
-from rest_framework import serializers
-
 from clinical.models import (
     VITALS_LABELS,
     VITALS_RANGES,
@@ -19,6 +17,8 @@ from clinical.models import (
     Vitals,
 )
 from clinical.selectors import record_queryset_for
+from hms import serializers
+from hms.nested import NestedAccessMixin
 from inventory.models import Item, ItemKind
 from patients.models import Patient
 from patients.selectors import patient_queryset_for
@@ -69,7 +69,7 @@ class RecordDiagnosisSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MedicalRecordSerializer(serializers.ModelSerializer):
+class MedicalRecordSerializer(NestedAccessMixin, serializers.ModelSerializer):
     appointment = serializers.PrimaryKeyRelatedField(queryset=Appointment.objects.all())
     patient_mrn = serializers.CharField(source="patient.mrn", read_only=True)
     patient_name = serializers.CharField(source="patient.full_name", read_only=True)
@@ -188,7 +188,7 @@ class LabResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LabOrderSerializer(RecordChildSerializer):
+class LabOrderSerializer(NestedAccessMixin, RecordChildSerializer):
     test = serializers.PrimaryKeyRelatedField(queryset=LabTest.objects.all())
     test_name = serializers.CharField(source="test.name", read_only=True)
     reference_range = serializers.CharField(source="test.reference_range", read_only=True)

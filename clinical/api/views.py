@@ -4,7 +4,6 @@ every change goes through clinical.services with the requesting user as ``acting
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -41,6 +40,7 @@ from clinical.filters import (
 from clinical.models import LabTest, ProcedureCatalog
 from hms.pagination import StandardPagination
 from hms.permissions import action_permissions
+from hms.validators import parse_bounded_date
 from patients.selectors import patient_queryset_for
 
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
@@ -294,9 +294,10 @@ class PatientHistoryView(APIView):
         for name in ("date_after", "date_before"):
             raw = params.get(name)
             if raw:
-                dates[name] = parse_date(raw) if _looks_like_date(raw) else None
-                if dates[name] is None:
-                    raise ValidationError({name: "Enter a date as YYYY-MM-DD."})
+                try:
+                    dates[name] = parse_bounded_date(raw)
+                except ValidationError as exc:
+                    raise ValidationError({name: exc.messages}) from None
         events = selectors.patient_history(
             user=request.user,
             patient=patient,
@@ -307,10 +308,3 @@ class PatientHistoryView(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(events, request, view=self)
         return paginator.get_paginated_response(HistoryEventSerializer([e._asdict() for e in page], many=True).data)
-
-
-def _looks_like_date(raw):
-    try:
-        return parse_date(raw) is not None
-    except ValueError:
-        return False

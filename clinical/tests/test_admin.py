@@ -10,6 +10,7 @@ from clinical.tests.factories import (
     MedicationFactory,
     PrescriptionFactory,
     ProcedureFactory,
+    SignedMedicalRecordFactory,
     VitalsFactory,
 )
 
@@ -54,6 +55,34 @@ def test_clinical_rows_are_listed_and_shown_read_only_with_their_history(admin_c
     assert 'name="_save"' not in page.content.decode()
     assert (delete.status_code, add.status_code) == (403, 403)
     assert type(row).objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("model", READ_ONLY)
+def test_a_superuser_has_no_save_path_for_clinical_content_in_the_admin(admin_client, rows, model):
+    row = rows[model]
+    before = (type(row).objects.count(), type(row).history.count())
+
+    change = admin_client.post(reverse(f"admin:clinical_{model}_change", args=[row.pk]), {"clinical_notes": "x"})
+    add = admin_client.post(reverse(f"admin:clinical_{model}_add"), {})
+    listing = admin_client.get(reverse(f"admin:clinical_{model}_changelist"))
+
+    assert (change.status_code, add.status_code) == (403, 403)
+    assert listing.context["action_form"] is None  # no actions at all, so no "delete selected" either
+    assert (type(row).objects.count(), type(row).history.count()) == before
+
+
+def test_a_superuser_cannot_amend_another_doctors_signed_record_in_the_admin(admin_client):
+    record = SignedMedicalRecordFactory()
+    notes = record.clinical_notes
+
+    response = admin_client.post(
+        reverse("admin:clinical_medicalrecord_change", args=[record.pk]),
+        {"clinical_notes": "Rewritten", "amendment_reason": "Correction"},
+    )
+
+    assert response.status_code == 403
+    record.refresh_from_db()
+    assert record.clinical_notes == notes and record.amended_at is None
 
 
 def test_catalog_entries_are_added_in_the_admin_with_the_author_in_history(admin_client, admin_user_obj):

@@ -221,6 +221,43 @@ def test_nothing_clinical_can_be_deleted(api_as, make_user, endpoint, role):
     assert MODELS[endpoint].objects.filter(pk=target.pk).exists()
 
 
+SUPERUSER_WRITES = [
+    pytest.param(endpoint, action, id=f"{endpoint}-{action}")
+    for endpoint, actions in ACCESS.items()
+    for action in actions
+    if endpoint not in ("procedure-catalog", "lab-tests", "icd10") and action not in ("list", "retrieve")
+]
+
+
+@pytest.mark.parametrize(("endpoint", "action"), SUPERUSER_WRITES)
+def test_a_superuser_who_is_not_the_clinician_writes_no_clinical_content(api_as, make_user, endpoint, action):
+    # A superuser passes every model permission; the clinical services still refuse them (403, nothing saved).
+    user = make_user(ADMIN)
+    user.is_superuser = user.is_staff = True
+    user.save()
+    target, payload = _scene(endpoint, action, ADMIN, user)
+    before = _snapshot(endpoint)
+
+    response = _call(api_as(user), endpoint, action, target, payload)
+
+    assert response.status_code == 403, response.data
+    assert _snapshot(endpoint) == before
+
+
+def test_a_superuser_cannot_amend_another_doctors_signed_record_through_the_api(api_as, admin_user_obj):
+    record = SignedMedicalRecordFactory()
+    notes = record.clinical_notes
+
+    response = api_as(admin_user_obj).post(
+        f"/api/v1/medical-records/{record.pk}/amend/", {"reason": "Correction", "clinical_notes": "Rewritten"}
+    )
+
+    assert response.status_code == 403
+    assert "Only the doctor of this appointment" in response.data["detail"]
+    record.refresh_from_db()
+    assert record.clinical_notes == notes and record.amended_at is None
+
+
 @pytest.mark.parametrize("endpoint", list(ACCESS))
 def test_anonymous_requests_answer_401(api_client, endpoint):
     assert api_client.get(f"/api/v1/{endpoint}/").status_code == 401

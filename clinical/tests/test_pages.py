@@ -121,6 +121,22 @@ def test_each_page_is_open_only_to_the_roles_that_need_it(client, make_user, vis
     assert response.status_code == expected
 
 
+def test_a_superuser_sees_a_visit_but_writes_nothing_on_it(client, admin_user_obj, visit):
+    DiagnosisFactory(record=visit.medical_record)
+    _login(client, admin_user_obj)
+
+    page = client.get(reverse("clinical:visit", args=[visit.pk]))
+    notes = client.post(reverse("clinical:visit_notes", args=[visit.pk]), {"clinical_notes": "Rewritten"})
+    sign = client.post(reverse("clinical:visit_sign", args=[visit.pk]))
+    vitals = client.post(reverse("clinical:vitals", args=[visit.pk]), {"heart_rate": 80})
+
+    assert page.status_code == 200 and page.context["may_write"] is False
+    assert (notes.status_code, sign.status_code, vitals.status_code) == (403, 403, 403)
+    record = MedicalRecord.objects.get(pk=visit.medical_record.pk)
+    assert record.signed_at is None and record.clinical_notes != "Rewritten"
+    assert not Vitals.objects.exists()
+
+
 def test_pages_send_anonymous_visitors_to_the_login_page(client, visit):
     response = client.get(reverse("clinical:visit", args=[visit.pk]))
 

@@ -81,12 +81,71 @@ def test_another_doctor_may_not_open_or_write_the_record(make_user):
     assert MedicalRecord.objects.count() == 1 and not Diagnosis.objects.exists()
 
 
-def test_an_administrator_may_write_any_record(make_user):
+@pytest.fixture
+def superuser(make_user):
+    user = make_user("Administrator")
+    user.is_superuser = user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.mark.parametrize("who", ["Administrator", "superuser"])
+def test_administrators_and_superusers_do_not_write_clinical_records(make_user, superuser, who):
+    user = superuser if who == "superuser" else make_user("Administrator")
     appointment = AppointmentFactory(status=AppointmentStatus.CHECKED_IN)
+    record = MedicalRecordFactory(appointment__status=AppointmentStatus.IN_PROGRESS)
+    DiagnosisFactory(record=record)
 
-    record = services.record_open_for_appointment(appointment=appointment, acting_user=make_user("Administrator"))
+    with pytest.raises(PermissionDenied, match="Only the doctor of this appointment"):
+        services.record_open_for_appointment(appointment=appointment, acting_user=user)
+    with pytest.raises(PermissionDenied):
+        services.record_update_notes(record=record, clinical_notes="x", acting_user=user)
+    with pytest.raises(PermissionDenied):
+        services.diagnosis_add(record=record, code="I10", acting_user=user)
+    with pytest.raises(PermissionDenied):
+        services.record_sign(record=record, acting_user=user)
 
-    assert record.pk
+    assert not MedicalRecord.objects.filter(appointment=appointment).exists()
+    record.refresh_from_db()
+    assert record.signed_at is None and record.diagnoses.count() == 1
+
+
+def test_a_superuser_cannot_amend_another_doctors_signed_record(superuser):
+    record = SignedMedicalRecordFactory()
+    notes = record.clinical_notes
+
+    with pytest.raises(PermissionDenied, match="Only the doctor of this appointment"):
+        services.record_amend(record=record, reason="Correction", clinical_notes="Rewritten", acting_user=superuser)
+
+    record.refresh_from_db()
+    assert record.clinical_notes == notes and record.amended_at is None
+    assert record.history.count() == 1
+
+
+def test_a_superuser_does_not_record_vitals_or_enter_lab_results(superuser):
+    order = LabOrderFactory()
+
+    with pytest.raises(PermissionDenied):
+        services.vitals_record(patient=PatientFactory(), acting_user=superuser, **VITALS)
+    with pytest.raises(PermissionDenied):
+        services.lab_order_collect(order=order, acting_user=superuser)
+    order.status = LabOrderStatus.COLLECTED
+    order.save()
+    with pytest.raises(PermissionDenied):
+        services.lab_result_enter(order=order, value="85", acting_user=superuser)
+
+    assert not Vitals.objects.exists() and not LabResult.objects.exists()
+
+
+def test_a_doctor_who_is_also_a_superuser_still_writes_their_own_records():
+    record = MedicalRecordFactory(appointment__status=AppointmentStatus.IN_PROGRESS)
+    doctor = _doctor_user(record)
+    doctor.is_superuser = True
+    doctor.save()
+
+    services.diagnosis_add(record=record, code="I10", acting_user=doctor)
+
+    assert record.diagnoses.get().code == "I10"
 
 
 # --- Notes, signing, amending -------------------------------------------------------------------

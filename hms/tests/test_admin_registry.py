@@ -34,3 +34,46 @@ def test_the_list_and_add_pages_render(admin_client, model):
     model_admin = admin.site.get_model_admin(model)
     add = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
     assert add.status_code == (200 if model_admin.has_add_permission(add.wsgi_request) else 403)
+
+
+# --- Nothing is deleted in the back office, superusers included --------------------------------------------------
+
+
+def registered_models():
+    return sorted(admin.site._registry, key=lambda m: m._meta.label)
+
+
+def test_no_admin_offers_the_site_wide_delete_selected_action(rf, admin_user_obj):
+    request = rf.get("/admin/")
+    request.user = admin_user_obj
+    offered = {
+        model._meta.label: sorted(admin.site.get_model_admin(model).get_actions(request))
+        for model in registered_models()
+        if "delete_selected" in admin.site.get_model_admin(model).get_actions(request)
+    }
+    assert offered == {}
+
+
+def test_no_registered_admin_lets_a_superuser_delete(rf, admin_user_obj):
+    request = rf.get("/admin/")
+    request.user = admin_user_obj
+    deletable = [
+        m._meta.label for m in registered_models() if admin.site.get_model_admin(m).has_delete_permission(request)
+    ]
+    assert deletable == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)
+def test_the_delete_page_of_every_registered_model_is_refused_to_a_superuser(admin_client, model):
+    # The admin checks the delete permission before it looks the row up: any id answers 403.
+    opts = model._meta
+    response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[1]))
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)
+def test_every_registered_list_renders_for_a_superuser(admin_client, model):
+    opts = model._meta
+    assert admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200

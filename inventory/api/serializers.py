@@ -1,7 +1,8 @@
-from rest_framework import serializers
-
+from hms import serializers
+from hms.nested import NestedAccessMixin
 from inventory.choices import AlertKind
 from inventory.models import Batch, Equipment, Item, StockMovement, Store
+from patients.models import Allergy
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -81,7 +82,7 @@ class ReturnSerializer(serializers.Serializer):
     prescription = serializers.IntegerField(required=False, allow_null=True, help_text="Prescription id, if any.")
 
 
-class WriteOffSerializer(serializers.Serializer):
+class WriteOffSerializer(NestedAccessMixin, serializers.Serializer):
     written_off = StockMovementSerializer(many=True, read_only=True)
 
 
@@ -96,13 +97,13 @@ class DispenseSerializer(serializers.Serializer):
     batches = DispenseLineSerializer(many=True, required=False, help_text="Chosen batches; default FEFO.")
 
 
-class DispenseResultSerializer(serializers.Serializer):
+class DispenseResultSerializer(NestedAccessMixin, serializers.Serializer):
     prescription = serializers.IntegerField(source="prescription.pk")
     status = serializers.CharField(source="prescription.status")
     dispensed = serializers.IntegerField()
     total_dispensed = serializers.IntegerField()
     remaining = serializers.IntegerField()
-    movements = StockMovementSerializer(many=True)
+    movements = StockMovementSerializer(many=True, read_only=True)
 
 
 class AllergyBriefSerializer(serializers.Serializer):
@@ -112,7 +113,7 @@ class AllergyBriefSerializer(serializers.Serializer):
     severity = serializers.CharField()
 
 
-class DispenseContextSerializer(serializers.Serializer):
+class DispenseContextSerializer(NestedAccessMixin, serializers.Serializer):
     prescription = serializers.IntegerField(source="prescription.pk")
     status = serializers.CharField(source="prescription.status")
     prescribed = serializers.IntegerField(source="prescription.quantity")
@@ -121,9 +122,12 @@ class DispenseContextSerializer(serializers.Serializer):
     store = serializers.IntegerField(source="store.pk", allow_null=True, default=None)
     available = serializers.IntegerField()
     shortfall = serializers.IntegerField()
-    allergies = AllergyBriefSerializer(many=True)
-    matching_allergies = AllergyBriefSerializer(many=True)
+    allergies = AllergyBriefSerializer(many=True, read_only=True)
+    matching_allergies = AllergyBriefSerializer(many=True, read_only=True)
     proposal = serializers.SerializerMethodField()
+
+    class Meta:
+        nested_models = {"allergies": Allergy, "matching_allergies": Allergy}
 
     def get_proposal(self, context) -> list[dict]:
         return [{"batch": batch.pk, "lot_number": batch.lot_number, "expiry_date": batch.expiry_date,

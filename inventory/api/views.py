@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from clinical.selectors import prescription_queryset_for
 from hms.pagination import StandardPagination
 from hms.permissions import action_permissions
+from hms.validators import parse_id
 from inventory import selectors, services
 from inventory.api.serializers import (
     AdjustSerializer,
@@ -202,7 +203,8 @@ class AlertViewSet(viewsets.ViewSet):
             raise ValidationError({"days": "Enter a whole number of days from 0 to 3650."})
         hospital = None
         if params.get("hospital"):
-            hospital = Hospital.objects.filter(pk=params["hospital"]).first() if params["hospital"].isdigit() else None
+            hospital_id = parse_id(params["hospital"])
+            hospital = Hospital.objects.filter(pk=hospital_id).first() if hospital_id else None
             if hospital is None:
                 raise ValidationError({"hospital": "Unknown hospital."})
         alerts = selectors.inventory_alerts(days=days, hospital=hospital)
@@ -243,11 +245,11 @@ class PrescriptionDispenseView(APIView):
         store = None
         if request.query_params.get("store"):
             raw = request.query_params["store"]
-            store = selectors.store_list().filter(pk=raw).first() if raw.isdigit() else None
+            store = selectors.store_list().filter(pk=parse_id(raw)).first() if parse_id(raw) else None
             if store is None:
                 raise ValidationError({"store": "Unknown store."})
         context = selectors.prescription_dispense_context(prescription, store=store)
-        return Response(DispenseContextSerializer(context).data)
+        return Response(DispenseContextSerializer(context, context={"request": request}).data)
 
     @extend_schema(request=DispenseSerializer, responses={201: DispenseResultSerializer, **REFUSALS})
     def post(self, request, pk):
@@ -264,4 +266,5 @@ class PrescriptionDispenseView(APIView):
             acting_user=request.user,
         )
         result.movements = list(selectors.movement_list().filter(pk__in=[m.pk for m in result.movements]))
-        return Response(DispenseResultSerializer(result).data, status=status.HTTP_201_CREATED)
+        data = DispenseResultSerializer(result, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)

@@ -1,9 +1,9 @@
 """Patients API: shapes of patients and their chart basics. Writes go through the views to patients.services."""
 
-from rest_framework import serializers
-
+from hms import serializers
 from hms.fields import OptionalEmailField
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from hms.nested import NestedAccessMixin
+from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
 from patients.selectors import patient_queryset_for
 from staff.api.serializers import zip_code_validator
 
@@ -11,6 +11,7 @@ ALLERGY_FIELDS = ["id", "substance", "reaction", "severity", "noted_on", "is_act
 HISTORY_FIELDS = ["id", "condition", "onset_date", "status", "notes", "recorded_at"]
 POLICY_FIELDS = [
     "id",
+    "payer",
     "payer_name",
     "policy_number",
     "group_number",
@@ -59,7 +60,17 @@ class MedicalHistoryEntrySerializer(ChartRowSerializer):
         read_only_fields = ["recorded_at"]
 
 
+class ActivePayerField(serializers.PrimaryKeyRelatedField):
+    """A payer id; only active payers can be chosen for a new or changed policy."""
+
+    def get_queryset(self):
+        return Payer.objects.active()
+
+
 class InsurancePolicySerializer(ChartRowSerializer):
+    payer = ActivePayerField(help_text="The payer (id, see /api/v1/payers/).")
+    payer_name = serializers.CharField(source="payer.name", read_only=True)
+
     class Meta:
         model = InsurancePolicy
         fields = ["patient", "patient_mrn", *POLICY_FIELDS]
@@ -86,9 +97,19 @@ class PatientMedicalHistoryEntrySerializer(serializers.ModelSerializer):
 
 
 class PatientInsurancePolicySerializer(serializers.ModelSerializer):
+    payer_name = serializers.CharField(source="payer.name", read_only=True)
+
     class Meta:
         model = InsurancePolicy
         fields = POLICY_FIELDS
+        read_only_fields = fields
+
+
+class PayerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payer
+        fields = ["id", "name", "code", "payer_id", "phone", "email", "address_line1", "city", "state", "postal_code",
+                  "is_active"]
         read_only_fields = fields
 
 
@@ -129,10 +150,10 @@ class PatientSerializer(serializers.ModelSerializer):
         extra_kwargs = {"postal_code": {"validators": [zip_code_validator]}}
 
 
-class PatientDetailSerializer(PatientSerializer):
+class PatientDetailSerializer(NestedAccessMixin, PatientSerializer):
     """One patient with their allergies, medical history and insurance (read-only here;
-    each is written through its own endpoint). ``allow_duplicate`` confirms a registration
-    that matches an existing patient's name and date of birth."""
+    each is written through its own endpoint), each null for a role that may not view it.
+    ``allow_duplicate`` confirms a registration that matches an existing patient's name and date of birth."""
 
     allergies = PatientAllergySerializer(many=True, read_only=True)
     medical_history = PatientMedicalHistoryEntrySerializer(many=True, read_only=True)

@@ -6,3 +6,4 @@ def register(router):
     router.register("allergies", views.AllergyViewSet, basename="allergies")
     router.register("medical-history", views.MedicalHistoryEntryViewSet, basename="medical-history")
     router.register("insurance-policies", views.InsurancePolicyViewSet, basename="insurance-policies")
+    router.register("payers", views.PayerViewSet, basename="payers")

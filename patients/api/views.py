@@ -3,6 +3,7 @@ every change goes through patients.services with the requesting user as ``acting
 Nothing here is deleted: patients, allergies and policies are deactivated.
 """
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -17,13 +18,16 @@ from patients.api.serializers import (
     MedicalHistoryEntrySerializer,
     PatientDetailSerializer,
     PatientSerializer,
+    PayerSerializer,
 )
 from patients.filters import AllergyFilterSet, InsurancePolicyFilterSet, MedicalHistoryEntryFilterSet, PatientFilterSet
+from patients.models import InsurancePolicy
 from patients.selectors import (
     allergy_queryset_for,
     insurance_policy_queryset_for,
     medical_history_queryset_for,
     patient_queryset_for,
+    payer_queryset_for,
 )
 
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
@@ -50,7 +54,11 @@ class PatientViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         qs = patient_queryset_for(self.request.user)
         if self.action == "retrieve":
-            qs = qs.prefetch_related("allergies", "medical_history", "insurance_policies")
+            qs = qs.prefetch_related(
+                "allergies",
+                "medical_history",
+                Prefetch("insurance_policies", queryset=InsurancePolicy.objects.select_related("payer")),
+            )
         return qs
 
     def get_serializer_class(self):
@@ -141,8 +149,21 @@ class InsurancePolicyViewSet(ChartRowViewSet):
 
     serializer_class = InsurancePolicySerializer
     filterset_class = InsurancePolicyFilterSet
-    ordering_fields = ["valid_from", "payer_name"]
+    ordering_fields = ["valid_from", "payer__name"]
     selector = staticmethod(insurance_policy_queryset_for)
     add_service = staticmethod(services.insurance_policy_add)
     update_service = staticmethod(services.insurance_policy_update)
     update_arg = "policy"
+
+
+class PayerViewSet(viewsets.ReadOnlyModelViewSet):
+    """Payers (insurance companies and programs) a policy's ``payer`` names. Administrators keep them in the
+    admin; an insurer sees only their own payer."""
+
+    serializer_class = PayerSerializer
+    search_fields = ["name", "code"]
+    ordering_fields = ["name", "code"]
+    filterset_fields = ["is_active"]
+
+    def get_queryset(self):
+        return payer_queryset_for(self.request.user)

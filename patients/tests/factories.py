@@ -4,8 +4,8 @@ from decimal import Decimal
 import factory
 
 from patients.choices import AllergySeverity, MedicalHistoryStatus, PatientSex
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
-from staff.tests.factories import HospitalFactory
+from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
+from staff.tests.factories import HospitalFactory, UserFactory
 
 
 class PatientFactory(factory.django.DjangoModelFactory):
@@ -49,12 +49,44 @@ class MedicalHistoryEntryFactory(factory.django.DjangoModelFactory):
     status = MedicalHistoryStatus.ACTIVE
 
 
+PAYER_CODES = {"Blue Cross Blue Shield": "BCB", "Aetna": "AET", "UnitedHealthcare": "UHC", "Cigna": "CIG"}
+
+
+class PayerFactory(factory.django.DjangoModelFactory):
+    """A payer, found by name when it exists: PayerFactory(name="Aetna") twice is one payer."""
+
+    class Meta:
+        model = Payer
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Payer {n}")
+    code = factory.LazyAttributeSequence(lambda p, n: PAYER_CODES.get(p.name) or f"P{n:05d}")
+    phone = "(800) 555-0111"
+    email = "claims@payer.example.com"
+    is_active = True
+
+
+class InsurerAccountFactory(factory.django.DjangoModelFactory):
+    """An Insurer-group user working for a payer: InsurerAccountFactory(payer__name="Aetna").user."""
+
+    class Meta:
+        model = InsurerAccount
+
+    user = factory.SubFactory(UserFactory, groups=["Insurer"])
+    payer = factory.SubFactory(PayerFactory)
+
+
 class InsurancePolicyFactory(factory.django.DjangoModelFactory):
+    """A policy; ``payer_name="Aetna"`` is a shortcut for the payer of that name (created when missing)."""
+
     class Meta:
         model = InsurancePolicy
 
+    class Params:
+        payer_name = factory.Iterator(["Blue Cross Blue Shield", "Aetna", "UnitedHealthcare", "Cigna"])
+
     patient = factory.SubFactory(PatientFactory)
-    payer_name = factory.Iterator(["Blue Cross Blue Shield", "Aetna", "UnitedHealthcare", "Cigna"])
+    payer = factory.SubFactory(PayerFactory, name=factory.SelfAttribute("..payer_name"))
     policy_number = factory.Sequence(lambda n: f"POL{n:08d}")
     group_number = "GRP-100"
     coverage_percent = Decimal("80.00")

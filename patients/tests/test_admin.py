@@ -10,13 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 from patients.services import luhn_check_digit
 from patients.tests.factories import (
     AllergyFactory,
     InsurancePolicyFactory,
+    InsurerAccountFactory,
     MedicalHistoryEntryFactory,
     PatientFactory,
+    PayerFactory,
 )
 from staff.tests.factories import HospitalFactory
 
@@ -28,6 +30,8 @@ MAKERS = {
     Allergy: AllergyFactory,
     MedicalHistoryEntry: MedicalHistoryEntryFactory,
     InsurancePolicy: InsurancePolicyFactory,
+    Payer: PayerFactory,
+    InsurerAccount: InsurerAccountFactory,
 }
 INLINE_PREFIXES = {Allergy: "allergies", MedicalHistoryEntry: "medical_history", InsurancePolicy: "insurance_policies"}
 
@@ -182,7 +186,7 @@ def test_registration_with_chart_rows_saves_them_through_the_services(admin_clie
             "medical_history-0-condition": "Asthma",
             "medical_history-0-onset_date": "2001-03-01",
             "medical_history-0-status": "chronic",
-            "insurance_policies-0-payer_name": "Aetna",
+            "insurance_policies-0-payer": PayerFactory(name="Aetna").pk,
             "insurance_policies-0-policy_number": "AET-1",
             "insurance_policies-0-coverage_percent": "80.00",
             "insurance_policies-0-copay": "25.00",
@@ -233,7 +237,7 @@ def test_marking_a_new_policy_primary_demotes_the_old_one(admin_client, admin_us
         **{
             f"{prefix}-0-id": old.pk,
             f"{prefix}-0-patient": patient.pk,
-            f"{prefix}-0-payer_name": "Aetna",
+            f"{prefix}-0-payer": old.payer_id,
             f"{prefix}-0-policy_number": "OLD-1",
             f"{prefix}-0-group_number": old.group_number,
             f"{prefix}-0-coverage_percent": "80.00",
@@ -242,7 +246,7 @@ def test_marking_a_new_policy_primary_demotes_the_old_one(admin_client, admin_us
             f"{prefix}-0-is_primary": "on",
             f"{prefix}-0-is_active": "on",
             f"{prefix}-1-patient": patient.pk,
-            f"{prefix}-1-payer_name": "Cigna",
+            f"{prefix}-1-payer": PayerFactory(name="Cigna").pk,
             f"{prefix}-1-policy_number": "NEW-2",
             f"{prefix}-1-coverage_percent": "90.00",
             f"{prefix}-1-copay": "10.00",

@@ -15,6 +15,7 @@ from patients.tests.factories import (
     InsurancePolicyFactory,
     MedicalHistoryEntryFactory,
     PatientFactory,
+    PayerFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -42,21 +43,24 @@ ACCESS = {
         "deactivate": {ADMIN, RECEPTION},
         "reactivate": {ADMIN, RECEPTION},
     },
+    # Clinical facts are read by those who need them and written by clinical roles only (issue 10):
+    # reception neither reads nor changes them, administrators read them.
     "allergies": {
-        "list": EVERYONE - {BILLING, LAB},
-        "retrieve": EVERYONE - {BILLING, LAB},
-        "create": {ADMIN, DOCTOR, NURSE, RECEPTION},
-        "update": {ADMIN, DOCTOR, NURSE, RECEPTION},
+        "list": EVERYONE - {BILLING, LAB, RECEPTION},
+        "retrieve": EVERYONE - {BILLING, LAB, RECEPTION},
+        "create": {DOCTOR, NURSE},
+        "update": {DOCTOR, NURSE},
     },
     "medical-history": {
-        "list": {ADMIN, DOCTOR, NURSE, RECEPTION, PATIENT},
-        "retrieve": {ADMIN, DOCTOR, NURSE, RECEPTION, PATIENT},
-        "create": {ADMIN, DOCTOR, NURSE},
-        "update": {ADMIN, DOCTOR, NURSE},
+        "list": {ADMIN, DOCTOR, NURSE, PATIENT},
+        "retrieve": {ADMIN, DOCTOR, NURSE, PATIENT},
+        "create": {DOCTOR, NURSE},
+        "update": {DOCTOR, NURSE},
     },
+    # Insurance is for the desk and billing; clinicians do not need it to treat.
     "insurance-policies": {
-        "list": EVERYONE - {PHARMACIST, LAB},
-        "retrieve": EVERYONE - {PHARMACIST, LAB},
+        "list": EVERYONE - {PHARMACIST, LAB, DOCTOR, NURSE},
+        "retrieve": EVERYONE - {PHARMACIST, LAB, DOCTOR, NURSE},
         "create": {ADMIN, RECEPTION, BILLING},
         "update": {ADMIN, RECEPTION, BILLING},
     },
@@ -89,7 +93,7 @@ def _create_payload(endpoint, patient):
         "medical-history": {"patient": patient.pk, "condition": "Asthma", "status": "chronic"},
         "insurance-policies": {
             "patient": patient.pk,
-            "payer_name": "Aetna",
+            "payer": PayerFactory(name="Aetna").pk,
             "policy_number": "NEW-0001",
             "coverage_percent": "70.00",
             "valid_from": "2024-01-01",
@@ -232,7 +236,12 @@ def test_a_portal_patient_sees_their_own_chart_in_the_detail(portal):
 
 # --- Registration and updates -------------------------------------------------------------------
 
-POLICY = {"payer_name": "Aetna", "policy_number": "A-100", "coverage_percent": "80.00", "valid_from": "2024-01-01"}
+POLICY = {"policy_number": "A-100", "coverage_percent": "80.00", "valid_from": "2024-01-01"}
+
+
+def policy_data():
+    """A new policy's fields, with Aetna (created when missing) as its payer."""
+    return {"payer": PayerFactory(name="Aetna").pk, **POLICY}
 REGISTRATION = {
     "first_name": "Maria",
     "last_name": "Lopez",
@@ -268,7 +277,8 @@ def test_registration_answers_the_detail_with_a_derived_age(api_as):
     assert response.status_code == 201
     assert response.data["age"] == patient.age
     assert response.data["is_active"] is True
-    assert response.data["allergies"] == [] and response.data["insurance_policies"] == []
+    assert response.data["insurance_policies"] == []
+    assert response.data["allergies"] is None  # reception does not read clinical facts (issue 10)
     assert "allow_duplicate" not in response.data
 
 
@@ -414,12 +424,13 @@ def test_history_rows_carry_the_token_user(api_as):
     assert patient.history.first().history_type == "~"
     assert patient.history.first().history_user == client.user
 
-    allergy = client.post("/api/v1/allergies/", {"patient": patient.pk, "substance": "Penicillin"})
-    assert Allergy.objects.get(pk=allergy.data["id"]).history.first().history_user == client.user
+    nurse = api_as(NURSE)  # allergies are recorded by clinical staff, not at the desk (issue 10)
+    allergy = nurse.post("/api/v1/allergies/", {"patient": patient.pk, "substance": "Penicillin"})
+    assert Allergy.objects.get(pk=allergy.data["id"]).history.first().history_user == nurse.user
 
     policy = client.post(
         "/api/v1/insurance-policies/",
-        {"patient": patient.pk, **POLICY},
+        {"patient": patient.pk, **policy_data()},
     )
     assert InsurancePolicy.objects.get(pk=policy.data["id"]).history.first().history_user == client.user
 
@@ -491,7 +502,8 @@ def test_a_chart_row_cannot_move_to_another_patient(api_as, endpoint):
     row = ROW_FACTORIES[endpoint]()
     other = PatientFactory()
 
-    response = api_as(ADMIN).patch(f"/api/v1/{endpoint}/{row.pk}/", {"patient": other.pk})
+    writer = {"allergies": DOCTOR, "medical-history": NURSE, "insurance-policies": BILLING}[endpoint]
+    response = api_as(writer).patch(f"/api/v1/{endpoint}/{row.pk}/", {"patient": other.pk})
 
     row.refresh_from_db()
     assert response.status_code == 400
@@ -531,7 +543,7 @@ def test_a_future_onset_date_is_a_field_error(api_as):
 def test_an_invalid_policy_is_refused_and_nothing_saved(api_as, change, error_key):
     patient = PatientFactory()
 
-    response = api_as(BILLING).post("/api/v1/insurance-policies/", {"patient": patient.pk, **POLICY, **change})
+    response = api_as(BILLING).post("/api/v1/insurance-policies/", {"patient": patient.pk, **policy_data(), **change})
 
     assert response.status_code == 400
     assert error_key in response.data, response.data
@@ -542,8 +554,8 @@ def test_the_same_policy_twice_for_a_patient_is_refused(api_as):
     patient = PatientFactory()
     client = api_as(BILLING)
 
-    client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **POLICY})
-    again = client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **POLICY})
+    client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **policy_data()})
+    again = client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **policy_data()})
 
     assert again.status_code == 400
     assert InsurancePolicy.objects.count() == 1
@@ -553,12 +565,12 @@ def test_a_patient_has_one_primary_policy(api_as):
     patient = PatientFactory()
     client = api_as(RECEPTION)
 
-    first = client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **POLICY})
+    first = client.post("/api/v1/insurance-policies/", {"patient": patient.pk, **policy_data()})
     assert first.data["is_primary"] is True  # the first active policy becomes primary by itself
 
     second = client.post(
         "/api/v1/insurance-policies/",
-        {"patient": patient.pk, **POLICY, "policy_number": "A-200", "is_primary": True},
+        {"patient": patient.pk, **policy_data(), "policy_number": "A-200", "is_primary": True},
     )
     assert second.status_code == 201 and second.data["is_primary"] is True
     assert client.get(f"/api/v1/insurance-policies/{first.data['id']}/").data["is_primary"] is False
@@ -615,7 +627,7 @@ def test_list_query_count_does_not_grow_with_rows(api_as, endpoint):
 
 
 def test_patient_detail_query_count_does_not_grow_with_chart_rows(api_as):
-    client = api_as(DOCTOR)
+    client = api_as(ADMIN)  # reads all three sections
     patient = PatientFactory()
 
     def add(n):

@@ -18,7 +18,7 @@ from patients.services import (
     patient_set_active,
     patient_update,
 )
-from patients.tests.factories import InsurancePolicyFactory, PatientFactory
+from patients.tests.factories import InsurancePolicyFactory, PatientFactory, PayerFactory
 from staff.tests.factories import HospitalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,10 +144,11 @@ def test_the_first_active_policy_becomes_primary_and_a_new_primary_demotes_the_o
     clerk = UserFactory()
     patient = PatientFactory()
     common = {"coverage_percent": Decimal("80"), "copay": Decimal("20.00"), "valid_from": datetime.date(2025, 1, 1)}
-    first = insurance_policy_add(patient=patient, acting_user=clerk, payer_name="Aetna", policy_number="A1", **common)
+    aetna, cigna = PayerFactory(name="Aetna"), PayerFactory(name="Cigna")
+    first = insurance_policy_add(patient=patient, acting_user=clerk, payer=aetna, policy_number="A1", **common)
     assert first.is_primary
     second = insurance_policy_add(
-        patient=patient, acting_user=clerk, payer_name="Cigna", policy_number="C1", is_primary=True, **common
+        patient=patient, acting_user=clerk, payer=cigna, policy_number="C1", is_primary=True, **common
     )
     first.refresh_from_db()
     assert second.is_primary and not first.is_primary
@@ -168,7 +169,7 @@ def test_policy_rules_refuse_bad_coverage_and_reversed_validity():
         insurance_policy_add(
             patient=patient,
             acting_user=UserFactory(),
-            payer_name="Aetna",
+            payer=PayerFactory(name="Aetna"),
             policy_number="A1",
             coverage_percent=Decimal("150"),
             copay=Decimal("-1"),

@@ -1,10 +1,11 @@
 """Scheduling API shapes. Serializers validate input and shape output; every change goes through services."""
 
 from django.utils import timezone
-from rest_framework import serializers
 from rest_framework.utils.timezone import valid_datetime
 
+from hms import serializers
 from hms.fields import OptionalURLField
+from hms.nested import NestedAccessMixin
 from inventory.models import Equipment
 from patients.models import Patient
 from patients.selectors import is_portal_patient, patient_queryset_for
@@ -43,7 +44,10 @@ class HospitalTimeMixin:
             return super().to_representation(instance)
 
 
-class AppointmentSerializer(HospitalTimeMixin, serializers.ModelSerializer):
+class AppointmentSerializer(NestedAccessMixin, HospitalTimeMixin, serializers.ModelSerializer):
+    """An appointment as read. Its clinical ``reason`` is null for roles that may not read it
+    (hms.roles.RESTRICTED_FIELDS)."""
+
     patient_name = serializers.CharField(source="patient.full_name", read_only=True)
     patient_mrn = serializers.CharField(source="patient.mrn", read_only=True)
     doctor_name = serializers.CharField(source="doctor.__str__", read_only=True)

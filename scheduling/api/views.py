@@ -5,8 +5,9 @@ ids answer 404); every change goes through scheduling.services with the requesti
 ``acting_user``. Nothing is deleted: appointments are cancelled, windows end, rooms deactivate.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -18,6 +19,7 @@ from rest_framework.views import APIView
 
 from hms.permissions import action_permissions
 from hms.roles import ADMINISTRATOR, user_roles
+from hms.validators import parse_bounded_date
 from patients.selectors import is_portal_patient
 from scheduling import services
 from scheduling.api.serializers import (
@@ -267,9 +269,9 @@ def _parse_day(params, name):
     if raw in (None, ""):
         return None
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError({name: [f"Give the day as YYYY-MM-DD, not {raw!r}."]}) from None
+        return parse_bounded_date(raw)
+    except DjangoValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
 
 
 def parse_slot_range(params):

@@ -10,7 +10,8 @@ from django.db import connection
 from patients.tests.factories import PatientFactory
 from scheduling.choices import AppointmentStatus
 from scheduling.models import Appointment, Availability
-from scheduling.tests.factories import AppointmentFactory, AvailabilityFactory, RoomFactory
+from scheduling.tests.factories import AppointmentFactory, AvailabilityFactory, RoomFactory, TimeOffFactory
+from staff.tests.factories import HospitalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,23 @@ def test_the_appointment_list_runs_the_same_queries_for_few_and_many_doctors(adm
     few = count()
     AppointmentFactory.create_batch(12)  # each with its own doctor, department and hospital
     assert count() == few
+
+
+def test_time_off_is_withdrawn_in_the_admin_never_deleted(admin_client_):
+    time_off = TimeOffFactory()
+    assert admin_client_.get(f"/admin/scheduling/timeoff/{time_off.pk}/delete/").status_code == 403
+    listing = admin_client_.get("/admin/scheduling/timeoff/")
+    assert "delete_selected" not in [value for value, _ in listing.context["action_form"].fields["action"].choices]
+
+    admin_client_.post("/admin/scheduling/timeoff/", {"action": "withdraw_selected", "_selected_action": [time_off.pk]})
+
+    time_off.refresh_from_db()
+    assert time_off.is_cancelled
+    assert time_off.history.latest().history_user == admin_client_.user
+
+
+def test_new_windows_and_rooms_are_offered_only_active_hospitals(admin_client_):
+    open_hospital, closed_hospital = HospitalFactory(), HospitalFactory(is_active=False)
+    for url in ("/admin/scheduling/availability/add/", "/admin/scheduling/room/add/"):
+        offered = admin_client_.get(url).context["adminform"].form.fields["hospital"].queryset
+        assert open_hospital in offered and closed_hospital not in offered

@@ -188,6 +188,14 @@ def test_it_refuses_an_inactive_doctor(book, doctor):
     assert "no longer sees patients (inactive)" in refused(lambda: book())
 
 
+def test_it_refuses_a_visit_at_a_deactivated_hospital(book, doctor):
+    doctor.hospital.is_active = False
+    doctor.hospital.save()
+
+    assert "does not see patients" in refused(lambda: book())  # a closed hospital offers no slots
+    assert not Appointment.objects.exists()
+
+
 def test_it_refuses_a_staff_member_who_is_not_a_doctor(book):
     nurse = StaffMemberFactory()
     assert "is not a doctor" in refused(lambda: book(doctor=nurse), ValidationError)

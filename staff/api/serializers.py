@@ -3,8 +3,8 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
-from rest_framework import serializers
 
+from hms import serializers
 from hms.fields import OptionalEmailField
 from staff.models import Department, Hospital, StaffMember
 

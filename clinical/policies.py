@@ -1,0 +1,52 @@
+"""Who may write clinical content. clinical.services calls these, so the API, the pages and the admin refuse alike.
+
+Clinical content is authored only by the clinician; administrators (superusers included) see it, they do not
+write it:
+- a medical record and what hangs off it (notes, diagnoses, procedures, prescriptions, lab orders, signing and
+  amending) is written only by the doctor of its appointment;
+- vitals and lab work (collection, results) are written by the roles the role table (hms/roles.py) gives
+  ``clinical.add_vitals`` / ``clinical.add_labresult``: a superuser's blanket pass on every permission does
+  not count here.
+"""
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+
+def granted_by_role(user, perm):
+    """Whether ``perm`` ("app.codename") is given to the user by a role (group) or to them directly.
+
+    Unlike ``user.has_perm`` this is never True just because the user is a superuser.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    app_label, codename = perm.split(".", 1)
+    return (
+        Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        .filter(Q(group__user=user) | Q(user=user))
+        .exists()
+    )
+
+
+def is_record_author(*, appointment, user):
+    profile = getattr(user, "staff_profile", None) if user and user.is_authenticated else None
+    return profile is not None and profile.pk == appointment.doctor_id and user.is_active
+
+
+def ensure_record_author(*, appointment, acting_user):
+    """Only the appointment's doctor writes its medical record (and signs or amends it)."""
+    if not is_record_author(appointment=appointment, user=acting_user):
+        raise PermissionDenied(
+            f"Only the doctor of this appointment may write its medical record ({appointment.doctor})."
+        )
+
+
+def ensure_may_record_vitals(*, acting_user):
+    if not granted_by_role(acting_user, "clinical.add_vitals"):
+        raise PermissionDenied("Vitals are recorded by the clinical staff whose role allows it.")
+
+
+def ensure_may_enter_lab_results(*, acting_user):
+    if not granted_by_role(acting_user, "clinical.add_labresult"):
+        raise PermissionDenied("Lab samples and results are entered by the laboratory staff whose role allows it.")
