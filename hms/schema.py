@@ -114,6 +114,14 @@ class HmsAutoSchema(AutoSchema):
                     prop.update(prop.pop("oneOf")[0])
         return schema
 
+    def _get_pagination_parameters(self):
+        # hms.pagination takes whole numbers of 1 or more for ?page and ?page_size (a 400 otherwise).
+        parameters = super()._get_pagination_parameters()
+        for parameter in parameters:
+            if parameter["name"] in {"page", "page_size"} and parameter["schema"].get("type") == "integer":
+                parameter["schema"]["minimum"] = 1
+        return parameters
+
     def _get_paginator(self):
         # Only GET lists are paged; an action that answers the rows it wrote (a transfer's two
         # movements, a write-off's movements) answers a plain list.

@@ -168,3 +168,9 @@ def test_a_patch_answer_keeps_the_null_fields_of_a_missing_relation(api_as):
     response = api_as("Receptionist").patch(f"/api/v1/patients/{patient.pk}/", {}, format="json")
     assert response.status_code == 200
     assert response.json()["preferred_hospital_name"] is None
+
+
+def test_page_and_page_size_are_documented_as_whole_numbers_of_one_or_more(schema):
+    parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/rooms/"]["get"]["parameters"]}
+    assert parameters["page"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1}
