@@ -30,6 +30,8 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 from hms.fields import BlankAsNullMixin
+from hms.filters import IdField
+from hms.validators import ID_MAX
 
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
@@ -113,6 +115,21 @@ class HmsAutoSchema(AutoSchema):
                     # Answered null when blank (hms.fields), never "": only the valid form remains.
                     prop.update(prop.pop("oneOf")[0])
         return schema
+
+    def _get_filter_parameters(self):
+        # hms.filters.FilterSet turns number filters on integer keys into whole-number ids (IdField);
+        # drf-spectacular, reading the declared filter class, would say "number".
+        parameters = super()._get_filter_parameters()
+        filterset_class = getattr(self.view, "filterset_class", None)
+        model = getattr(getattr(filterset_class, "_meta", None), "model", None)
+        if not parameters or model is None:
+            return parameters
+        filters = filterset_class(queryset=model._default_manager.none()).filters
+        for parameter in parameters:
+            field_class = getattr(filters.get(parameter["name"]), "field_class", None)
+            if isinstance(field_class, type) and issubclass(field_class, IdField):
+                parameter["schema"] = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
+        return parameters
 
     def _get_pagination_parameters(self):
         # hms.pagination takes whole numbers of 1 or more for ?page and ?page_size (a 400 otherwise).

@@ -174,3 +174,9 @@ def test_page_and_page_size_are_documented_as_whole_numbers_of_one_or_more(schem
     parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/rooms/"]["get"]["parameters"]}
     assert parameters["page"] == {"type": "integer", "minimum": 1}
     assert parameters["page_size"] == {"type": "integer", "minimum": 1}
+
+
+def test_id_filters_are_documented_as_whole_numbers_not_decimals(schema):
+    parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/allergies/"]["get"]["parameters"]}
+    assert parameters["patient"]["type"] == "integer"
+    assert parameters["patient"]["minimum"] == 0
