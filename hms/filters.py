@@ -142,7 +142,10 @@ class FilterSet(django_filters.FilterSet):
         for name, error_list in self.form.errors.as_data().items():
             for error in error_list:
                 key = (error.params or {}).get("param", name)
-                errors.setdefault(key, ErrorList()).extend(ValidationError(text, code=error.code) for text in error)
+                # django-filter %-formats these messages again: a % the user typed is written %%.
+                errors.setdefault(key, ErrorList()).extend(
+                    ValidationError(text.replace("%", "%%"), code=error.code) for text in error
+                )
         return errors
 
 

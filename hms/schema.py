@@ -147,6 +147,10 @@ class HmsAutoSchema(AutoSchema):
         return super()._get_paginator()
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank:
+            # DRF drops allow_blank from read-only fields, but a blank column still answers "".
+            model_field = source_model_field(field)
+            field.allow_blank = bool(model_field is not None and model_field.blank and not model_field.null)
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.TimeField) and schema.get("format") == "time":
             del schema["format"]
@@ -158,6 +162,21 @@ class HmsAutoSchema(AutoSchema):
         if isinstance(field, serializers.Field) and field.read_only and may_be_null(field):
             meta["nullable"] = True
         return meta
+
+
+def source_model_field(field):
+    """The model field a serializer field's (dotted) source ends on, else None."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    model_field = None
+    for attr in getattr(field, "source_attrs", None) or []:
+        if model is None:
+            return None
+        try:
+            model_field = model._meta.get_field(attr)
+        except FieldDoesNotExist:
+            return None
+        model = model_field.related_model if model_field.is_relation else None
+    return model_field
 
 
 def may_be_null(field):

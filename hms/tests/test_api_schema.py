@@ -180,3 +180,16 @@ def test_id_filters_are_documented_as_whole_numbers_not_decimals(schema):
     parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/allergies/"]["get"]["parameters"]}
     assert parameters["patient"]["type"] == "integer"
     assert parameters["patient"]["minimum"] == 0
+
+
+@pytest.mark.django_db
+def test_a_filter_value_with_a_percent_sign_is_refused_with_400_not_500(api_as):
+    response = api_as("Doctor").get("/api/v1/medical-history/", {"status": "50%off"})
+    assert response.status_code == 400
+    assert "50%off" in response.json()["status"][0]
+
+
+@pytest.mark.django_db
+def test_a_payer_without_a_state_is_documented_as_blank(schema):
+    state = schema["components"]["schemas"]["Payer"]["properties"]["state"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in state["oneOf"]

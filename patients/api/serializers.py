@@ -106,6 +106,8 @@ class PatientInsurancePolicySerializer(serializers.ModelSerializer):
 
 
 class PayerSerializer(serializers.ModelSerializer):
+    email = OptionalEmailField(read_only=True)
+
     class Meta:
         model = Payer
         fields = ["id", "name", "code", "payer_id", "phone", "email", "address_line1", "city", "state", "postal_code",
