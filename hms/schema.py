@@ -30,12 +30,23 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 from hms.fields import BlankAsNullMixin
-from hms.filters import IdField
+from hms.filters import IdField, StrictNullBooleanField
 from hms.validators import ID_MAX
 
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Optional query parameters whose empty value is refused (400) rather than read as "not given".
+EMPTY_REFUSED = {"days"}
+# What hms.filters.StrictNullBooleanField takes for true / false, as query strings.
+BOOLEAN_QUERY_SCHEMA = {
+    "anyOf": [
+        {"type": "boolean"},
+        {"type": "integer", "enum": [0, 1, 2, 3]},
+        {"type": "string", "enum": ["True", "False", "unknown"]},
+    ],
+    "description": "true or false (1/0, True/False also read; unknown or empty: no filter).",
+}
 
 ERROR_COMPONENT = "Error"
 ERROR_SCHEMA = {
@@ -74,6 +85,10 @@ class HmsAutoSchema(AutoSchema):
             if code.startswith("4") and "content" not in response:  # a view's own description, without a body
                 response["content"] = self._error_response(code)["content"]
         operation["responses"] = dict(sorted(responses.items()))
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and not parameter.get("required") and parameter["name"] not in EMPTY_REFUSED:
+                # An empty value (?date_before=) means "no filter", like leaving the parameter out.
+                parameter["allowEmptyValue"] = True
         return operation
 
     def error_status_codes(self, operation):
@@ -129,6 +144,8 @@ class HmsAutoSchema(AutoSchema):
             field_class = getattr(filters.get(parameter["name"]), "field_class", None)
             if isinstance(field_class, type) and issubclass(field_class, IdField):
                 parameter["schema"] = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
+            elif isinstance(field_class, type) and issubclass(field_class, StrictNullBooleanField):
+                parameter["schema"] = dict(BOOLEAN_QUERY_SCHEMA)
         return parameters
 
     def _get_pagination_parameters(self):
@@ -152,6 +169,9 @@ class HmsAutoSchema(AutoSchema):
             model_field = source_model_field(field)
             field.allow_blank = bool(model_field is not None and model_field.blank and not model_field.null)
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.DecimalField) and direction == "request" and schema.get("type") == "string":
+            # hms.serializers takes a decimal as a numeric string or as a JSON number.
+            schema = {"anyOf": [schema, {"type": "number"}]}
         if isinstance(field, serializers.TimeField) and schema.get("format") == "time":
             del schema["format"]
             schema["pattern"] = TIME_PATTERN

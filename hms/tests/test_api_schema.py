@@ -193,3 +193,15 @@ def test_a_filter_value_with_a_percent_sign_is_refused_with_400_not_500(api_as):
 def test_a_payer_without_a_state_is_documented_as_blank(schema):
     state = schema["components"]["schemas"]["Payer"]["properties"]["state"]
     assert {"$ref": "#/components/schemas/BlankEnum"} in state["oneOf"]
+
+
+def test_query_parameters_say_what_the_strict_filters_take(schema):
+    """An empty value means "no filter"; booleans are read from the spellings hms.filters takes; a decimal
+    in a body may be a numeric string or a number (hms.serializers)."""
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/allergies/"]["get"]["parameters"]}
+    assert parameters["is_active"]["allowEmptyValue"] is True
+    assert {"type": "boolean"} in parameters["is_active"]["schema"]["anyOf"]
+    alerts = {p["name"]: p for p in schema["paths"]["/api/v1/inventory/alerts/"]["get"]["parameters"]}
+    assert "allowEmptyValue" not in alerts["days"]
+    price = schema["components"]["schemas"]["LabTestRequest"]["properties"]["price"]
+    assert {"type": "number"} in price["anyOf"]
