@@ -17,10 +17,10 @@ from clinical.models import (
     Vitals,
 )
 from clinical.services import catalog_save
-from hms.admin import RelatedListFilter
+from hms.admin import BoundedDatesAdmin, RelatedListFilter
 
 
-class ReadOnlyClinicalAdmin(SimpleHistoryAdmin):
+class ReadOnlyClinicalAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
     """View and history only: changes go through the services (pages and API)."""
 
     def has_add_permission(self, request, obj=None):
