@@ -9,24 +9,11 @@ write it:
   not count here.
 """
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 
+from hms.permissions import granted_by_role
 
-def granted_by_role(user, perm):
-    """Whether ``perm`` ("app.codename") is given to the user by a role (group) or to them directly.
-
-    Unlike ``user.has_perm`` this is never True just because the user is a superuser.
-    """
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    app_label, codename = perm.split(".", 1)
-    return (
-        Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-        .filter(Q(group__user=user) | Q(user=user))
-        .exists()
-    )
+__all__ = ["granted_by_role", "ensure_record_author", "ensure_may_record_vitals", "ensure_may_enter_lab_results"]
 
 
 def is_record_author(*, appointment, user):

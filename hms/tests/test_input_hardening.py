@@ -468,19 +468,19 @@ def test_a_date_of_birth_in_the_future_or_over_130_years_ago_is_refused(root_api
     assert message in body["date_of_birth"][0]
 
 
-def test_an_allergy_noted_in_the_future_is_refused(root_api):
+def test_an_allergy_noted_in_the_future_is_refused(api_as):
     import datetime
 
     patient = PatientFactory()
     tomorrow = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
     allergy = {"patient": patient.pk, "substance": "Penicillin", "severity": "severe", "noted_on": tomorrow}
 
-    body = assert_json_refusal(root_api.post("/api/v1/allergies/", allergy, format="json"))
+    body = assert_json_refusal(api_as("Nurse").post("/api/v1/allergies/", allergy, format="json"))
 
     assert "noted_on" in body
 
 
-def test_a_medical_history_onset_in_the_future_is_refused():
+def test_a_medical_history_onset_in_the_future_is_refused(make_user):
     import datetime
 
     from patients.services import medical_history_add
@@ -489,7 +489,7 @@ def test_a_medical_history_onset_in_the_future_is_refused():
     later = datetime.date.today() + datetime.timedelta(days=30)
 
     _refused(
-        lambda: medical_history_add(patient=patient, acting_user=UserFactory(), condition="Asthma", onset_date=later),
+        lambda: medical_history_add(patient=patient, acting_user=make_user("Nurse"), condition="Asthma", onset_date=later),
         "onset_date",
     )
 
