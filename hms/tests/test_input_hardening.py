@@ -489,7 +489,9 @@ def test_a_medical_history_onset_in_the_future_is_refused(make_user):
     later = datetime.date.today() + datetime.timedelta(days=30)
 
     _refused(
-        lambda: medical_history_add(patient=patient, acting_user=make_user("Nurse"), condition="Asthma", onset_date=later),
+        lambda: medical_history_add(
+            patient=patient, acting_user=make_user("Nurse"), condition="Asthma", onset_date=later
+        ),
         "onset_date",
     )
 
