@@ -296,6 +296,8 @@ class LabTestSerializer(serializers.ModelSerializer):
             "reference_high",
             "critical_low",
             "critical_high",
+            "physical_min",
+            "physical_max",
             "price",
             "is_active",
         ]

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
@@ -318,3 +320,35 @@ def test_the_back_office_shows_the_correction_read_only_with_the_history(client,
     assert "Recalibrated analyser" in page and "Correction" in page and 'name="value"' not in page
     assert history.status_code == 200 and history.context["page_obj"].paginator.count == 2  # entered, corrected
     assert listing.status_code == 200 and listing.context["cl"].result_count == 1
+
+
+def test_the_resulted_worklist_costs_the_same_queries_for_3_or_30_corrected_results(client, tech):
+    client.force_login(tech)
+    url = reverse("clinical:lab_worklist") + "?status=resulted"
+
+    def add(count):
+        for _ in range(count):
+            services.lab_result_correct(result=LabResultFactory(), value="120", reason="Typo", acting_user=tech)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    add(3)
+    small = queries()
+    add(27)
+
+    assert queries() == small
+
+
+def test_the_catalog_api_sets_the_physical_range_and_refuses_bounds_outside_it(api_as):
+    admin = api_as("Administrator")
+    base = {"code": "HBA1C", "name": "Hemoglobin A1c", "unit": "%", "price": "28.00"}
+
+    outside = admin.post("/api/v1/lab-tests/", {**base, "reference_high": "120", "physical_max": "100"})
+    created = admin.post("/api/v1/lab-tests/", {**base, "reference_high": "5.6", "physical_max": "100"})
+
+    assert outside.status_code == 400 and "reference_high" in outside.json()
+    assert created.status_code == 201, created.content
+    assert (created.json()["physical_min"], created.json()["physical_max"]) == ("0.000", "100.000")
