@@ -259,6 +259,7 @@ def test_the_lab_corrects_a_result_on_the_page_and_the_worklist_shows_it_correct
     body = response.content.decode()
     assert "Corrected Glucose, fasting" in body  # the success message
     assert "badge warn corrected" in body and "was 85 mg/dL (Normal)" in body and "Haemolysed sample" in body
+    assert f"by {tech.get_full_name() or tech.username}" in body  # who corrected it
     assert reverse("clinical:lab_correct", args=[order.pk]) in body  # the Correct link on the resulted tab
 
 
