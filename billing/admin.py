@@ -8,10 +8,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from billing import selectors, services
 from billing.models import Bill, BillLine, Claim, Payment, PriceListEntry, Refund
+from hms.admin import BoundedDatesAdmin
 from hms.exceptions import DomainError
 
 
-class ReadOnlyBillingAdmin(SimpleHistoryAdmin):
+class ReadOnlyBillingAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
     """View and history only: changes go through the services (pages, API and the actions here)."""
 
     def has_add_permission(self, request, obj=None):

@@ -17,10 +17,10 @@ from clinical.models import (
     Vitals,
 )
 from clinical.services import catalog_save
-from hms.admin import RelatedListFilter
+from hms.admin import BoundedDatesAdmin, RelatedListFilter
 
 
-class ReadOnlyClinicalAdmin(SimpleHistoryAdmin):
+class ReadOnlyClinicalAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
     """View and history only: changes go through the services (pages and API)."""
 
     def has_add_permission(self, request, obj=None):
@@ -112,10 +112,25 @@ class LabOrderAdmin(ReadOnlyClinicalAdmin):
 
 @admin.register(LabResult)
 class LabResultAdmin(ReadOnlyClinicalAdmin):
-    list_display = ["order", "value", "unit", "flag", "resulted_at"]
-    list_filter = ["flag"]
+    """Read-only: results are entered and corrected (with a reason) on the lab pages and the API; every
+    earlier version is in the history."""
+
+    list_display = ["order", "value", "unit", "flag", "resulted_at", "corrected"]
+    list_filter = ["flag", ("corrected_at", admin.EmptyFieldListFilter)]
     list_select_related = ["order__test"]
     search_fields = ["order__test__name", "order__record__patient__mrn"]
+    fieldsets = [
+        (None, {"fields": ["order", "value", "unit", "flag", "comment", "resulted_by", "resulted_at"]}),
+        (
+            "Correction",
+            {"fields": ["corrected_at", "corrected_by", "correction_reason", "previous_value", "previous_flag"]},
+        ),
+    ]
+    readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
+
+    @admin.display(boolean=True, description="corrected", ordering="corrected_at")
+    def corrected(self, obj):
+        return obj.is_corrected
 
 
 @admin.register(Vitals)
@@ -145,6 +160,17 @@ class ProcedureCatalogAdmin(CatalogAdmin):
 
 @admin.register(LabTest)
 class LabTestAdmin(CatalogAdmin):
-    list_display = ["code", "name", "unit", "reference_low", "reference_high", "critical_low", "critical_high", "price"]
+    list_display = [
+        "code",
+        "name",
+        "unit",
+        "physical_min",
+        "reference_low",
+        "reference_high",
+        "critical_low",
+        "critical_high",
+        "physical_max",
+        "price",
+    ]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]

@@ -45,6 +45,8 @@ LAB_TESTS = [
     ("LDL", "LDL cholesterol", "mg/dL", "0", "129", None, None, "22.00"),
     ("TSH", "Thyroid stimulating hormone", "mIU/L", "0.4", "4.0", None, None, "30.00"),
 ]
+# The most a test can physically give, where the unit sets it (a percentage); the least is 0 (the default).
+PHYSICAL_MAX = {"HBA1C": "100"}
 # code, name, form, strength, unit, category, unit price
 MEDICATIONS = [
     ("RX-METF-500", "Metformin", "tablet", "500 mg", "tablet", "Biguanides", "0.20"),
@@ -100,6 +102,7 @@ def _catalogs(ctx):
             reference_high=Decimal(high),
             critical_low=Decimal(clow) if clow else None,
             critical_high=Decimal(chigh) if chigh else None,
+            physical_max=Decimal(PHYSICAL_MAX[code]) if code in PHYSICAL_MAX else None,
             price=Decimal(price),
         )
         for code, name, unit, low, high, clow, chigh, price in LAB_TESTS

@@ -104,6 +104,13 @@ class LabResultForm(FieldsetsMixin, forms.Form):
     comment = forms.CharField(required=False, max_length=500)
 
 
+class LabResultCorrectionForm(FieldsetsMixin, forms.Form):
+    value = forms.DecimalField(label="Corrected value", max_digits=12, decimal_places=3)
+    reason = forms.CharField(
+        label="Reason for the correction", max_length=500, help_text="Why the saved value was wrong, e.g. wrong sample."
+    )
+
+
 class WorklistFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False,

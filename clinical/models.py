@@ -68,6 +68,24 @@ class LabTest(models.Model):
     critical_high = models.DecimalField(
         max_digits=12, decimal_places=3, null=True, blank=True, help_text="At or above this, the result is critical."
     )
+    physical_min = models.DecimalField(
+        "physical minimum",
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        default=Decimal(0),
+        help_text="The lowest value the test can physically give; results below it are refused. 0 for a "
+        "concentration or a count (never negative); empty only for a test that can be negative (base excess).",
+    )
+    physical_max = models.DecimalField(
+        "physical maximum",
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="The highest value the test can physically give (100 for a percentage); results above are refused.",
+    )
     price = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
     is_active = models.BooleanField("active", default=True, help_text="Deactivate instead of deleting.")
 
@@ -76,6 +94,13 @@ class LabTest(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(physical_min__isnull=True)
+                | models.Q(physical_max__isnull=True)
+                | models.Q(physical_max__gt=models.F("physical_min")),
+                name="labtest_physical_range",
+                violation_error_message="The physical maximum must be above the physical minimum.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(price__gte=0),
                 name="labtest_price_not_negative",
@@ -113,9 +138,42 @@ class LabTest(models.Model):
             return LabResultFlag.HIGH
         return LabResultFlag.NORMAL
 
+    @property
+    def physical_range(self):
+        low = "" if self.physical_min is None else f"{self.physical_min.normalize():f}"
+        high = "" if self.physical_max is None else f"{self.physical_max.normalize():f}"
+        return f"{low}–{high} {self.unit}".strip()
+
+    def check_result_value(self, value):
+        """Refuse (ValidationError on ``value``) a result the test cannot physically give, e.g. a negative TSH."""
+        value = Decimal(value)
+        too_low = self.physical_min is not None and value < self.physical_min
+        too_high = self.physical_max is not None and value > self.physical_max
+        if not (too_low or too_high):
+            return
+        shown = f"{value.normalize():f} {self.unit}".strip()
+        if too_low and self.physical_min == 0:
+            reason = "it cannot be negative"
+        elif too_low:
+            reason = f"it cannot be below {self.physical_min.normalize():f} {self.unit}".rstrip()
+        else:
+            reason = f"it cannot be above {self.physical_max.normalize():f} {self.unit}".rstrip()
+        raise ValidationError({"value": f"{shown} is not a possible {self.name} result: {reason}."})
+
     def clean(self):
         errors = {}
         low, high = self.reference_low, self.reference_high
+        pmin, pmax = self.physical_min, self.physical_max
+        if pmin is not None and pmax is not None and pmax <= pmin:
+            errors["physical_max"] = "The physical maximum must be above the physical minimum."
+        for field in ("reference_low", "reference_high", "critical_low", "critical_high"):
+            bound = getattr(self, field)
+            if bound is None:
+                continue
+            if pmin is not None and bound < pmin:
+                errors.setdefault(field, "Every bound must lie within the physical range (at or above its minimum).")
+            elif pmax is not None and bound > pmax:
+                errors.setdefault(field, "Every bound must lie within the physical range (at or below its maximum).")
         if low is not None and high is not None and high < low:
             errors["reference_high"] = "The reference range must end at or above where it starts."
         if self.critical_low is not None and low is not None and self.critical_low >= low:
@@ -325,6 +383,20 @@ class LabResult(models.Model):
     comment = models.CharField(max_length=500, blank=True)
     resulted_by = _user_fk(null=True, blank=True)
     resulted_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A correction (clinical.services.lab_result_correct) replaces value and flag; the latest one is described
+    # here, and every earlier version stays in the history table.
+    corrected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    corrected_by = _user_fk(null=True, blank=True)
+    correction_reason = models.CharField(max_length=500, blank=True, editable=False)
+    previous_value = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The value before the correction.",
+    )
+    previous_flag = models.CharField(max_length=20, choices=LabResultFlag.choices, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -332,7 +404,20 @@ class LabResult(models.Model):
         ordering = ["-resulted_at", "-id"]
 
     def __str__(self):
-        return f"{self.value.normalize():f} {self.unit} ({self.get_flag_display()})".replace("  ", " ")
+        text = f"{self.value.normalize():f} {self.unit} ({self.get_flag_display()})".replace("  ", " ")
+        return f"{text}, corrected" if self.is_corrected else text
+
+    @property
+    def is_corrected(self):
+        return self.corrected_at is not None
+
+    @property
+    def previous_display(self):
+        """'5.2 mIU/L (Normal)': what the result said before its latest correction ('' if never corrected)."""
+        if self.previous_value is None:
+            return ""
+        flag = LabResultFlag(self.previous_flag).label if self.previous_flag else ""
+        return f"{self.previous_value.normalize():f} {self.unit} ({flag})".replace("  ", " ")
 
 
 # --- Vitals ---------------------------------------------------------------------------------------

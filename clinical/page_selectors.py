@@ -30,7 +30,7 @@ def visit_record(appointment):
             Prefetch("diagnoses", queryset=Diagnosis.objects.order_by("-is_primary", "added_at", "id")),
             Prefetch("procedures", queryset=Procedure.objects.order_by("added_at", "id")),
             Prefetch("prescriptions", queryset=Prescription.objects.select_related("medication")),
-            Prefetch("lab_orders", queryset=LabOrder.objects.select_related("test", "result")),
+            Prefetch("lab_orders", queryset=LabOrder.objects.select_related("test", "result__corrected_by")),
         )
         .first()
     )
@@ -68,3 +68,15 @@ def lab_worklist(*, user, status=None):
 
 def lab_order_for_work(*, user, pk):
     return get_object_or_404(lab_worklist(user=user, status=LabOrderStatus.COLLECTED), pk=pk)
+
+
+def lab_order_is_resulted(*, user, pk):
+    return lab_worklist(user=user, status=LabOrderStatus.RESULTED).filter(pk=pk).exists()
+
+
+def lab_order_for_correction(*, user, pk):
+    """A resulted order the user may see, with its result and who entered and corrected it, or 404."""
+    qs = lab_worklist(user=user, status=LabOrderStatus.RESULTED).select_related(
+        "test", "record__patient", "result__resulted_by", "result__corrected_by"
+    )
+    return get_object_or_404(qs, pk=pk)

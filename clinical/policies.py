@@ -5,28 +5,21 @@ write it:
 - a medical record and what hangs off it (notes, diagnoses, procedures, prescriptions, lab orders, signing and
   amending) is written only by the doctor of its appointment;
 - vitals and lab work (collection, results) are written by the roles the role table (hms/roles.py) gives
-  ``clinical.add_vitals`` / ``clinical.add_labresult``: a superuser's blanket pass on every permission does
-  not count here.
+  ``clinical.add_vitals`` / ``clinical.add_labresult``, and a saved result is corrected by those it gives
+  ``clinical.change_labresult``: a superuser's blanket pass on every permission does not count here.
 """
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 
+from hms.permissions import granted_by_role
 
-def granted_by_role(user, perm):
-    """Whether ``perm`` ("app.codename") is given to the user by a role (group) or to them directly.
-
-    Unlike ``user.has_perm`` this is never True just because the user is a superuser.
-    """
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    app_label, codename = perm.split(".", 1)
-    return (
-        Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-        .filter(Q(group__user=user) | Q(user=user))
-        .exists()
-    )
+__all__ = [
+    "granted_by_role",
+    "ensure_record_author",
+    "ensure_may_record_vitals",
+    "ensure_may_enter_lab_results",
+    "ensure_may_correct_lab_results",
+]
 
 
 def is_record_author(*, appointment, user):
@@ -50,3 +43,9 @@ def ensure_may_record_vitals(*, acting_user):
 def ensure_may_enter_lab_results(*, acting_user):
     if not granted_by_role(acting_user, "clinical.add_labresult"):
         raise PermissionDenied("Lab samples and results are entered by the laboratory staff whose role allows it.")
+
+
+def ensure_may_correct_lab_results(*, acting_user):
+    """A saved result is corrected by the roles the role table gives ``clinical.change_labresult`` (the lab)."""
+    if not granted_by_role(acting_user, "clinical.change_labresult"):
+        raise PermissionDenied("Lab results are corrected by the laboratory staff whose role allows it.")

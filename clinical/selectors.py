@@ -48,7 +48,7 @@ def prescription_queryset_for(user):
 
 
 def lab_order_queryset_for(user):
-    qs = LabOrder.objects.select_related("record__patient", "test", "result")
+    qs = LabOrder.objects.select_related("record__patient", "test", "result__corrected_by")
     return _scoped(qs, user, patient_path="record__patient", record_path="record__")
 
 
@@ -95,6 +95,10 @@ def _in_range(qs, field, start, end):
     if end:
         qs = qs.filter(**{f"{field}__lte": end})
     return qs
+
+
+def _person(user):
+    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
@@ -162,7 +166,7 @@ def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
                 )
             )
     if "lab_result" in kinds:
-        results = LabResult.objects.filter(order__record__patient=patient).select_related("order__test")
+        results = LabResult.objects.filter(order__record__patient=patient).select_related("order__test", "corrected_by")
         if portal:
             results = results.filter(order__record__signed_at__isnull=False)
         for res in _in_range(results, "resulted_at", start, end):
@@ -181,6 +185,11 @@ def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
                         "flag": res.flag,
                         "reference_low": None if test.reference_low is None else str(test.reference_low),
                         "reference_high": None if test.reference_high is None else str(test.reference_high),
+                        "corrected": res.is_corrected,
+                        "previous": res.previous_display,
+                        "correction_reason": res.correction_reason,
+                        "corrected_at": res.corrected_at,
+                        "corrected_by": _person(res.corrected_by),
                     },
                 )
             )

@@ -10,6 +10,9 @@ Rules kept here:
   added or changed (409); the record's text changes only through ``record_amend`` with a reason, and every
   version stays in history. Work that follows an order after signing goes on: a lab order is still
   collected and resulted, and an active prescription can still be cancelled (with a reason).
+- A lab result must be one the test can physically give (LabTest.physical_min/max; never a negative
+  concentration). A saved result is never edited: ``lab_result_correct`` replaces it with a reason, keeps the
+  earlier value and flag, recomputes the flag and records who corrected it and when (the lab, per the role table).
 - Prescribing a medication the patient has an active allergy to is refused unless an override reason is
   given; the reason is kept on the prescription.
 Nothing is deleted.
@@ -363,6 +366,7 @@ def lab_result_enter(*, order, value, acting_user, comment=""):
         raise ValidationError({"value": "Enter the result value."})
     result = LabResult(order=order, value=value, comment=comment or "", resulted_by=acting_user)
     result.full_clean(exclude=["unit", "flag"])
+    order.test.check_result_value(result.value)
     result.unit = order.test.unit
     result.flag = order.test.flag_for(result.value)
     audited_save(result, acting_user=acting_user, validate=False)
@@ -370,6 +374,36 @@ def lab_result_enter(*, order, value, acting_user, comment=""):
     order.resulted_at = result.resulted_at
     audited_save(order, acting_user=acting_user)
     return result
+
+
+@transaction.atomic
+def lab_result_correct(*, result, value, reason, acting_user):
+    """Correct a saved result with a reason: the value is replaced, the flag recomputed, the earlier value and
+    flag kept on the result (``previous_value``/``previous_flag``) and every version in its history."""
+    policies.ensure_may_correct_lab_results(acting_user=acting_user)
+    result = LabResult.objects.select_for_update().select_related("order__test").get(pk=result.pk)
+    reason = (reason or "").strip()
+    errors = {}
+    if value is None or value == "":
+        errors["value"] = "Enter the corrected value."
+    if not reason:
+        errors["reason"] = "Give the reason for the correction."
+    if errors:
+        raise ValidationError(errors)
+    test = result.order.test
+    previous_value, previous_flag = result.value, result.flag
+    result.value = value
+    result.correction_reason = reason
+    result.full_clean(exclude=["unit", "flag", "previous_flag"])
+    test.check_result_value(result.value)
+    if result.value == previous_value:
+        shown = f"{previous_value.normalize():f} {result.unit}".strip()
+        raise Conflict(f"The result is already {shown}; a correction changes the value.", code="unchanged")
+    result.previous_value, result.previous_flag = previous_value, previous_flag
+    result.flag = test.flag_for(result.value)
+    result.corrected_at = timezone.now()
+    result.corrected_by = acting_user
+    return audited_save(result, acting_user=acting_user, validate=False)
 
 
 # --- Vitals ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ urlpatterns = [
     path("lab/worklist/", views.lab_worklist_view, name="lab_worklist"),
     path("lab/orders/<int:pk>/collect/", views.lab_collect_view, name="lab_collect"),
     path("lab/orders/<int:pk>/result/", views.lab_result_view, name="lab_result"),
+    path("lab/orders/<int:pk>/correct/", views.lab_correct_view, name="lab_correct"),
     # Charts
     path("patients/<int:pk>/chart/", views.chart_view, name="chart"),
     path("my-history/", views.my_history_view, name="my_history"),

@@ -20,6 +20,7 @@ from clinical.forms import (
     DiagnosisForm,
     ICD10SearchForm,
     LabOrderForm,
+    LabResultCorrectionForm,
     LabResultForm,
     NotesForm,
     PrescriptionForm,
@@ -335,7 +336,13 @@ def lab_worklist_view(request):
     return render(
         request,
         "clinical/lab_worklist.html",
-        {"form": form, "page": page, "status": status, "next": request.get_full_path()},
+        {
+            "form": form,
+            "page": page,
+            "status": status,
+            "next": request.get_full_path(),
+            "can_correct": policies.granted_by_role(request.user, "clinical.change_labresult"),
+        },
     )
 
 
@@ -360,7 +367,10 @@ def lab_collect_view(request, pk):
 
 @staff_page("clinical.add_labresult")
 def lab_result_view(request, pk):
-    """Enter the result of a collected order; the flag comes from the test's reference range."""
+    """Enter the result of a collected order; the flag comes from the test's reference range. A resulted order's
+    page is its correction page."""
+    if page_selectors.lab_order_is_resulted(user=request.user, pk=pk):
+        return redirect("clinical:lab_correct", pk=pk)
     order = page_selectors.lab_order_for_work(user=request.user, pk=pk)
     status = 200
     if request.method == "POST":
@@ -382,6 +392,34 @@ def lab_result_view(request, pk):
     else:
         form = LabResultForm()
     return render(request, "clinical/lab_result.html", {"order": order, "form": form}, status=status)
+
+
+@staff_page("clinical.change_labresult")
+def lab_correct_view(request, pk):
+    """Correct a saved result with a reason; the earlier value stays shown (and in history) as corrected."""
+    order = page_selectors.lab_order_for_correction(user=request.user, pk=pk)
+    status = 200
+    if request.method == "POST":
+        form = LabResultCorrectionForm(request.POST)
+        if form.is_valid():
+            try:
+                result = services.lab_result_correct(result=order.result, acting_user=request.user, **form.cleaned_data)
+            except (DomainError, ValidationError) as exc:
+                _add_errors(form, exc)
+                status = _status(exc)
+            else:
+                messages.success(
+                    request,
+                    f"Corrected {order.test.name} for {order.record.patient.full_name}: {result}.",
+                )
+                return redirect(f"{reverse('clinical:lab_worklist')}?status={LabOrderStatus.RESULTED}")
+        else:
+            status = 400
+    else:
+        form = LabResultCorrectionForm(initial={"value": order.result.value.normalize()})
+    return render(
+        request, "clinical/lab_correct.html", {"order": order, "result": order.result, "form": form}, status=status
+    )
 
 
 def _allergies_for(user, patient):

@@ -12,6 +12,8 @@ Every HMS admin derives from ``AuditedAdmin``:
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import HttpResponseRedirect
@@ -88,7 +90,31 @@ class ActiveChoicesOnly:
         return formfield
 
 
-class AuditedAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
+class BoundedChangeList(ChangeList):
+    """A changelist whose date lookups typed into the URL (``?start__year=9999&start__month=12&start__day=31``)
+    cannot overflow: a date the calendar can't hold is an invalid lookup (the admin's "?e=1" page), not a 500."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_queryset(self, request, exclude_parameters=None):
+        try:
+            return super().get_queryset(request, exclude_parameters)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class BoundedDatesAdmin:
+    """Mixin for every admin with a date hierarchy or date filters: see ``BoundedChangeList``."""
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedChangeList
+
+
+class AuditedAdmin(BoundedDatesAdmin, NoDeleteAdmin, SimpleHistoryAdmin):
     """History visible, never reverted, nothing deleted; service refusals shown as messages, nothing saved."""
 
     def revert_disabled(self, request, obj=None):

@@ -523,16 +523,18 @@ def seed_portal_patient(context):
         emergency_contact_phone="(617) 555-0178",
         preferred_hospital=hospital,
     )
+    # Clinical facts are recorded by a clinician: the demo doctor took this history.
+    clinician = get_user_model().objects.get(username="doctor")
     allergy_add(
-        patient=patient, acting_user=acting_user, substance="Penicillin", reaction="Hives",
+        patient=patient, acting_user=clinician, substance="Penicillin", reaction="Hives",
         severity=AllergySeverity.SEVERE, noted_on=date(2009, 5, 2),
     )
     medical_history_add(
-        patient=patient, acting_user=acting_user, condition="Asthma", onset_date=date(1992, 3, 1),
+        patient=patient, acting_user=clinician, condition="Asthma", onset_date=date(1992, 3, 1),
         status=MedicalHistoryStatus.CHRONIC,
     )
     medical_history_add(
-        patient=patient, acting_user=acting_user, condition="Essential hypertension", onset_date=date(2019, 10, 14),
+        patient=patient, acting_user=clinician, condition="Essential hypertension", onset_date=date(2019, 10, 14),
         status=MedicalHistoryStatus.ACTIVE, notes="Home readings around 140/90.",
     )
     insurance_policy_add(

@@ -4,6 +4,8 @@ Unlike DRF's stock DjangoModelPermissions, reading (GET/HEAD/OPTIONS) needs ``vi
 Which rows a user may see is the selectors' job: rows outside the scope answer 404.
 """
 
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 from rest_framework.permissions import DjangoModelPermissions
 
 
@@ -37,3 +39,19 @@ def action_permissions(*perms):
     this declares ``required_permissions = None``.
     """
     return {"required_permissions": {"*": list(perms)}}
+
+
+def granted_by_role(user, perm):
+    """Whether ``perm`` ("app.codename") is given to the user by a role (group) or to them directly.
+
+    Unlike ``user.has_perm`` this is never True just because the user is a superuser: clinical content is
+    written by the clinicians whose role allows it, and a superuser's blanket pass does not make one a clinician.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    app_label, codename = perm.split(".", 1)
+    return (
+        Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        .filter(Q(group__user=user) | Q(user=user))
+        .exists()
+    )

@@ -152,6 +152,7 @@ SPECTACULAR_SETTINGS = {
     # "kind", "severity") never collide (a collision is a schema warning).
     "ENUM_NAME_OVERRIDES": {
         "StaffRoleEnum": "staff.choices.StaffRole",
+        "LabResultFlagEnum": "clinical.choices.LabResultFlag",
         "PatientSexEnum": "patients.choices.PatientSex",
         "AllergySeverityEnum": "patients.choices.AllergySeverity",
         "MedicalHistoryStatusEnum": "patients.choices.MedicalHistoryStatus",

@@ -4,7 +4,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from hms.admin import RelatedListFilter
+from hms.admin import BoundedDatesAdmin, RelatedListFilter
 from inventory import services
 from inventory.models import Batch, Equipment, Item, StockLevelRule, StockMovement, Store
 
@@ -69,7 +69,7 @@ class StockLevelRuleAdmin(NoDeleteAdmin):
 
 
 @admin.register(Batch)
-class BatchAdmin(SimpleHistoryAdmin):
+class BatchAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
     """Read only: a batch is created by receiving stock (API or pharmacy pages) and changes only by movements."""
 
     list_display = ["item", "lot_number", "store", "expiry_date", "quantity_on_hand", "supplier"]
@@ -89,7 +89,7 @@ class BatchAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(BoundedDatesAdmin, admin.ModelAdmin):
     """The stock ledger: append-only, so read only here."""
 
     list_display = ["created_at", "kind", "quantity", "batch", "prescription_id", "created_by", "note"]

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from hms.admin import AuditedAdmin, RelatedListFilter, adopt
+from hms.permissions import granted_by_role
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 from patients.services import (
     ALLERGY_FIELDS,
@@ -62,12 +63,30 @@ class ChartRowInline(admin.TabularInline):
         return False
 
 
-class AllergyInline(ChartRowInline):
+class ClinicalFactPermissions:
+    """Allergies and medical history are written by clinicians only (patients/policies.py): for anyone else,
+    superusers and administrators included, the back office shows them read-only."""
+
+    clinical_model = None
+
+    def _may(self, request, action):
+        return granted_by_role(request.user, f"patients.{action}_{self.clinical_model}")
+
+    def has_add_permission(self, request, *args):
+        return self._may(request, "add") and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, "change") and super().has_change_permission(request, obj)
+
+
+class AllergyInline(ClinicalFactPermissions, ChartRowInline):
+    clinical_model = "allergy"
     model = Allergy
     fields = ["substance", "reaction", "severity", "noted_on", "is_active"]
 
 
-class MedicalHistoryInline(ChartRowInline):
+class MedicalHistoryInline(ClinicalFactPermissions, ChartRowInline):
+    clinical_model = "medicalhistoryentry"
     model = MedicalHistoryEntry
     fields = ["condition", "onset_date", "status", "notes"]
     formfield_overrides = {
@@ -241,7 +260,8 @@ class ChartRowAdmin(AuditedAdmin):
 
 
 @admin.register(Allergy)
-class AllergyAdmin(ChartRowAdmin):
+class AllergyAdmin(ClinicalFactPermissions, ChartRowAdmin):
+    clinical_model = "allergy"
     list_display = ["patient", "substance", "severity", "reaction", "noted_on", "is_active"]
     list_filter = ["is_active", "severity"]
     search_fields = ["substance", "reaction", "=patient__mrn", "^patient__last_name"]
@@ -250,7 +270,8 @@ class AllergyAdmin(ChartRowAdmin):
 
 
 @admin.register(MedicalHistoryEntry)
-class MedicalHistoryEntryAdmin(ChartRowAdmin):
+class MedicalHistoryEntryAdmin(ClinicalFactPermissions, ChartRowAdmin):
+    clinical_model = "medicalhistoryentry"
     list_display = ["patient", "condition", "status", "onset_date"]
     list_filter = ["status"]
     search_fields = ["condition", "=patient__mrn", "^patient__last_name"]

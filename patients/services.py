@@ -6,6 +6,7 @@ from django.db import transaction
 from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
 from hms.sequences import next_values
+from patients import policies
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 
 PATIENT_FIELDS = {
@@ -160,11 +161,13 @@ def patient_set_active(*, patient, active, acting_user):
 
 @transaction.atomic
 def allergy_add(*, patient, acting_user, **data):
+    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="allergy", action="add")
     return audited_save(Allergy(patient=patient, **data), acting_user=acting_user)
 
 
 @transaction.atomic
 def allergy_update(*, allergy, acting_user, **data):
+    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="allergy", action="change")
     allergy = Allergy.objects.select_for_update().get(pk=allergy.pk)
     if apply_changes(allergy, data, allowed=ALLERGY_FIELDS):
         audited_save(allergy, acting_user=acting_user)
@@ -173,11 +176,13 @@ def allergy_update(*, allergy, acting_user, **data):
 
 @transaction.atomic
 def medical_history_add(*, patient, acting_user, **data):
+    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="medicalhistoryentry", action="add")
     return audited_save(MedicalHistoryEntry(patient=patient, **data), acting_user=acting_user)
 
 
 @transaction.atomic
 def medical_history_update(*, entry, acting_user, **data):
+    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="medicalhistoryentry", action="change")
     entry = MedicalHistoryEntry.objects.select_for_update().get(pk=entry.pk)
     if apply_changes(entry, data, allowed=HISTORY_FIELDS):
         audited_save(entry, acting_user=acting_user)

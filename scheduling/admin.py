@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from hms.admin import ActiveChoicesOnly, RelatedListFilter
+from hms.admin import ActiveChoicesOnly, BoundedDatesAdmin, RelatedListFilter
 from hms.exceptions import DomainError
 from scheduling import services
 from scheduling.models import Appointment, Availability, Room, TimeOff
@@ -85,7 +85,7 @@ def _run_on_each(modeladmin, request, queryset, verb, call):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SimpleHistoryAdmin):
+class AppointmentAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
     list_display = ["start", "patient", "doctor", "hospital", "kind", "status", "room"]
     list_filter = [
         "status",
@@ -181,7 +181,7 @@ class AvailabilityAdmin(ActiveChoicesOnly, SimpleHistoryAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(SimpleHistoryAdmin):
+class TimeOffAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
     list_display = ["doctor", "start", "end", "reason", "is_cancelled"]
     list_filter = ["is_cancelled", "doctor__hospital", ("doctor__department", RelatedListFilter)]
     list_select_related = ["doctor__user"]

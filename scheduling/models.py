@@ -360,6 +360,11 @@ class Appointment(models.Model):
     def local_end(self):
         return self.end.astimezone(self.hospital.tzinfo)
 
+    def is_on_its_day(self, now=None):
+        """Whether ``now`` (default: now) falls on the appointment's day in its hospital's time zone."""
+        now = now or timezone.now()
+        return now.astimezone(self.hospital.tzinfo).date() == self.local_start.date()
+
     def can(self, action):
         return self.status in TRANSITIONS[action].sources
 

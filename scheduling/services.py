@@ -1,5 +1,8 @@
 """Every change to schedules and appointments. Admin, pages, API and commands call these.
 
+A patient is checked in on the appointment's own day only (the hospital's time zone), and a visit starts only
+once the patient is checked in: a visit cannot be run through the day before it is due.
+
 No double booking, even under concurrency: a booking (or rescheduling) first locks the rows
 of everyone it books, always in the same order - the doctor's StaffMember row, the patient
 row, the room row, the equipment row - and only then checks for overlaps and inserts. Two
@@ -266,14 +269,34 @@ def appointment_cancel(*, appointment, reason, acting_user):
     return _transition(appointment, "cancel", acting_user=acting_user, cancellation_reason=reason)
 
 
-@transaction.atomic
-def appointment_check_in(*, appointment, acting_user):
-    return _transition(appointment, "check_in", acting_user=acting_user)
+def _ensure_appointment_day(appointment, now):
+    """Check-in happens on the appointment's own day, in its hospital's time zone; any other day is a 409."""
+    if appointment.is_on_its_day(now):
+        return
+    tz = appointment.hospital.tzinfo
+    tense = "is" if now < appointment.start else "was"
+    raise Conflict(
+        f"This appointment {tense} on {local_label(appointment.start, tz)}; a patient is checked in on the day "
+        "of their appointment only.",
+        code="not_appointment_day",
+        extra={"appointment_day": appointment.local_start.date().isoformat()},
+    )
 
 
 @transaction.atomic
-def appointment_start(*, appointment, acting_user):
-    return _transition(appointment, "start", acting_user=acting_user)
+def appointment_check_in(*, appointment, acting_user, now=None):
+    """Check the patient in: a scheduled appointment, on its own day (the hospital's time zone)."""
+    now = now or timezone.now()
+    locked = _lock(Appointment, appointment.pk)
+    locked.ensure_can("check_in")
+    _ensure_appointment_day(locked, now)
+    return _transition(locked, "check_in", acting_user=acting_user, now=now)
+
+
+@transaction.atomic
+def appointment_start(*, appointment, acting_user, now=None):
+    """Start the visit: only a checked-in patient's (and check-in happens on the appointment's day only)."""
+    return _transition(appointment, "start", acting_user=acting_user, now=now)
 
 
 @transaction.atomic

@@ -112,6 +112,7 @@ def _with_actions(appointments):
         for action in ("check_in", "start", "complete", "cancel", "no_show", "reschedule"):
             setattr(appointment, f"can_{action}", appointment.can(action))
         appointment.can_no_show = appointment.can_no_show and appointment.start <= now  # only once it has begun
+        appointment.can_check_in = appointment.can_check_in and appointment.is_on_its_day(now)  # on its day only
     return appointments
 
 

@@ -182,9 +182,25 @@ class CancelSerializer(serializers.Serializer):
 
 
 class LabResultSerializer(serializers.ModelSerializer):
+    is_corrected = serializers.BooleanField(read_only=True, help_text="The value was corrected after it was saved.")
+
     class Meta:
         model = LabResult
-        fields = ["id", "value", "unit", "flag", "comment", "resulted_by", "resulted_at"]
+        fields = [
+            "id",
+            "value",
+            "unit",
+            "flag",
+            "comment",
+            "resulted_by",
+            "resulted_at",
+            "is_corrected",
+            "corrected_at",
+            "corrected_by",
+            "correction_reason",
+            "previous_value",
+            "previous_flag",
+        ]
         read_only_fields = fields
 
 
@@ -216,6 +232,13 @@ class LabOrderSerializer(NestedAccessMixin, RecordChildSerializer):
 class LabResultEntrySerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=12, decimal_places=3)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class LabResultCorrectionSerializer(serializers.Serializer):
+    value = serializers.DecimalField(
+        max_digits=12, decimal_places=3, help_text="The corrected value; the flag is recomputed from it."
+    )
+    reason = serializers.CharField(max_length=500, help_text="Why the saved value was wrong (kept with the result).")
 
 
 class VitalsSerializer(serializers.ModelSerializer):
@@ -278,6 +301,8 @@ class LabTestSerializer(serializers.ModelSerializer):
             "reference_high",
             "critical_low",
             "critical_high",
+            "physical_min",
+            "physical_max",
             "price",
             "is_active",
         ]

@@ -5,7 +5,7 @@ every change goes through clinical.services with the requesting user as ``acting
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from clinical.api.serializers import (
     HistoryEventSerializer,
     ICD10CodeSerializer,
     LabOrderSerializer,
+    LabResultCorrectionSerializer,
     LabResultEntrySerializer,
     LabTestSerializer,
     MedicalRecordSerializer,
@@ -37,7 +38,8 @@ from clinical.filters import (
     ProcedureFilterSet,
     VitalsFilterSet,
 )
-from clinical.models import LabTest, ProcedureCatalog
+from clinical.models import LabResult, LabTest, ProcedureCatalog
+from hms.exceptions import Conflict
 from hms.pagination import StandardPagination
 from hms.permissions import action_permissions
 from hms.validators import parse_bounded_date
@@ -198,6 +200,30 @@ class LabOrderViewSet(ReadAndAddViewSet):
             order=self.get_object(), acting_user=request.user, **serializer.validated_data
         )
         return self._respond(result.order)
+
+    @extend_schema(
+        request=LabResultCorrectionSerializer,
+        responses={
+            200: LabOrderSerializer,
+            400: OpenApiResponse(description="No value or reason, or a value the test cannot physically give."),
+            403: OpenApiResponse(description="Your role does not correct lab results (the lab does)."),
+            404: OpenApiResponse(description="No such lab order, or not one you may see."),
+            409: OpenApiResponse(description="The order has no result yet, or the value is the one already saved."),
+        },
+    )
+    @action(detail=True, methods=["post"], **action_permissions("clinical.change_labresult"))
+    def correct(self, request, pk=None):
+        """Correct the saved result with a reason: the value is replaced, the flag recomputed, and the earlier
+        value and flag are kept (`previous_value`, `previous_flag`, and the history) and shown as corrected."""
+        order = self.get_object()
+        serializer = LabResultCorrectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = order.result
+        except LabResult.DoesNotExist:
+            raise Conflict("This lab order has no result yet; enter the result instead.", code="not_resulted") from None
+        services.lab_result_correct(result=result, acting_user=request.user, **serializer.validated_data)
+        return self._respond(order)
 
 
 class VitalsViewSet(ReadAndAddViewSet):

@@ -73,6 +73,7 @@ ACCESS = {
         "create": {DOCTOR},
         "collect": {LAB},
         "result": {LAB},
+        "correct": {LAB},
     },
     "vitals": {"list": CHART, "retrieve": CHART, "create": {NURSE}},
     "procedure-catalog": {
@@ -138,6 +139,8 @@ def _scene(endpoint, action, role, user):
         }
         return PrescriptionFactory(record=record), payload
     if endpoint == "lab-orders":
+        if action == "correct":
+            return LabResultFactory(order__record=record).order, None
         status = LabOrderStatus.COLLECTED if action == "result" else LabOrderStatus.ORDERED
         return LabOrderFactory(record=record, status=status), {"record": record.pk, "test": LabTestFactory().pk}
     if endpoint == "vitals":
@@ -155,7 +158,7 @@ UPDATES = {
     "lab-tests": {"price": "20.00"},
 }
 ACTION_BODIES = {"amend": {"reason": "Typo", "clinical_notes": "Corrected."}, "cancel": {"reason": "Nausea"},
-                 "result": {"value": "85"}}  # fmt: skip
+                 "result": {"value": "85"}, "correct": {"value": "90", "reason": "Wrong sample"}}  # fmt: skip
 
 
 def _call(client, endpoint, action, target, payload):

@@ -77,3 +77,28 @@ def test_the_delete_page_of_every_registered_model_is_refused_to_a_superuser(adm
 def test_every_registered_list_renders_for_a_superuser(admin_client, model):
     opts = model._meta
     assert admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200
+
+
+# --- Dates typed into a changelist's URL never overflow into a 500 ----------------------------------------------
+
+
+def dated_admins():
+    return [m for m in registered_models() if admin.site.get_model_admin(m).date_hierarchy]
+
+
+def test_the_date_hierarchies_are_found():
+    assert len(dated_admins()) >= 8
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", dated_admins(), ids=lambda m: m._meta.label)
+@pytest.mark.parametrize("day", [("9999", "12", "31"), ("1", "1", "1"), ("2026", "13", "1")], ids=str)
+def test_a_date_hierarchy_day_out_of_range_is_an_invalid_lookup_not_a_500(admin_client, model, day):
+    opts = model._meta
+    field = admin.site.get_model_admin(model).date_hierarchy
+    year, month, dd = day
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    response = admin_client.get(url, {f"{field}__year": year, f"{field}__month": month, f"{field}__day": dd})
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert response["Location"].endswith("?e=1")

@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from patients.models import Patient
-from patients.tests.factories import PatientFactory
+from patients.tests.factories import PatientFactory, PayerFactory
 from staff.tests.factories import DoctorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -385,7 +385,7 @@ def test_an_insurance_policy_valid_from_year_1_or_9999_is_refused(root_api, vali
     patient = PatientFactory()
     policy = {
         "patient": patient.pk,
-        "payer_name": "Aetna",
+        "payer": PayerFactory(name="Aetna").pk,
         "policy_number": "A-1",
         "coverage_percent": "80.00",
         "valid_from": valid_from,
@@ -403,7 +403,7 @@ def test_an_insurance_policy_ending_in_2150_is_refused_by_the_model():
 
     policy = InsurancePolicy(
         patient=PatientFactory(),
-        payer_name="Aetna",
+        payer=PayerFactory(name="Aetna"),
         policy_number="A-2",
         coverage_percent=80,
         valid_from=datetime.date(2024, 1, 1),
@@ -468,19 +468,19 @@ def test_a_date_of_birth_in_the_future_or_over_130_years_ago_is_refused(root_api
     assert message in body["date_of_birth"][0]
 
 
-def test_an_allergy_noted_in_the_future_is_refused(root_api):
+def test_an_allergy_noted_in_the_future_is_refused(api_as):
     import datetime
 
     patient = PatientFactory()
     tomorrow = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
     allergy = {"patient": patient.pk, "substance": "Penicillin", "severity": "severe", "noted_on": tomorrow}
 
-    body = assert_json_refusal(root_api.post("/api/v1/allergies/", allergy, format="json"))
+    body = assert_json_refusal(api_as("Nurse").post("/api/v1/allergies/", allergy, format="json"))
 
     assert "noted_on" in body
 
 
-def test_a_medical_history_onset_in_the_future_is_refused():
+def test_a_medical_history_onset_in_the_future_is_refused(make_user):
     import datetime
 
     from patients.services import medical_history_add
@@ -489,12 +489,14 @@ def test_a_medical_history_onset_in_the_future_is_refused():
     later = datetime.date.today() + datetime.timedelta(days=30)
 
     _refused(
-        lambda: medical_history_add(patient=patient, acting_user=UserFactory(), condition="Asthma", onset_date=later),
+        lambda: medical_history_add(
+            patient=patient, acting_user=make_user("Nurse"), condition="Asthma", onset_date=later
+        ),
         "onset_date",
     )
 
 
-def test_vitals_recorded_in_the_future_are_refused():
+def test_vitals_recorded_in_the_future_are_refused(make_user):
     import datetime
 
     from django.utils import timezone
@@ -505,7 +507,7 @@ def test_vitals_recorded_in_the_future_are_refused():
     later = timezone.now() + datetime.timedelta(days=5)
 
     _refused(
-        lambda: vitals_record(patient=patient, acting_user=UserFactory(), recorded_at=later, heart_rate=70),
+        lambda: vitals_record(patient=patient, acting_user=make_user("Nurse"), recorded_at=later, heart_rate=70),
         "recorded_at",
     )
 

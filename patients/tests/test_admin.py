@@ -54,7 +54,9 @@ def test_list_add_change_and_history_pages_render_for_a_superuser(admin_client, 
     assert listing.status_code == 200
     assert obj in listing.context["cl"].result_list
 
-    assert admin_client.get(admin_url(model, "add")).status_code == 200
+    # Clinical facts are read-only for a superuser: no add page, the change page shows them.
+    clinical_fact = model in (Allergy, MedicalHistoryEntry)
+    assert admin_client.get(admin_url(model, "add")).status_code == (403 if clinical_fact else 200)
     assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
     history = admin_client.get(admin_url(model, "history", obj.pk))
     assert history.status_code == 200
@@ -177,15 +179,8 @@ def test_a_likely_duplicate_is_refused_with_its_mrn_until_register_anyway_is_tic
 def test_registration_with_chart_rows_saves_them_through_the_services(admin_client, admin_user):
     data = patient_data(
         HospitalFactory(),
-        **inline_management(allergies=(1, 0), medical_history=(1, 0), insurance_policies=(1, 0)),
+        **inline_management(insurance_policies=(1, 0)),
         **{
-            "allergies-0-substance": "Penicillin",
-            "allergies-0-reaction": "Hives",
-            "allergies-0-severity": "severe",
-            "allergies-0-is_active": "on",
-            "medical_history-0-condition": "Asthma",
-            "medical_history-0-onset_date": "2001-03-01",
-            "medical_history-0-status": "chronic",
             "insurance_policies-0-payer": PayerFactory(name="Aetna").pk,
             "insurance_policies-0-policy_number": "AET-1",
             "insurance_policies-0-coverage_percent": "80.00",
@@ -199,14 +194,52 @@ def test_registration_with_chart_rows_saves_them_through_the_services(admin_clie
     assert response.status_code == 302, response.context["errors"]
 
     patient = Patient.objects.get(last_name="Silva")
-    allergy = patient.allergies.get()
-    assert (allergy.substance, allergy.severity) == ("Penicillin", "severe")
-    assert patient.medical_history.get().condition == "Asthma"
     policy = patient.insurance_policies.get()
     assert policy.is_primary
     assert policy.coverage_percent == Decimal("80.00")
-    for row in (allergy, patient.medical_history.get(), policy):
-        assert row.history.get().history_user == admin_user
+    assert policy.history.get().history_user == admin_user
+
+
+def test_a_clinician_in_the_back_office_adds_allergies_and_history_through_the_services(client, make_user):
+    from django.contrib.auth.models import Permission
+
+    doctor = make_user("Doctor")
+    doctor.is_staff = True
+    doctor.save()
+    doctor.user_permissions.add(Permission.objects.get(codename="change_patient", content_type__app_label="patients"))
+    client.force_login(doctor)
+    patient = PatientFactory(last_name="Silva")
+    data = patient_data(
+        patient.preferred_hospital,
+        **inline_management(allergies=(1, 0), medical_history=(1, 0)),
+        **{
+            "allergies-0-substance": "Penicillin",
+            "allergies-0-reaction": "Hives",
+            "allergies-0-severity": "severe",
+            "allergies-0-is_active": "on",
+            "medical_history-0-condition": "Asthma",
+            "medical_history-0-onset_date": "2001-03-01",
+            "medical_history-0-status": "chronic",
+        },
+    )
+    response = client.post(admin_url(Patient, "change", patient.pk), data)
+    assert response.status_code == 302, response.context["errors"]
+
+    allergy = patient.allergies.get()
+    assert (allergy.substance, allergy.severity) == ("Penicillin", "severe")
+    assert patient.medical_history.get().condition == "Asthma"
+    for row in (allergy, patient.medical_history.get()):
+        assert row.history.get().history_user == doctor
+
+
+def test_a_superuser_sees_allergies_and_history_read_only(admin_client):
+    allergy = AllergyFactory(severity="severe")
+    page = admin_client.get(admin_url(Patient, "change", allergy.patient_id))
+    inlines = {formset.opts.model: formset for formset in page.context["inline_admin_formsets"]}
+
+    for model in (Allergy, MedicalHistoryEntry):
+        assert not inlines[model].has_add_permission and not inlines[model].has_change_permission
+    assert admin_client.get(admin_url(Allergy, "add")).status_code == 403
 
 
 def test_changing_a_patient_goes_through_the_service_and_keeps_the_mrn(admin_client, admin_user):
@@ -285,20 +318,31 @@ def test_the_patient_list_shows_the_age_and_finds_by_mrn(admin_client):
     assert f'<td class="field-age">{patient.age}</td>' in response.content.decode()
 
 
-def test_an_allergy_added_on_its_own_page_records_the_admin(admin_client, admin_user):
+@pytest.fixture
+def clinician_in_back_office(client, make_user):
+    """A doctor with back-office access: clinicians are the ones who write allergies and history there."""
+    doctor = make_user("Doctor")
+    doctor.is_staff = True
+    doctor.save()
+    client.force_login(doctor)
+    client.user = doctor
+    return client
+
+
+def test_an_allergy_added_on_its_own_page_records_the_clinician(clinician_in_back_office):
     patient = PatientFactory()
     data = {"patient": patient.pk, "substance": "Latex", "reaction": "Rash", "severity": "mild", "is_active": "on"}
-    response = admin_client.post(admin_url(Allergy, "add"), data)
+    response = clinician_in_back_office.post(admin_url(Allergy, "add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     allergy = patient.allergies.get()
-    assert allergy.history.get().history_user == admin_user
+    assert allergy.history.get().history_user == clinician_in_back_office.user
 
 
-def test_an_allergy_cannot_be_moved_to_another_patient(admin_client):
+def test_an_allergy_cannot_be_moved_to_another_patient(clinician_in_back_office):
     allergy = AllergyFactory(substance="Latex")
     other = PatientFactory()
     data = {"patient": other.pk, "substance": "Latex", "reaction": "Rash", "severity": "mild", "is_active": ""}
-    response = admin_client.post(admin_url(Allergy, "change", allergy.pk), data)
+    response = clinician_in_back_office.post(admin_url(Allergy, "change", allergy.pk), data)
     assert response.status_code == 302
     allergy.refresh_from_db()
     assert allergy.patient_id != other.pk
@@ -313,12 +357,21 @@ def test_a_service_refusal_is_shown_as_a_message_and_nothing_is_saved(admin_clie
         raise Conflict("Refused for the test.")
 
     monkeypatch.setitem(
-        patients_admin.CHART_SERVICES, Allergy, (refuse, *patients_admin.CHART_SERVICES[Allergy][1:])
+        patients_admin.CHART_SERVICES,
+        InsurancePolicy,
+        (refuse, *patients_admin.CHART_SERVICES[InsurancePolicy][1:]),
     )
     data = patient_data(
         HospitalFactory(),
-        **inline_management(allergies=(1, 0)),
-        **{"allergies-0-substance": "Peanuts", "allergies-0-severity": "mild", "allergies-0-is_active": "on"},
+        **inline_management(insurance_policies=(1, 0)),
+        **{
+            "insurance_policies-0-payer": PayerFactory(name="Aetna").pk,
+            "insurance_policies-0-policy_number": "AET-9",
+            "insurance_policies-0-coverage_percent": "80.00",
+            "insurance_policies-0-copay": "25.00",
+            "insurance_policies-0-valid_from": "2024-01-01",
+            "insurance_policies-0-is_active": "on",
+        },
     )
     response = admin_client.post(admin_url(Patient, "add"), data, follow=True)
     assert response.status_code == 200

@@ -127,8 +127,8 @@ def test_deactivation_keeps_the_patient_and_its_history():
     assert [h.is_active for h in patient.history.all()] == [False, True]
 
 
-def test_allergies_and_history_entries_are_audited():
-    nurse = UserFactory()
+def test_allergies_and_history_entries_are_audited(make_user):
+    nurse = make_user("Nurse")
     patient = PatientFactory()
     allergy = allergy_add(
         patient=patient, acting_user=nurse, substance="Penicillin", reaction="Rash", severity="severe"

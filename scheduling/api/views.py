@@ -127,7 +127,8 @@ class AppointmentViewSet(
     @extend_schema(request=None, responses={200: AppointmentSerializer, **REFUSALS})
     @action(detail=True, methods=["post"], url_path="check-in", **CHANGE_APPOINTMENT)
     def check_in(self, request, pk=None):
-        """The patient has arrived."""
+        """The patient has arrived: on the appointment's day only (the hospital's time zone), else 409
+        `not_appointment_day`."""
         return self._status_action(services.appointment_check_in)
 
     @extend_schema(request=None, responses={200: AppointmentSerializer, **REFUSALS})

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from inventory.choices import EquipmentStatus
 from inventory.models import Equipment
@@ -69,6 +70,11 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     kind = AppointmentKind.IN_PERSON
     reason = "Follow-up visit"
     status = AppointmentStatus.SCHEDULED
+
+
+def starting_now():
+    """A start time that is today in every time zone (check-in happens on the appointment's day only)."""
+    return timezone.now().replace(second=0, microsecond=0)
 
 
 def documented(appointment):

@@ -16,6 +16,7 @@ from scheduling.tests.factories import (
     RoomFactory,
     TimeOffFactory,
     documented,
+    starting_now,
 )
 from staff.tests.factories import DoctorFactory, HospitalFactory
 
@@ -75,7 +76,7 @@ def test_role_access(endpoint, role, api_as, make_user, doctor):
         patient = client.patient
     else:
         client, patient = api_as(role), PatientFactory()
-    appointment = AppointmentFactory(patient=patient, doctor=doctor, start=local(9), end=local(9, 30))
+    appointment = AppointmentFactory(patient=patient, doctor=doctor, start=starting_now())  # today: check-in is allowed
     requests = {
         "list appointments": lambda: client.get("/api/v1/appointments/"),
         "book": lambda: client.post("/api/v1/appointments/", booking(patient, doctor)),
@@ -219,7 +220,7 @@ def test_a_patient_cannot_move_their_visit_along(api_as, make_user, action):
 
 
 def test_the_visit_moves_through_check_in_start_and_complete(api_as, doctor):
-    appointment = AppointmentFactory(doctor=doctor)
+    appointment = AppointmentFactory(doctor=doctor, start=starting_now())
     nurse, doctor_client = api_as("Nurse"), api_as(doctor.user)
 
     assert nurse.post(f"/api/v1/appointments/{appointment.pk}/check-in/").json()["status"] == "checked_in"
@@ -233,6 +234,22 @@ def test_the_visit_moves_through_check_in_start_and_complete(api_as, doctor):
     again = doctor_client.post(f"/api/v1/appointments/{appointment.pk}/complete/")
     assert again.status_code == 409
     assert again.json()["detail"] == "This appointment has already been completed."
+
+
+def test_check_in_before_the_appointments_day_answers_409_and_starting_is_refused_too(api_as, doctor):
+    tomorrow = AppointmentFactory(doctor=doctor, start=starting_now() + datetime.timedelta(days=1))
+    nurse, doctor_client = api_as("Nurse"), api_as(doctor.user)
+
+    check_in = nurse.post(f"/api/v1/appointments/{tomorrow.pk}/check-in/")
+    start = doctor_client.post(f"/api/v1/appointments/{tomorrow.pk}/start/")
+
+    assert check_in.status_code == 409
+    assert check_in.json()["code"] == "not_appointment_day"
+    assert "checked in on the day of their appointment only" in check_in.json()["detail"]
+    assert start.status_code == 409
+    assert "Check the patient in first." in start.json()["detail"]
+    tomorrow.refresh_from_db()
+    assert tomorrow.status == S.SCHEDULED
 
 
 def test_cancel_needs_a_reason(api_as):

@@ -18,6 +18,7 @@ from scheduling.tests.factories import (
     RoomFactory,
     TimeOffFactory,
     documented,
+    starting_now,
 )
 from staff.tests.factories import DepartmentFactory, DoctorFactory, HospitalFactory, StaffMemberFactory
 
@@ -480,9 +481,10 @@ def test_the_board_runs_the_same_number_of_queries_for_3_or_30_appointments(clie
 
 
 def test_check_in_from_the_board_changes_the_status_and_records_the_receptionist(client, login, doctor):
-    appointment = AppointmentFactory(doctor=doctor, start=at(10))
+    appointment = AppointmentFactory(doctor=doctor, start=starting_now())
     receptionist = login("Receptionist")
-    board = reverse("scheduling:board") + f"?hospital={doctor.hospital_id}&date={MONDAY.isoformat()}"
+    day = appointment.local_start.date().isoformat()
+    board = reverse("scheduling:board") + f"?hospital={doctor.hospital_id}&date={day}"
 
     response = client.post(reverse("scheduling:check_in", args=[appointment.pk]), {"next": board}, follow=True)
 
@@ -556,17 +558,42 @@ def test_a_forbidden_transition_shows_a_message_and_changes_nothing(client, logi
 
 
 def test_the_board_offers_only_the_actions_the_status_allows(client, login, doctor):
-    scheduled = AppointmentFactory(doctor=doctor, start=at(9))
-    cancelled = AppointmentFactory(doctor=doctor, start=at(10), status=AppointmentStatus.CANCELLED)
+    later_today = starting_now() + datetime.timedelta(minutes=1)
+    scheduled = AppointmentFactory(doctor=doctor, start=later_today)
+    cancelled = AppointmentFactory(doctor=doctor, start=later_today, status=AppointmentStatus.CANCELLED)
     login("Receptionist")
+    day = scheduled.local_start.date().isoformat()
 
-    page = text(client.get(reverse("scheduling:board"), {"hospital": doctor.hospital_id, "date": MONDAY.isoformat()}))
+    page = text(client.get(reverse("scheduling:board"), {"hospital": doctor.hospital_id, "date": day}))
 
     assert reverse("scheduling:check_in", args=[scheduled.pk]) in page
     assert reverse("scheduling:cancel", args=[scheduled.pk]) in page
     assert reverse("scheduling:check_in", args=[cancelled.pk]) not in page
     assert reverse("scheduling:cancel", args=[cancelled.pk]) not in page
-    assert reverse("scheduling:no_show", args=[scheduled.pk]) not in page  # 2030: it has not begun yet
+    assert reverse("scheduling:no_show", args=[scheduled.pk]) not in page  # it has not begun yet
+
+
+def test_the_board_offers_check_in_on_the_appointments_day_only(client, login, doctor):
+    future = AppointmentFactory(doctor=doctor, start=at(9))
+    login("Receptionist")
+
+    page = text(client.get(reverse("scheduling:board"), {"hospital": doctor.hospital_id, "date": MONDAY.isoformat()}))
+
+    assert f'id="appointment-{future.pk}"' in page
+    assert reverse("scheduling:check_in", args=[future.pk]) not in page
+    assert reverse("scheduling:cancel", args=[future.pk]) in page
+
+
+def test_checking_in_the_day_before_is_refused_with_a_message_and_nothing_changes(client, login, doctor):
+    tomorrow = AppointmentFactory(doctor=doctor, start=starting_now() + datetime.timedelta(days=1))
+    login("Receptionist")
+
+    response = client.post(reverse("scheduling:check_in", args=[tomorrow.pk]), follow=True)
+
+    tomorrow.refresh_from_db()
+    assert tomorrow.status == AppointmentStatus.SCHEDULED
+    assert tomorrow.checked_in_at is None
+    assert "checked in on the day of their appointment only" in " ".join(messages_of(response))
 
 
 def test_the_board_offers_no_show_once_the_appointment_has_begun(client, login):

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 NY = ZoneInfo("America/New_York")
 MONDAY = datetime.date(2030, 1, 7)
 NOW = datetime.datetime(2030, 1, 1, 12, tzinfo=datetime.UTC)
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def local(hour, minute=0, day=MONDAY):
@@ -312,8 +313,9 @@ def test_allowed_transitions_change_status_and_stamp_the_time(action, status, cl
     if action == "complete":
         documented(appointment)
     service, target, stamp = ACTIONS[action]
+    on_the_day = {"now": PAST - datetime.timedelta(minutes=20)} if action == "check_in" else {}
 
-    service(appointment=appointment, acting_user=clerk)
+    service(appointment=appointment, acting_user=clerk, **on_the_day)
 
     appointment.refresh_from_db()
     assert appointment.status == target
@@ -368,6 +370,75 @@ def test_refusals_say_why(action, status, message, clerk):
 
     with pytest.raises(Conflict, match="^" + re.escape(message) + "$"):
         ACTIONS[action][0](appointment=appointment, acting_user=clerk)
+
+
+# --- check-in on the appointment's day only (issue 12, bug 5) ----------------------------------
+
+LA = ZoneInfo("America/Los_Angeles")
+
+
+def test_check_in_the_day_before_the_appointment_is_refused_and_nothing_changes(clerk):
+    appointment = AppointmentFactory(start=local(9))
+    history_before = appointment.history.count()
+
+    with pytest.raises(Conflict) as info:
+        services.appointment_check_in(appointment=appointment, acting_user=clerk, now=local(16, day=MONDAY - ONE_DAY))
+
+    assert info.value.code == "not_appointment_day"
+    assert info.value.message == (
+        "This appointment is on Mon 01/07/2030 at 9:00 AM EST; a patient is checked in on the day of their "
+        "appointment only."
+    )
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.checked_in_at) == (S.SCHEDULED, None)
+    assert appointment.history.count() == history_before
+
+
+def test_check_in_the_day_after_the_appointment_is_refused(clerk):
+    appointment = AppointmentFactory(start=local(9))
+
+    with pytest.raises(Conflict, match="was on Mon 01/07/2030"):
+        services.appointment_check_in(appointment=appointment, acting_user=clerk, now=local(8, day=MONDAY + ONE_DAY))
+
+
+def test_check_in_is_allowed_all_day_long_on_the_appointments_day(clerk):
+    appointment = AppointmentFactory(start=local(15))
+
+    services.appointment_check_in(appointment=appointment, acting_user=clerk, now=local(0, 5))
+
+    appointment.refresh_from_db()
+    assert appointment.status == S.CHECKED_IN
+    assert appointment.checked_in_at == local(0, 5)
+
+
+def test_the_appointments_day_is_the_day_in_the_hospitals_time_zone(clerk):
+    start = datetime.datetime.combine(MONDAY, datetime.time(9), tzinfo=LA)
+    appointment = AppointmentFactory(start=start, doctor__hospital__timezone="America/Los_Angeles")
+    sunday_evening_in_la = datetime.datetime(2030, 1, 7, 6, tzinfo=datetime.UTC)  # already Monday in UTC
+    monday_midnight_in_la = datetime.datetime(2030, 1, 7, 8, 1, tzinfo=datetime.UTC)
+
+    with pytest.raises(Conflict, match="checked in on the day of their appointment only"):
+        services.appointment_check_in(appointment=appointment, acting_user=clerk, now=sunday_evening_in_la)
+    services.appointment_check_in(appointment=appointment, acting_user=clerk, now=monday_midnight_in_la)
+
+    appointment.refresh_from_db()
+    assert appointment.status == S.CHECKED_IN
+
+
+def test_a_whole_visit_cannot_be_run_the_day_before_it_is_due(clerk):
+    appointment = documented(AppointmentFactory(start=local(9)))
+    the_day_before = local(10, day=MONDAY - ONE_DAY)
+
+    with pytest.raises(Conflict):
+        services.appointment_check_in(appointment=appointment, acting_user=clerk, now=the_day_before)
+    with pytest.raises(Conflict, match="Check the patient in first."):
+        services.appointment_start(appointment=appointment, acting_user=clerk, now=the_day_before)
+    with pytest.raises(Conflict, match="Start the visit first|only in-progress"):
+        services.appointment_complete(appointment=appointment, acting_user=clerk)
+
+    appointment.refresh_from_db()
+    assert appointment.status == S.SCHEDULED
+    assert (appointment.checked_in_at, appointment.started_at, appointment.completed_at) == (None, None, None)
 
 
 def test_a_no_show_is_refused_before_the_appointment_begins(clerk):
