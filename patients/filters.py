@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from hms.filters import FilterSet
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
+from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
 
 
 class PatientFilterSet(FilterSet):
@@ -48,3 +48,9 @@ class InsurancePolicyFilterSet(_ChartRowFilterSet):
     class Meta:
         model = InsurancePolicy
         fields = ["patient", "is_primary", "is_active"]
+
+
+class PayerFilterSet(FilterSet):
+    class Meta:
+        model = Payer
+        fields = ["is_active"]

@@ -205,3 +205,10 @@ def test_query_parameters_say_what_the_strict_filters_take(schema):
     assert "allowEmptyValue" not in alerts["days"]
     price = schema["components"]["schemas"]["LabTestRequest"]["properties"]["price"]
     assert {"type": "number"} in price["anyOf"]
+
+
+@pytest.mark.django_db
+def test_the_payer_list_refuses_a_junk_is_active_filter(api_as):
+    response = api_as("Billing Clerk").get("/api/v1/payers/", {"is_active": "-58800"})
+    assert response.status_code == 400
+    assert "is_active" in response.json()

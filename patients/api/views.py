@@ -20,7 +20,13 @@ from patients.api.serializers import (
     PatientSerializer,
     PayerSerializer,
 )
-from patients.filters import AllergyFilterSet, InsurancePolicyFilterSet, MedicalHistoryEntryFilterSet, PatientFilterSet
+from patients.filters import (
+    AllergyFilterSet,
+    InsurancePolicyFilterSet,
+    MedicalHistoryEntryFilterSet,
+    PatientFilterSet,
+    PayerFilterSet,
+)
 from patients.models import InsurancePolicy
 from patients.selectors import (
     allergy_queryset_for,
@@ -163,7 +169,7 @@ class PayerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PayerSerializer
     search_fields = ["name", "code"]
     ordering_fields = ["name", "code"]
-    filterset_fields = ["is_active"]
+    filterset_class = PayerFilterSet  # strict, like every list: ?is_active=junk is a 400
 
     def get_queryset(self):
         return payer_queryset_for(self.request.user)
