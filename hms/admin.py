@@ -69,6 +69,24 @@ class NoDeleteAdmin:
         return False
 
 
+class ReadOnlyAdmin(NoDeleteAdmin):
+    """Mixin: view (and history) only; changes go through the services (pages, API and list actions)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdmin, admin.TabularInline):
+    """A read-only table of related rows on a parent's page."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
 class ActiveChoicesOnly:
     """Mixin: the related rows named in ``active_choice_fields`` are offered only while active (``is_active``).
 

@@ -15,7 +15,15 @@ from django.core.exceptions import ValidationError
 from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from hms.admin import ActivationActions, ActiveChoicesOnly, AuditedAdmin, NoDeleteAdmin, RelatedListFilter, adopt
+from hms.admin import (
+    ActivationActions,
+    ActiveChoicesOnly,
+    AuditedAdmin,
+    NoDeleteAdmin,
+    ReadOnlyAdmin,
+    RelatedListFilter,
+    adopt,
+)
 from staff.models import Department, Hospital, Shift, StaffMember
 from staff.services import (
     PROFILE_FIELDS,
@@ -68,17 +76,8 @@ class UserAdmin(ActivationActions, NoDeleteAdmin, DjangoUserAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(DjangoGroupAdmin):
+class GroupAdmin(ReadOnlyAdmin, DjangoGroupAdmin):
     """Roles are shown, not edited: hms/roles.py is the table, and every migrate re-applies it exactly."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TokenProxy)
