@@ -38,8 +38,11 @@ class ICD10SearchForm(forms.Form):
         label="Search ICD-10-CM",
         max_length=100,
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. E11 or diabetes type 2"}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "e.g. E11, afib or diabetes type 2", "autocomplete": "off"}
+        ),
     )
+    icd_limit = forms.IntegerField(required=False, min_value=1, max_value=500, widget=forms.HiddenInput)
 
 
 class DiagnosisForm(VisitPageForm):
