@@ -39,3 +39,9 @@ def test_searching_icd10_codes_keeps_the_unsaved_notes_and_does_not_reload_the_p
     expect(page.locator("#icd-matches tr")).to_have_count(40)
     expect(page.get_by_label("Clinical notes")).to_have_value("Irregularly irregular pulse, no chest pain.")
     assert page.evaluate("window.notReloaded === true")
+
+    page.get_by_role("button", name="Save notes").click()  # the notes typed before the searches are saved
+    expect(page.locator("#notes textarea")).to_have_value("Irregularly irregular pulse, no chest pain.")
+    page.get_by_label("Search ICD-10-CM").fill("afib")
+    page.get_by_role("button", name="Add I48.91").click()  # an Add button of the swapped-in matches posts
+    expect(page.locator("#diagnoses tbody")).to_contain_text("I48.91")
