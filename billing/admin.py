@@ -8,35 +8,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from billing import selectors, services
 from billing.models import Bill, BillLine, Claim, Payment, PriceListEntry, Refund
-from hms.admin import BoundedDatesAdmin
+from hms.admin import BoundedDatesAdmin, ReadOnlyAdmin, ReadOnlyInline
 from hms.exceptions import DomainError
 
 
-class ReadOnlyBillingAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
+class ReadOnlyBillingAdmin(ReadOnlyAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
     """View and history only: changes go through the services (pages, API and the actions here)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BillLineInline(ReadOnlyInline):

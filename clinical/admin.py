@@ -17,32 +17,11 @@ from clinical.models import (
     Vitals,
 )
 from clinical.services import catalog_save
-from hms.admin import BoundedDatesAdmin, RelatedListFilter
+from hms.admin import BoundedDatesAdmin, ReadOnlyAdmin, ReadOnlyInline, RelatedListFilter
 
 
-class ReadOnlyClinicalAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
+class ReadOnlyClinicalAdmin(ReadOnlyAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
     """View and history only: changes go through the services (pages and API)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class DiagnosisInline(ReadOnlyInline):

@@ -8,6 +8,19 @@ from clinical.models import VITALS_LABELS
 from patients.forms import FieldsetsMixin
 
 
+class VisitPageForm(FieldsetsMixin, forms.Form):
+    """A form of the visit page, which shows several at once: each names its inputs' HTML ids after itself
+    (``id_prescription_quantity``, ``id_procedure_quantity``) so no two inputs share an id. Field names, and so
+    what the page posts, are unchanged."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class NotesForm(FieldsetsMixin, forms.Form):
     chief_complaint = forms.CharField(label="Chief complaint", max_length=500, required=False)
     clinical_notes = forms.CharField(label="Clinical notes", required=False, widget=forms.Textarea(attrs={"rows": 6}))
@@ -25,16 +38,23 @@ class ICD10SearchForm(forms.Form):
         label="Search ICD-10-CM",
         max_length=100,
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. E11 or diabetes type 2"}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "e.g. E11, afib or diabetes type 2", "autocomplete": "off"}
+        ),
     )
+    icd_limit = forms.IntegerField(required=False, min_value=1, max_value=500, widget=forms.HiddenInput)
 
 
-class DiagnosisForm(FieldsetsMixin, forms.Form):
+class DiagnosisForm(VisitPageForm):
+    id_prefix = "diagnosis"
+
     code = forms.CharField(label="ICD-10-CM code", max_length=10, help_text="A billable code, e.g. E11.9.")
     is_primary = forms.BooleanField(label="Primary diagnosis", required=False)
 
 
-class ProcedureForm(FieldsetsMixin, forms.Form):
+class ProcedureForm(VisitPageForm):
+    id_prefix = "procedure"
+
     catalog_entry = forms.ModelChoiceField(label="Procedure", queryset=None)
     quantity = forms.IntegerField(min_value=1, max_value=100, initial=1)
     notes = forms.CharField(required=False, max_length=1000)
@@ -44,7 +64,9 @@ class ProcedureForm(FieldsetsMixin, forms.Form):
         self.fields["catalog_entry"].queryset = page_selectors.procedure_choices()
 
 
-class PrescriptionForm(FieldsetsMixin, forms.Form):
+class PrescriptionForm(VisitPageForm):
+    id_prefix = "prescription"
+
     medication = forms.ModelChoiceField(queryset=None)
     dose = forms.CharField(max_length=100, help_text="e.g. 500 mg, 1 tablet.")
     route = forms.ChoiceField(choices=PrescriptionRoute.choices, initial=PrescriptionRoute.ORAL)
@@ -69,7 +91,9 @@ class PrescriptionForm(FieldsetsMixin, forms.Form):
         return dict(self.cleaned_data)
 
 
-class LabOrderForm(FieldsetsMixin, forms.Form):
+class LabOrderForm(VisitPageForm):
+    id_prefix = "lab_order"
+
     test = forms.ModelChoiceField(label="Lab test", queryset=None)
 
     def __init__(self, *args, **kwargs):

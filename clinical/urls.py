@@ -6,6 +6,7 @@ app_name = "clinical"
 urlpatterns = [
     # Doctors: the visit of an appointment
     path("visits/<int:pk>/", views.visit_view, name="visit"),
+    path("visits/<int:pk>/icd10/", views.visit_icd10_view, name="visit_icd10"),
     path("visits/<int:pk>/open/", views.visit_open_view, name="visit_open"),
     path("visits/<int:pk>/notes/", views.visit_notes_view, name="visit_notes"),
     path("visits/<int:pk>/diagnoses/", views.visit_diagnosis_add_view, name="visit_diagnosis_add"),

@@ -86,12 +86,26 @@ def _writer_record(request, pk):
 # --- the doctor's visit page ----------------------------------------------------------------------
 
 
+def _icd_context(request):
+    """The ICD-10 search of the visit page: the best ``icd_limit`` matches (20 at first), how many matched, and the
+    limit that shows 20 more."""
+    search_form = ICD10SearchForm(request.GET)
+    valid = search_form.is_valid()
+    query = search_form.cleaned_data["icd"].strip() if valid else ""
+    limit = (search_form.cleaned_data.get("icd_limit") if valid else None) or ICD10_RESULTS
+    matches = icd10.search(query) if query else []
+    return {
+        "search_form": search_form,
+        "icd_query": query,
+        "icd_matches": matches[:limit],
+        "icd_count": len(matches),
+        "icd_more_limit": min(limit + ICD10_RESULTS, 500) if len(matches) > limit and limit < 500 else None,
+    }
+
+
 def _render_visit(request, appointment, *, status=200, **forms):
     record = page_selectors.visit_record(appointment)
     may_write = _may_write(request.user, appointment)
-    search_form = ICD10SearchForm(request.GET)
-    query = search_form.cleaned_data["icd"].strip() if search_form.is_valid() else ""
-    matches = icd10.search(query)[:ICD10_RESULTS] if query else []
     editable = may_write and record is not None and not record.is_signed
     if editable:
         forms.setdefault(
@@ -120,9 +134,7 @@ def _render_visit(request, appointment, *, status=200, **forms):
         and appointment.status in RECORDABLE_APPOINTMENT_STATUSES,
         "allergies": _allergies_for(request.user, appointment.patient),
         "vitals": page_selectors.visit_vitals(user=request.user, appointment=appointment),
-        "search_form": search_form,
-        "icd_query": query,
-        "icd_matches": matches,
+        **_icd_context(request),
         **forms,
     }
     return render(request, "clinical/visit.html", context, status=status)
@@ -133,6 +145,17 @@ def visit_view(request, pk):
     """The visit of one appointment: its record and what hangs off it. Read-only for all but its doctor."""
     appointment = page_selectors.visit_appointment(user=request.user, pk=pk)
     return _render_visit(request, appointment)
+
+
+@staff_page("clinical.view_medicalrecord")
+def visit_icd10_view(request, pk):
+    """The ICD-10 matches of the visit page alone (an HTML fragment): the page's search fetches it and swaps it in,
+    so a search never reloads the page and never loses what the doctor is typing."""
+    appointment = page_selectors.visit_appointment(user=request.user, pk=pk)
+    record = page_selectors.visit_record(appointment)
+    editable = _may_write(request.user, appointment) and record is not None and not record.is_signed
+    context = {"appointment": appointment, "editable": editable, **_icd_context(request)}
+    return render(request, "clinical/_icd_matches.html", context)
 
 
 @require_POST

@@ -69,6 +69,24 @@ class NoDeleteAdmin:
         return False
 
 
+class ReadOnlyAdmin(NoDeleteAdmin):
+    """Mixin: view (and history) only; changes go through the services (pages, API and list actions)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdmin, admin.TabularInline):
+    """A read-only table of related rows on a parent's page."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
 class ActiveChoicesOnly:
     """Mixin: the related rows named in ``active_choice_fields`` are offered only while active (``is_active``).
 
@@ -112,6 +130,34 @@ class BoundedDatesAdmin:
 
     def get_changelist(self, request, **kwargs):
         return BoundedChangeList
+
+
+class ActivationActions:
+    """Deactivate / reactivate list actions: nothing is deleted, rows are deactivated through their service.
+
+    A model admin using it names ``noun_plural`` ("patient(s)") and a ``set_active(obj, *, active, acting_user)``
+    that calls the model's service; each selected row goes through it, refusals are shown as messages
+    (``apply_to_each``, from ``AuditedAdmin``).
+    """
+
+    actions = ["deactivate_selected", "reactivate_selected"]
+    noun_plural = ""
+
+    def _set_active_each(self, request, queryset, *, active):
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda obj: self.set_active(obj, active=active, acting_user=request.user),
+            "{count} " + self.noun_plural + (" reactivated." if active else " deactivated."),
+        )
+
+    @admin.action(description="Deactivate selected %(verbose_name_plural)s", permissions=["change"])
+    def deactivate_selected(self, request, queryset):
+        self._set_active_each(request, queryset, active=False)
+
+    @admin.action(description="Reactivate selected %(verbose_name_plural)s", permissions=["change"])
+    def reactivate_selected(self, request, queryset):
+        self._set_active_each(request, queryset, active=True)
 
 
 class AuditedAdmin(BoundedDatesAdmin, NoDeleteAdmin, SimpleHistoryAdmin):

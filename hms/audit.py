@@ -20,3 +20,15 @@ def apply_changes(instance, data, *, allowed):
             setattr(instance, field, value)
             changed.append(field)
     return changed
+
+
+def audited_set_active(instance, *, active, acting_user):
+    """Deactivate (or reactivate) a row under its lock, with a history row; nothing is ever deleted.
+
+    Callers run inside a transaction (the service's ``@transaction.atomic``). Returns the fresh row.
+    """
+    row = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    if row.is_active != active:
+        row.is_active = active
+        audited_save(row, acting_user=acting_user)
+    return row

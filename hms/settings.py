@@ -179,6 +179,9 @@ API_MAX_JSON_DEPTH = 32
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_one_line": {"()": "hms.log_filters.RefusalOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="WARNING")},
+    # A refused request (403, 404, ...) is one warning line with user and path, never a stack trace.
+    "loggers": {"django.request": {"filters": ["refusal_one_line"]}},
 }

@@ -4,7 +4,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from hms.admin import BoundedDatesAdmin, RelatedListFilter
+from hms.admin import BoundedDatesAdmin, ReadOnlyAdmin, RelatedListFilter
 from inventory import services
 from inventory.models import Batch, Equipment, Item, StockLevelRule, StockMovement, Store
 
@@ -89,7 +89,7 @@ class BatchAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(BoundedDatesAdmin, admin.ModelAdmin):
+class StockMovementAdmin(ReadOnlyAdmin, BoundedDatesAdmin, admin.ModelAdmin):
     """The stock ledger: append-only, so read only here."""
 
     list_display = ["created_at", "kind", "quantity", "batch", "prescription_id", "created_by", "note"]
@@ -97,15 +97,6 @@ class StockMovementAdmin(BoundedDatesAdmin, admin.ModelAdmin):
     list_select_related = ["batch__item", "batch__store", "created_by"]
     search_fields = ["batch__lot_number", "batch__item__code", "batch__item__name", "note"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Equipment)

@@ -56,6 +56,8 @@ class DispenseForm(PlainForm):
     """One whole-number field per usable batch (``units_<batch pk>``), prefilled with the FEFO proposal."""
 
     store = forms.IntegerField(widget=forms.HiddenInput)
+    # Units dispensed when the page was drawn: a repeat of the form (double click, second tab) is then recognised.
+    dispensed_before = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, batches=(), proposal=(), **kwargs):
         super().__init__(*args, **kwargs)

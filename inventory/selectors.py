@@ -93,6 +93,16 @@ def dispensed_quantity(prescription):
     return -total
 
 
+def last_dispense(prescription):
+    """The latest dispense movement of a prescription (who and when), or None."""
+    return (
+        StockMovement.objects.filter(prescription=prescription, kind=StockMovementKind.DISPENSE)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def returnable_quantity(*, prescription, batch):
     """Units of ``batch`` dispensed for ``prescription`` and not returned yet."""
     total = StockMovement.objects.filter(

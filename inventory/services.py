@@ -271,8 +271,18 @@ def _plan_fefo(batches, quantity):
     return plan
 
 
+def dispensed_since_message(prescription, *, then, now):
+    return (
+        f"Since this page was opened the prescription was dispensed further ({now} of {prescription.quantity} "
+        f"{prescription.medication.unit}(s) dispensed now, {then} then). Check what is left and dispense again "
+        "if needed."
+    )
+
+
 @transaction.atomic
-def prescription_dispense(*, prescription, store, acting_user, quantity=None, batches=None, today=None):
+def prescription_dispense(
+    *, prescription, store, acting_user, quantity=None, batches=None, today=None, expected_dispensed=None
+):
     """Dispense a prescription from a pharmacy of the hospital of the visit, in full or in part.
 
     ``quantity`` defaults to what is still to dispense. Units come from the store's unexpired batches,
@@ -281,7 +291,9 @@ def prescription_dispense(*, prescription, store, acting_user, quantity=None, ba
     visit's bill. When all prescribed units are dispensed the prescription becomes ``dispensed``.
 
     Refused, nothing saved: a cancelled or dispensed prescription, an inactive item, a store of another
-    hospital or inactive, more than prescribed minus dispensed, an expired or foreign batch, not enough stock.
+    hospital or inactive, more than prescribed minus dispensed, an expired or foreign batch, not enough stock,
+    and, given ``expected_dispensed`` (the units dispensed when the pharmacist's page was drawn), a prescription
+    dispensed further since (code ``dispensed_since``): a form sent twice never dispenses twice.
     """
     from billing.services import bill_add_charge
     from clinical.choices import PrescriptionStatus
@@ -298,6 +310,12 @@ def prescription_dispense(*, prescription, store, acting_user, quantity=None, ba
         raise Conflict(
             f"A {prescription.get_status_display().lower()} prescription cannot be dispensed.", code="not_active"
         )
+    if expected_dispensed is not None:
+        already = dispensed_quantity(prescription)
+        if already != expected_dispensed:
+            raise Conflict(
+                dispensed_since_message(prescription, then=expected_dispensed, now=already), code="dispensed_since"
+            )
     if not item.is_active:
         raise Conflict(f"{item} is no longer stocked (inactive).", code="item_inactive")
     store = _active_store(store)

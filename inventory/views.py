@@ -37,7 +37,13 @@ from inventory.forms import (
     WriteOffForm,
 )
 from inventory.models import Batch, Store
-from inventory.selectors import DEFAULT_ALERT_DAYS, fefo_batches, inventory_alerts, prescription_dispense_context
+from inventory.selectors import (
+    DEFAULT_ALERT_DAYS,
+    fefo_batches,
+    inventory_alerts,
+    last_dispense,
+    prescription_dispense_context,
+)
 from patients.selectors import is_portal_patient
 
 QUEUE_PAGE_SIZE = 25
@@ -147,6 +153,36 @@ def _dispense_context(prescription, store_pk=None):
     return prescription_dispense_context(prescription, store=store)
 
 
+def _dispensed_before(request):
+    """The hidden ``dispensed_before`` of a posted dispense form (units dispensed when it was drawn), or None."""
+    raw = request.POST.get("dispensed_before", "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+def _own_dispense_repeated(request, prescription, code):
+    """A refused dispense that repeats the user's own completed one (double click, second tab, reload): answer
+    "already dispensed" and go where the first answer went, instead of "not dispensed"."""
+    if code not in ("dispensed_since", "not_active"):
+        return None
+    prescription.refresh_from_db()
+    if code == "not_active" and prescription.status != PrescriptionStatus.DISPENSED:
+        return None  # cancelled: a real refusal
+    last = last_dispense(prescription)
+    if last is None or last.created_by_id != request.user.pk:
+        return None
+    ctx = _dispense_context(prescription)
+    when = timezone.localtime(last.created_at).strftime("%-I:%M %p")
+    left = f"{ctx.remaining} still to dispense" if ctx.remaining else "the prescription is complete"
+    messages.info(
+        request,
+        f"Already dispensed: you dispensed {prescription.medication.name} to {ctx.patient.full_name} "
+        f"at {when}; {left}.",
+    )
+    if ctx.remaining:
+        return redirect("inventory:dispense", pk=prescription.pk)
+    return redirect("inventory:queue")
+
+
 @inventory_page(*DISPENSE)
 def dispense_view(request, pk):
     """One prescription: the patient's allergies, what is left, and the batches to dispense from (FEFO prefilled)."""
@@ -161,8 +197,17 @@ def dispense_view(request, pk):
     batches = fefo_batches(item=prescription.medication, store=ctx.store) if ctx.store else []
     status = 200
     form_kwargs = {"batches": batches, "proposal": ctx.proposal}
-    form = DispenseForm(initial={"store": ctx.store.pk if ctx.store else None}, **form_kwargs)
-    if request.method == "POST":
+    initial = {"store": ctx.store.pk if ctx.store else None, "dispensed_before": ctx.dispensed}
+    form = DispenseForm(initial=initial, **form_kwargs)
+    seen = _dispensed_before(request) if request.method == "POST" else None
+    if seen is not None and seen != ctx.dispensed:  # dispensed further since this form was drawn
+        done = _own_dispense_repeated(request, prescription, "dispensed_since")
+        if done is not None:
+            return done
+        message = services.dispensed_since_message(prescription, then=seen, now=ctx.dispensed)
+        messages.error(request, f"Not dispensed: {message}")
+        status = 409  # and the form drawn afresh above shows what is left now
+    elif request.method == "POST":
         form = DispenseForm(request.POST, **form_kwargs)
         if ctx.store is None:
             messages.error(request, "Not dispensed: choose a pharmacy of the hospital where it was prescribed.")
@@ -170,11 +215,24 @@ def dispense_view(request, pk):
         elif form.is_valid():
             try:
                 result = services.prescription_dispense(
-                    prescription=prescription, store=ctx.store, batches=form.chosen(), acting_user=request.user
+                    prescription=prescription,
+                    store=ctx.store,
+                    batches=form.chosen(),
+                    expected_dispensed=form.cleaned_data["dispensed_before"],
+                    acting_user=request.user,
                 )
             except (DomainError, ValidationError) as exc:
+                done = _own_dispense_repeated(request, prescription, getattr(exc, "code", None))
+                if done is not None:
+                    return done
                 messages.error(request, f"Not dispensed: {_refusal(exc)}")
                 status = _refusal_status(exc)
+                if getattr(exc, "code", None) == "dispensed_since":  # show what is left now, from a fresh form
+                    ctx = _dispense_context(prescription, ctx.store.pk)
+                    batches = fefo_batches(item=prescription.medication, store=ctx.store)
+                    form_kwargs = {"batches": batches, "proposal": ctx.proposal}
+                    initial = {"store": ctx.store.pk, "dispensed_before": ctx.dispensed}
+                    form = DispenseForm(initial=initial, **form_kwargs)
             else:
                 patient = prescription.record.patient
                 unit = prescription.medication.unit

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from hms.admin import AuditedAdmin, RelatedListFilter, adopt
+from hms.admin import ActivationActions, AuditedAdmin, RelatedListFilter, adopt
 from hms.permissions import granted_by_role
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 from patients.services import (
@@ -135,7 +135,7 @@ class PatientAddForm(forms.ModelForm):
 
 
 @admin.register(Patient)
-class PatientAdmin(AuditedAdmin):
+class PatientAdmin(ActivationActions, AuditedAdmin):
     list_display = [
         "mrn", "last_name", "first_name", "date_of_birth", "age", "sex", "phone", "preferred_hospital", "is_active",
     ]
@@ -146,7 +146,7 @@ class PatientAdmin(AuditedAdmin):
     autocomplete_fields = ["preferred_hospital", "user"]
     ordering = ["last_name", "first_name", "mrn"]
     inlines = [AllergyInline, MedicalHistoryInline, InsurancePolicyInline]
-    actions = ["deactivate_selected", "reactivate_selected"]
+    noun_plural = "patient(s)"
     add_form = PatientAddForm
 
     identity = ["first_name", "last_name", "date_of_birth", "sex"]
@@ -215,23 +215,9 @@ class PatientAdmin(AuditedAdmin):
             data = {name: getattr(row, name) for name in CHART_SERVICES[model][3]}
             adopt(row, chart_row_add(model, patient=formset.instance, acting_user=request.user, data=data))
 
-    @admin.action(description="Deactivate selected patients", permissions=["change"])
-    def deactivate_selected(self, request, queryset):
-        self.apply_to_each(
-            request,
-            queryset,
-            lambda patient: patient_set_active(patient=patient, active=False, acting_user=request.user),
-            "{count} patient(s) deactivated.",
-        )
-
-    @admin.action(description="Reactivate selected patients", permissions=["change"])
-    def reactivate_selected(self, request, queryset):
-        self.apply_to_each(
-            request,
-            queryset,
-            lambda patient: patient_set_active(patient=patient, active=True, acting_user=request.user),
-            "{count} patient(s) reactivated.",
-        )
+    @staticmethod
+    def set_active(patient, **kwargs):
+        return patient_set_active(patient=patient, **kwargs)
 
 
 # Chart rows on their own pages -----------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
 from staff.models import Hospital
@@ -101,6 +102,10 @@ class AllergyForm(FieldsetsMixin, forms.ModelForm):
         fields = ["substance", "reaction", "severity", "noted_on"]
         widgets = {"noted_on": DateInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["noted_on"].widget.attrs["max"] = timezone.localdate().isoformat()  # no day still to come
+
 
 class MedicalHistoryEntryForm(FieldsetsMixin, forms.ModelForm):
     fieldsets = (("History entry", ["condition", "onset_date", "status", "notes"]),)
@@ -109,6 +114,10 @@ class MedicalHistoryEntryForm(FieldsetsMixin, forms.ModelForm):
         model = MedicalHistoryEntry
         fields = ["condition", "onset_date", "status", "notes"]
         widgets = {"onset_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["onset_date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 
 class InsurancePolicyForm(FieldsetsMixin, forms.ModelForm):

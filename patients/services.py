@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from hms.audit import apply_changes, audited_save
+from hms.audit import apply_changes, audited_save, audited_set_active
 from hms.exceptions import Conflict
 from hms.sequences import next_values
 from patients import policies
@@ -152,11 +152,7 @@ def patient_update(*, patient, acting_user, **data):
 @transaction.atomic
 def patient_set_active(*, patient, active, acting_user):
     """Deactivate (or reactivate) a patient. Patients are never deleted."""
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
-    if patient.is_active != active:
-        patient.is_active = active
-        audited_save(patient, acting_user=acting_user)
-    return patient
+    return audited_set_active(patient, active=active, acting_user=acting_user)
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hms.roles import ADMINISTRATOR, user_roles
 from scheduling.choices import ACTIVE_APPOINTMENT_STATUSES
-from scheduling.models import Availability, TimeOff
+from scheduling.models import Appointment, Availability, TimeOff
 from scheduling.selectors import appointment_list
 from staff.choices import StaffRole
 from staff.models import Department, Hospital, StaffMember
@@ -117,3 +117,16 @@ def doctor_time_off(*, doctor, include_past=False, now=None):
     if not include_past:
         qs = qs.filter(end__gt=now or timezone.now())
     return qs.order_by("start", "pk")
+
+
+def own_booking(*, user, patient, doctor, start):
+    """The active appointment ``user`` booked for exactly this patient, doctor and start, if any: a repeated
+    booking (double click, second tab, reload) is recognised as already done rather than refused as a taken slot."""
+    if patient is None or doctor is None or start is None:
+        return None
+    return (
+        Appointment.objects.active()
+        .select_related("patient", "doctor__user", "hospital")
+        .filter(booked_by=user, patient=patient, doctor=doctor, start=start)
+        .first()
+    )

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -176,8 +177,26 @@ def book_view(request):
                     room=data["room"],
                 )
             except (DomainError, ValidationError) as exc:
-                messages.error(request, f"Not booked: {_refusal(exc)}")
-                status = _refusal_status(exc)
+                already = page_selectors.own_booking(
+                    user=user, patient=data["patient"], doctor=data["doctor"], start=data["start"]
+                )
+                if already is None:
+                    messages.error(request, f"Not booked: {_refusal(exc)}")
+                    status = _refusal_status(exc)
+                else:  # the user's own booking, sent again (double click, second tab): done, not failed
+                    url = f"{_board_url(already)}#appointment-{already.pk}"
+                    messages.info(
+                        request,
+                        format_html(
+                            'Already booked: {} (MRN {}) with {} on {}. <a href="{}">See it on the board</a>.',
+                            already.patient.full_name,
+                            already.patient.mrn,
+                            already.doctor,
+                            _when(already),
+                            url,
+                        ),
+                    )
+                    return redirect(url)
             else:
                 messages.success(
                     request,
@@ -654,8 +673,17 @@ def portal_book_view(request):
                     kind=data["kind"],
                 )
             except (DomainError, ValidationError) as exc:
-                messages.error(request, f"Not booked: {_refusal(exc)}")
-                status = _refusal_status(exc)
+                already = page_selectors.own_booking(
+                    user=request.user, patient=patient, doctor=data["doctor"], start=data["start"]
+                )
+                if already is None:
+                    messages.error(request, f"Not booked: {_refusal(exc)}")
+                    status = _refusal_status(exc)
+                else:  # sent twice: the first one went through
+                    messages.info(
+                        request, f"Already booked: your appointment with {already.doctor} on {_when(already)}."
+                    )
+                    return redirect("scheduling:portal_appointments")
             else:
                 messages.success(
                     request, f"Your appointment with {appointment.doctor} is booked for {_when(appointment)}."

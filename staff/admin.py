@@ -15,7 +15,15 @@ from django.core.exceptions import ValidationError
 from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from hms.admin import ActiveChoicesOnly, AuditedAdmin, NoDeleteAdmin, RelatedListFilter, adopt
+from hms.admin import (
+    ActivationActions,
+    ActiveChoicesOnly,
+    AuditedAdmin,
+    NoDeleteAdmin,
+    ReadOnlyAdmin,
+    RelatedListFilter,
+    adopt,
+)
 from staff.models import Department, Hospital, Shift, StaffMember
 from staff.services import (
     PROFILE_FIELDS,
@@ -41,10 +49,11 @@ for _model in (User, Group, TokenProxy):
 
 
 @admin.register(User)
-class UserAdmin(NoDeleteAdmin, DjangoUserAdmin):
+class UserAdmin(ActivationActions, NoDeleteAdmin, DjangoUserAdmin):
     """Users are deactivated, never deleted: their name stays on every history row they made."""
 
     actions = ["deactivate_selected", "reactivate_selected", "revoke_api_tokens"]
+    noun_plural = "user(s)"
     apply_to_each = AuditedAdmin.apply_to_each  # each selected user through the service; refusals as messages
 
     def get_readonly_fields(self, request, obj=None):
@@ -52,23 +61,9 @@ class UserAdmin(NoDeleteAdmin, DjangoUserAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         return readonly if obj is None else [*readonly, "is_active", "last_login", "date_joined"]
 
-    @admin.action(description="Deactivate selected users (blocks their login)", permissions=["change"])
-    def deactivate_selected(self, request, queryset):
-        self.apply_to_each(
-            request,
-            queryset,
-            lambda user: user_set_active(user=user, active=False, acting_user=request.user),
-            "{count} user(s) deactivated.",
-        )
-
-    @admin.action(description="Reactivate selected users", permissions=["change"])
-    def reactivate_selected(self, request, queryset):
-        self.apply_to_each(
-            request,
-            queryset,
-            lambda user: user_set_active(user=user, active=True, acting_user=request.user),
-            "{count} user(s) reactivated.",
-        )
+    @staticmethod
+    def set_active(user, **kwargs):
+        return user_set_active(user=user, **kwargs)
 
     @admin.action(description="Revoke the API tokens of selected users", permissions=["change"])
     def revoke_api_tokens(self, request, queryset):
@@ -81,17 +76,8 @@ class UserAdmin(NoDeleteAdmin, DjangoUserAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(DjangoGroupAdmin):
+class GroupAdmin(ReadOnlyAdmin, DjangoGroupAdmin):
     """Roles are shown, not edited: hms/roles.py is the table, and every migrate re-applies it exactly."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TokenProxy)
@@ -106,31 +92,6 @@ class TokenAdmin(DrfTokenAdmin):
 
 
 # --- Hospitals and departments -------------------------------------------------------------------------------
-
-
-class ActivationActions:
-    """Deactivate / reactivate list actions for a model whose service is ``set_active``."""
-
-    actions = ["deactivate_selected", "reactivate_selected"]
-    noun_plural = ""
-
-    @admin.action(description="Deactivate selected (no longer offered; history keeps them)", permissions=["change"])
-    def deactivate_selected(self, request, queryset):
-        self.apply_to_each(
-            request,
-            queryset,
-            lambda obj: self.set_active(obj, active=False, acting_user=request.user),
-            "{count} " + self.noun_plural + " deactivated.",
-        )
-
-    @admin.action(description="Reactivate selected", permissions=["change"])
-    def reactivate_selected(self, request, queryset):
-        self.apply_to_each(
-            request,
-            queryset,
-            lambda obj: self.set_active(obj, active=True, acting_user=request.user),
-            "{count} " + self.noun_plural + " reactivated.",
-        )
 
 
 @admin.register(Hospital)
@@ -216,7 +177,7 @@ class StaffMemberAddForm(forms.ModelForm):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(ActiveChoicesOnly, AuditedAdmin):
+class StaffMemberAdmin(ActivationActions, ActiveChoicesOnly, AuditedAdmin):
     list_display = ["name", "user__username", "role", "hospital", "department", "specialty", "is_active"]
     list_filter = ["role", "is_active", "hospital", ("department", RelatedListFilter)]
     list_select_related = ["user", "hospital", "department__hospital"]
@@ -225,7 +186,7 @@ class StaffMemberAdmin(ActiveChoicesOnly, AuditedAdmin):
     ]
     autocomplete_fields = ["hospital", "department"]
     ordering = ["user__last_name", "user__first_name"]
-    actions = ["deactivate_selected", "reactivate_selected"]
+    noun_plural = "staff member(s)"
     add_form = StaffMemberAddForm
     active_choice_fields = ["hospital", "department"]
 
@@ -294,23 +255,9 @@ class StaffMemberAdmin(ActiveChoicesOnly, AuditedAdmin):
             )
         adopt(obj, member)
 
-    @admin.action(description="Deactivate selected staff members (blocks their login)", permissions=["change"])
-    def deactivate_selected(self, request, queryset):
-        self.apply_to_each(
-            request,
-            queryset,
-            lambda member: staff_member_set_active(member=member, active=False, acting_user=request.user),
-            "{count} staff member(s) deactivated.",
-        )
-
-    @admin.action(description="Reactivate selected staff members", permissions=["change"])
-    def reactivate_selected(self, request, queryset):
-        self.apply_to_each(
-            request,
-            queryset,
-            lambda member: staff_member_set_active(member=member, active=True, acting_user=request.user),
-            "{count} staff member(s) reactivated.",
-        )
+    @staticmethod
+    def set_active(member, **kwargs):
+        return staff_member_set_active(member=member, **kwargs)
 
 
 @admin.register(Shift)

@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from hms.audit import apply_changes, audited_save
+from hms.audit import apply_changes, audited_save, audited_set_active
 from hms.exceptions import Conflict
 from staff.choices import ROLE_GROUPS, StaffRole
-from staff.models import Department, Hospital, Shift, StaffMember
+from staff.models import Shift, StaffMember
 
 PROFILE_FIELDS = {"hospital", "department", "role", "phone", "specialty", "license_number", "consultation_fee"}
 
@@ -122,21 +122,13 @@ def token_revoke(*, user, acting_user):
 @transaction.atomic
 def hospital_set_active(*, hospital, active, acting_user):
     """A deactivated hospital is no longer offered for bookings, windows or new staff; history keeps it."""
-    hospital = Hospital.objects.select_for_update().get(pk=hospital.pk)
-    if hospital.is_active != active:
-        hospital.is_active = active
-        audited_save(hospital, acting_user=acting_user)
-    return hospital
+    return audited_set_active(hospital, active=active, acting_user=acting_user)
 
 
 @transaction.atomic
 def department_set_active(*, department, active, acting_user):
     """A deactivated department is no longer offered for bookings or new staff; history keeps it."""
-    department = Department.objects.select_for_update().get(pk=department.pk)
-    if department.is_active != active:
-        department.is_active = active
-        audited_save(department, acting_user=acting_user)
-    return department
+    return audited_set_active(department, active=active, acting_user=acting_user)
 
 
 @transaction.atomic
