@@ -73,7 +73,7 @@ class MedicalRecordSerializer(NestedAccessMixin, serializers.ModelSerializer):
     appointment = serializers.PrimaryKeyRelatedField(queryset=Appointment.objects.all())
     patient_mrn = serializers.CharField(source="patient.mrn", read_only=True)
     patient_name = serializers.CharField(source="patient.full_name", read_only=True)
-    doctor_name = serializers.CharField(source="doctor.__str__", read_only=True)
+    doctor_name = serializers.CharField(source="doctor", read_only=True)
     is_signed = serializers.BooleanField(read_only=True)
     diagnoses = RecordDiagnosisSerializer(many=True, read_only=True)
 
@@ -146,7 +146,7 @@ class ProcedureSerializer(RecordChildSerializer):
 
 class PrescriptionSerializer(RecordChildSerializer):
     medication = serializers.PrimaryKeyRelatedField(queryset=Item.objects.filter(kind=ItemKind.MEDICATION))
-    medication_name = serializers.CharField(source="medication.__str__", read_only=True)
+    medication_name = serializers.CharField(source="medication", read_only=True)
 
     class Meta:
         model = Prescription

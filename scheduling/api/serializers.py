@@ -50,12 +50,12 @@ class AppointmentSerializer(NestedAccessMixin, HospitalTimeMixin, serializers.Mo
 
     patient_name = serializers.CharField(source="patient.full_name", read_only=True)
     patient_mrn = serializers.CharField(source="patient.mrn", read_only=True)
-    doctor_name = serializers.CharField(source="doctor.__str__", read_only=True)
+    doctor_name = serializers.CharField(source="doctor", read_only=True)
     department = serializers.IntegerField(source="doctor.department_id", read_only=True, allow_null=True)
     department_name = serializers.CharField(source="doctor.department.name", read_only=True, allow_null=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
     room_name = serializers.CharField(source="room.name", read_only=True, allow_null=True)
-    equipment_name = serializers.CharField(source="equipment.__str__", read_only=True, allow_null=True)
+    equipment_name = serializers.CharField(source="equipment", read_only=True, allow_null=True)
     booked_by = serializers.CharField(source="booked_by.get_username", read_only=True, allow_null=True)
     telemedicine_url = OptionalURLField(read_only=True, label="Join link")
 
@@ -153,7 +153,7 @@ class AvailabilitySerializer(serializers.ModelSerializer):
         required=False,
         help_text="Defaults to yourself when you are a doctor.",
     )
-    doctor_name = serializers.CharField(source="doctor.__str__", read_only=True)
+    doctor_name = serializers.CharField(source="doctor", read_only=True)
     hospital = serializers.PrimaryKeyRelatedField(
         queryset=Hospital.objects.all(),
         required=False,
@@ -186,7 +186,7 @@ class TimeOffSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Defaults to yourself when you are a doctor.",
     )
-    doctor_name = serializers.CharField(source="doctor.__str__", read_only=True)
+    doctor_name = serializers.CharField(source="doctor", read_only=True)
 
     class Meta:
         model = TimeOff

@@ -13,6 +13,7 @@ from scheduling.models import Appointment, Availability, Room, TimeOff
 from scheduling.tests.factories import (
     AppointmentFactory,
     AvailabilityFactory,
+    EquipmentFactory,
     RoomFactory,
     TimeOffFactory,
     documented,
@@ -515,3 +516,19 @@ def test_rooms_are_added_and_deactivated_not_deleted(api_as, doctor):
     assert deactivated.status_code == 200 and deactivated.json()["is_active"] is False
     assert deleted.status_code in (403, 405)
     assert Room.objects.count() == 1
+
+
+def test_nothing_internal_leaks_into_the_name_fields_null_is_null(api_as):
+    """Issue 12 bug 1: an appointment without equipment showed "<method-wrapper '__str__' of NoneType ...>"."""
+    without = AppointmentFactory(equipment=None)
+    with_equipment = AppointmentFactory(equipment=EquipmentFactory(name="Holter monitor"))
+    client = api_as("Administrator")
+
+    bare = client.get(f"/api/v1/appointments/{without.pk}/").json()
+    equipped = client.get(f"/api/v1/appointments/{with_equipment.pk}/").json()
+    listed = client.get("/api/v1/appointments/").json()
+
+    assert bare["equipment_name"] is None
+    assert equipped["equipment_name"] == str(with_equipment.equipment)
+    assert bare["doctor_name"] == str(without.doctor)
+    assert not any("method-wrapper" in str(row) for row in listed["results"])
