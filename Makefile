@@ -15,7 +15,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DB_URL) SECRET_KEY=test-only-secret-key DEBUG=0
 APT_PACKAGES := mariadb-server default-libmysqlclient-dev pkg-config gcc chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install system-deps mariadb lint serve migrate seed bench clean
+.PHONY: demo test install system-deps mariadb lint serve migrate seed bench clean contract
 
 $(VENV)/bin/activate:
 	@# Debian's own python3 ships venv/ensurepip separately.
@@ -80,6 +80,10 @@ test: mariadb install
 	$(TEST_ENV) $(PY) manage.py check --database default --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(VENV)/bin/pytest
+
+# The API contract alone, with schemathesis's coverage phase too (every boundary of every parameter, ~10 min).
+contract: mariadb install
+	HMS_CONTRACT_COVERAGE=1 $(TEST_ENV) $(VENV)/bin/pytest -m contract
 
 bench: mariadb install
 	$(TEST_ENV) $(PY) scripts/benchmark.py
