@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
+from hms.views import is_api_request
+
 DEFAULT_MAX_REQUEST_BODY = 2_621_440  # 2.5 MB, Django's DATA_UPLOAD_MAX_MEMORY_SIZE default
 
 
@@ -26,7 +28,7 @@ class RequestBodyLimitMiddleware:
         limit = max_request_body()
         if limit is not None and length > limit:
             message = f"The request body is too large ({length} bytes); the limit is {limit} bytes."
-            if request.path.startswith("/api/"):
+            if is_api_request(request):
                 return JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -16,12 +16,13 @@ def home(request):
     return render(request, "hms/no_role.html", status=403)
 
 
-def _is_api(request):
+def is_api_request(request):
+    """An API client's request: it gets JSON answers, errors included."""
     return request.path.startswith("/api/")
 
 
 def not_found(request, exception=None):
-    if _is_api(request):  # an API client gets JSON, as the schema says, even for a URL no route matches
+    if is_api_request(request):  # an API client gets JSON, as the schema says, even for a URL no route matches
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "hms/error.html", {"title": "Not found", "message": "This page does not exist."}, status=404)
 
@@ -36,7 +37,7 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse({"detail": "Something went wrong on our side. Nothing was changed."}, status=500)
     return render(
         request,

@@ -183,6 +183,15 @@ def _own_dispense_repeated(request, prescription, code):
     return redirect("inventory:queue")
 
 
+def _dispense_state(prescription, store_pk):
+    """What the dispense page shows now: (context, FEFO batches, the form's kwargs, an unbound form drawn now)."""
+    ctx = _dispense_context(prescription, store_pk)
+    batches = fefo_batches(item=prescription.medication, store=ctx.store) if ctx.store else []
+    form_kwargs = {"batches": batches, "proposal": ctx.proposal}
+    initial = {"store": ctx.store.pk if ctx.store else None, "dispensed_before": ctx.dispensed}
+    return ctx, batches, form_kwargs, DispenseForm(initial=initial, **form_kwargs)
+
+
 @inventory_page(*DISPENSE)
 def dispense_view(request, pk):
     """One prescription: the patient's allergies, what is left, and the batches to dispense from (FEFO prefilled)."""
@@ -193,12 +202,8 @@ def dispense_view(request, pk):
         pk=pk,
     )
     raw_store = request.POST.get("store") if request.method == "POST" else request.GET.get("store")
-    ctx = _dispense_context(prescription, parse_id(raw_store))
-    batches = fefo_batches(item=prescription.medication, store=ctx.store) if ctx.store else []
+    ctx, batches, form_kwargs, form = _dispense_state(prescription, parse_id(raw_store))
     status = 200
-    form_kwargs = {"batches": batches, "proposal": ctx.proposal}
-    initial = {"store": ctx.store.pk if ctx.store else None, "dispensed_before": ctx.dispensed}
-    form = DispenseForm(initial=initial, **form_kwargs)
     seen = _dispensed_before(request) if request.method == "POST" else None
     if seen is not None and seen != ctx.dispensed:  # dispensed further since this form was drawn
         done = _own_dispense_repeated(request, prescription, "dispensed_since")
@@ -228,11 +233,7 @@ def dispense_view(request, pk):
                 messages.error(request, f"Not dispensed: {_refusal(exc)}")
                 status = _refusal_status(exc)
                 if getattr(exc, "code", None) == "dispensed_since":  # show what is left now, from a fresh form
-                    ctx = _dispense_context(prescription, ctx.store.pk)
-                    batches = fefo_batches(item=prescription.medication, store=ctx.store)
-                    form_kwargs = {"batches": batches, "proposal": ctx.proposal}
-                    initial = {"store": ctx.store.pk, "dispensed_before": ctx.dispensed}
-                    form = DispenseForm(initial=initial, **form_kwargs)
+                    ctx, batches, form_kwargs, form = _dispense_state(prescription, ctx.store.pk)
             else:
                 patient = prescription.record.patient
                 unit = prescription.medication.unit

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from hms.audit import apply_changes, audited_save, audited_set_active
 from hms.exceptions import Conflict
+from hms.roles import INSURER, has_role
 from hms.sequences import next_values
 from patients import policies
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
@@ -261,9 +262,7 @@ def insurer_account_assign(*, user, payer, acting_user):
 
     Refused: users outside the Insurer group (staff and patients never get a payer's view), inactive payers.
     """
-    from hms.roles import INSURER
-
-    if not user.groups.filter(name=INSURER).exists():
+    if not has_role(user, INSURER):
         raise ValidationError({"user": f"Only users in the {INSURER} group work for a payer; add the group first."})
     if not payer.is_active:
         raise ValidationError({"payer": "This payer is inactive."})

@@ -149,8 +149,8 @@ def book_view(request):
     """Book for a patient: find the patient, choose department, doctor and day, then click a free slot."""
     user = request.user
     patients = patient_queryset_for(user)
-    raw_patient = request.POST.get("patient") or request.GET.get("patient") or ""
-    patient = patients.filter(pk=parse_id(raw_patient)).first() if parse_id(raw_patient) else None
+    patient_id = parse_id(request.POST.get("patient") or request.GET.get("patient"))
+    patient = patients.filter(pk=patient_id).first() if patient_id else None
 
     pick_form = PatientPickForm(request.GET)
     patient_page = None
@@ -407,9 +407,10 @@ def _doctor_in_scope(request):
     if page_selectors.is_administrator(request.user):
         doctor = None
         if raw:
-            if not parse_id(raw):
+            doctor_id = parse_id(raw)
+            if not doctor_id:
                 raise Http404
-            doctor = get_object_or_404(page_selectors.doctor_queryset(), pk=parse_id(raw))
+            doctor = get_object_or_404(page_selectors.doctor_queryset(), pk=doctor_id)
         else:
             doctor = page_selectors.doctor_for_user(request.user)
         return doctor, DoctorPickForm(initial={"doctor": doctor.pk if doctor else None})
