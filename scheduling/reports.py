@@ -34,6 +34,20 @@ def _appointments(date_from, date_to, hospital, department):
     return qs
 
 
+def appointment_day_counts(*, date_from, date_to, hospital=None):
+    """[(day, status, count)] of the appointments per local day (each hospital's own) between the dates, read
+    from the appointment roll-up (``scheduling.rollups``): one query over at most days x statuses x hospitals
+    x kinds x lead buckets rows, whatever the number of appointments."""
+    qs = AppointmentDailyCount.objects.filter(day__gte=date_from, day__lte=date_to)
+    if hospital is not None:
+        qs = qs.filter(hospital=hospital)
+    return [
+        (row["day"], row["status"], row["n"])
+        for row in qs.order_by().values("day", "status").annotate(n=Sum("count")).order_by("day", "status")
+        if row["n"]
+    ]
+
+
 def _doctor_name(first, last):
     return f"Dr. {first} {last}".strip()
 
