@@ -409,14 +409,22 @@ def no_show_validation(*, date_from, date_to, hospital=None, department=None, pe
     zones = {pk: ZoneInfo(name) for pk, name in Hospital.objects.values_list("pk", "timezone")}
     evaluated = _appointments(date_from, date_to, hospital, department).filter(status__in=DUE_STATUSES)
     evaluated_ids = set(evaluated.values_list("id", flat=True))
+    return validation_rows(
+        visits.values_list("id", "patient_id", "hospital_id", "start", "booked_at", "kind", "status"),
+        evaluated_ids,
+        zones,
+    )
+
+
+def validation_rows(visits, evaluated_ids, zones):
+    """Replay ``visits`` ((id, patient id, hospital id, start, booked_at, kind, status) in start order),
+    predicting those in ``evaluated_ids`` from the visits before them; the AUC and calibration rows."""
     model = NoShowModel()
     by_patient = defaultdict(lambda: [0, 0])
     predictions = []  # (probability, was a no-show)
     pending = []  # visits at the same start are predicted before any of them is learned from
     last_start = None
-    for pk, patient_id, hospital_id, visit_start, booked_at, kind, status in visits.values_list(
-        "id", "patient_id", "hospital_id", "start", "booked_at", "kind", "status"
-    ):
+    for pk, patient_id, hospital_id, visit_start, booked_at, kind, status in visits:
         if visit_start != last_start:
             _learn(model, by_patient, pending)
             pending = []
