@@ -10,7 +10,6 @@ from datetime import time, timedelta
 
 from simple_history.utils import bulk_create_with_history
 
-from scheduling import rollups
 from scheduling.choices import AppointmentKind, AppointmentStatus, RoomKind
 from scheduling.models import Appointment, Availability, Room
 from scheduling.selectors import window_slots
@@ -185,5 +184,4 @@ def seed(ctx):
         appointments = []  # seeded before: leave the schedule alone
     else:
         appointments = _seed_appointments(ctx, windows_by_doctor)
-    rollups.rebuild()  # bulk-inserted appointments bypass the services: rebuild the roll-up (issue 11)
     return {"rooms": len(rooms), "availability": len(windows), "appointments": len(appointments)}

@@ -5,8 +5,8 @@ How it stays equal to the appointments:
 - every scheduling service that creates an appointment or changes its start, status or hospital calls
   ``appointment_moved(before, after)`` inside its own transaction, after the save: the old key loses one,
   the new key gains one (an upsert, so concurrent bookings serialize on the one counter row they share);
-- bulk loads (``seed_demo``, ``seed_scale``) end with ``rebuild()``;
-- ``manage.py rebuild_appointment_rollup --check`` compares the stored counts with ``raw_counts()``, and the
+- bulk loads (``seed_demo``, ``seed_scale``) end with ``rebuild()`` (``manage.py rebuild_rollups``);
+- ``manage.py rebuild_rollups --check`` compares the stored counts with ``raw_counts()``, and the
   test suite does so after a random mix of service actions.
 
 A hospital's time zone decides its local days: after changing it, rebuild the roll-up.
@@ -15,10 +15,11 @@ A hospital's time zone decides its local days: after changing it, rebuild the ro
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, CharField, Count, F, Value, When
 from django.db.models.functions import TruncDate
 
+from hms import rollups as hms_rollups
 from scheduling.models import Appointment, AppointmentDailyCount
 
 LEAD_BUCKETS = (("0-1d", 1), ("2-7d", 7), ("8-30d", 30), ("31d+", None))
@@ -67,21 +68,12 @@ def appointment_moved(before, after):
 
 
 def _add(key, delta):
-    table = connection.ops.quote_name(AppointmentDailyCount._meta.db_table)
-    columns = "day, hospital_id, status, kind, lead_bucket, count"
-    if connection.vendor == "mysql":
-        sql = (
-            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s) "
-            "ON DUPLICATE KEY UPDATE count = count + VALUES(count)"
-        )
-    else:  # SQLite and PostgreSQL
-        sql = (
-            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (day, hospital_id, status, kind, lead_bucket) "
-            f"DO UPDATE SET count = {table}.count + excluded.count"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*key, delta])
+    day, hospital_id, status, kind, bucket = key
+    hms_rollups.add(
+        AppointmentDailyCount,
+        {"day": day, "hospital_id": hospital_id, "status": status, "kind": kind, "lead_bucket": bucket},
+        {"count": delta},
+    )
 
 
 def raw_counts():

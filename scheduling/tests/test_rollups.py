@@ -144,7 +144,7 @@ def test_the_rollup_counts_an_appointment_on_its_hospitals_local_day():
 
 def _command(*args):
     out = io.StringIO()
-    call_command("rebuild_appointment_rollup", *args, stdout=out, stderr=io.StringIO())
+    call_command("rebuild_rollups", "appointments", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 
@@ -159,11 +159,11 @@ def test_the_rebuild_command_restores_the_rollup_after_a_bulk_load_and_is_idempo
             booked_at=start - datetime.timedelta(days=10),
         )  # bulk-loaded: the services never saw them
 
-    with pytest.raises(CommandError, match="differs from the appointments in 2 row"):
+    with pytest.raises(CommandError, match=r"differ from the raw rows: appointments \(2 rows\)"):
         _command("--check")
-    assert "rebuilt: 2 rows" in _command()
+    assert "appointments: rebuilt, 2 rows" in _command()
     first = sorted(AppointmentDailyCount.objects.values_list("day", "hospital_id", "status", "lead_bucket", "count"))
-    assert "rebuilt: 2 rows" in _command()
+    assert "appointments: rebuilt, 2 rows" in _command()
     second = sorted(AppointmentDailyCount.objects.values_list("day", "hospital_id", "status", "lead_bucket", "count"))
 
     assert first == second
@@ -171,7 +171,7 @@ def test_the_rebuild_command_restores_the_rollup_after_a_bulk_load_and_is_idempo
         (S.COMPLETED, "8-30d", 3),
         (S.NO_SHOW, "8-30d", 2),
     ]
-    assert "equals the appointments" in _command("--check")
+    assert "appointments: equals the raw rows" in _command("--check")
 
 
 def test_the_check_never_changes_the_rollup():
