@@ -6,7 +6,6 @@ Charts are server-side SVG drawn by ``bar_chart`` / ``line_chart`` below: no Jav
 
 from collections import defaultdict
 from datetime import timedelta
-from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -98,14 +97,11 @@ def line_chart(points, *, title, fmt="{:.0%}"):
 def dashboard_data(params, *, today=None):
     """The dashboard's figures for ``params`` (dates, hospital), as plain values.
 
-    Appointments come from the appointment roll-up (``scheduling.reports.appointment_day_counts``), counted on
-    each hospital's own local days: two queries over a few hundred roll-up rows, not the appointments. Money
-    comes from the revenue report (indexed date ranges of bills, payments and refunds) and the low-stock count
-    from the inventory rules. A constant number of queries whatever the data.
+    Appointments come from the appointment roll-up and money from the billing roll-ups (``scheduling.rollups``,
+    ``billing.rollups``), counted on each hospital's own local days; the payer mix and the low-stock count are
+    one aggregate each. Seven queries whatever the number of appointments and bills.
     """
-    from dataclasses import replace
-
-    from billing.reports import revenue
+    from billing.reports import money_summary
     from inventory.selectors import low_stock_rules
     from scheduling.reports import appointment_day_counts
 
@@ -114,7 +110,7 @@ def dashboard_data(params, *, today=None):
     with report_reads():
         days = appointment_day_counts(date_from=params.date_from, date_to=params.date_to, hospital=hospital)
         today_counts = appointment_day_counts(date_from=today, date_to=today, hospital=hospital)
-        money_rows = revenue(**replace(params, period="month").as_kwargs())
+        money_figures = money_summary(date_from=params.date_from, date_to=params.date_to, hospital=hospital)
         low_stock = low_stock_rules(hospital=hospital).count()
 
     per_week = defaultdict(lambda: defaultdict(int))
@@ -122,10 +118,6 @@ def dashboard_data(params, *, today=None):
     for day, status, n in days:
         per_week[day - timedelta(days=day.weekday())][status] += n
         totals[status] += n
-    billed_per_month = defaultdict(Decimal)
-    for row in money_rows:
-        if row["section"] == "billed":
-            billed_per_month[row["period"]] += row["amount"]
     return {
         "appointments_today": sum(n for _, _, n in today_counts),
         "no_shows_today": sum(n for _, status, n in today_counts if status == NO_SHOW),
@@ -137,11 +129,7 @@ def dashboard_data(params, *, today=None):
             (week, ratio(counts[NO_SHOW], counts[NO_SHOW] + counts[COMPLETED]))
             for week, counts in sorted(per_week.items())
         ],
-        "billed": sum((r["amount"] for r in money_rows if r["section"] == "billed"), Decimal(0)),
-        "collected": sum((r["amount"] for r in money_rows if r["section"] == "collected"), Decimal(0)),
-        "outstanding": sum((r["amount"] for r in money_rows if r["section"] == "aging"), Decimal(0)),
-        "billed_per_month": sorted(billed_per_month.items()),
-        "payer_mix": [(r["group"], r["amount"]) for r in money_rows if r["section"] == "payer_mix"],
+        **money_figures,
         "low_stock": low_stock,
     }
 

@@ -428,6 +428,27 @@ def revenue(connection, params):
             {"section": "aging", "group": label, "count": n, "amount": money(amount), "share": ratio(amount, total)}
         )
 
+    rows += _payer_mix(connection, params)
+
+    claim_marks, claim_statuses = _in(ADJUDICATED_CLAIM_STATUSES)
+    ((adjudicated, approved, denied),) = _rows(
+        connection,
+        "SELECT COUNT(*), COALESCE(SUM(c.status <> %s), 0), COALESCE(SUM(c.status = %s), 0) FROM billing_claim c "
+        f"JOIN billing_bill b ON b.id = c.bill_id WHERE c.status IN ({claim_marks}) "
+        f"AND c.adjudicated_at >= %s AND c.adjudicated_at < %s{hospital_sql}",
+        [ClaimStatus.DENIED, ClaimStatus.DENIED, *claim_statuses, start, end, *hospital_args],
+    )
+    for key, n in (("approved", int(approved)), ("denied", int(denied))):
+        rows.append({"section": "claims", "group": key, "count": n, "share": ratio(n, adjudicated)})
+    return rows
+
+
+def _payer_mix(connection, params):
+    start, end = _bounds(params)
+    issued_marks, issued = _in(ISSUED_STATUSES)
+    hospital_sql, hospital_args = ("", [])
+    if params.hospital is not None:
+        hospital_sql, hospital_args = " AND b.hospital_id = %s", [params.hospital.pk]
     mix = _rows(
         connection,
         "SELECT py.name, SUM(b.insurance_covered), SUM(b.patient_due) FROM billing_bill b "
@@ -442,22 +463,10 @@ def revenue(connection, params):
         if name:
             payers[name] += insurer
         payers[SELF_PAY] += patient
-    for payer, amount in sorted(payers.items(), key=lambda item: (-item[1], item[0])):
-        rows.append(
-            {"section": "payer_mix", "group": payer, "amount": money(amount), "share": ratio(amount, billed_total)}
-        )
-
-    claim_marks, claim_statuses = _in(ADJUDICATED_CLAIM_STATUSES)
-    ((adjudicated, approved, denied),) = _rows(
-        connection,
-        "SELECT COUNT(*), COALESCE(SUM(c.status <> %s), 0), COALESCE(SUM(c.status = %s), 0) FROM billing_claim c "
-        f"JOIN billing_bill b ON b.id = c.bill_id WHERE c.status IN ({claim_marks}) "
-        f"AND c.adjudicated_at >= %s AND c.adjudicated_at < %s{hospital_sql}",
-        [ClaimStatus.DENIED, ClaimStatus.DENIED, *claim_statuses, start, end, *hospital_args],
-    )
-    for key, n in (("approved", int(approved)), ("denied", int(denied))):
-        rows.append({"section": "claims", "group": key, "count": n, "share": ratio(n, adjudicated)})
-    return rows
+    return [
+        {"section": "payer_mix", "group": payer, "amount": money(amount), "share": ratio(amount, billed_total)}
+        for payer, amount in sorted(payers.items(), key=lambda item: (-item[1], item[0]))
+    ]
 
 
 # --- clinical --------------------------------------------------------------------------------------------------
@@ -707,48 +716,88 @@ def no_show_validation(connection, params):
 # --- dashboard -------------------------------------------------------------------------------------------------
 
 
+def _local_days(connection, column, date_from, date_to, hospital, hospital_column="a.hospital_id"):
+    """(where, args) selecting rows whose ``column`` falls on the local days date_from..date_to of the row's
+    hospital ``h``: a UTC range wide enough for every hospital's time zone (indexed), then the exact local day."""
+    zones = [name for (name,) in _rows(connection, "SELECT DISTINCT timezone FROM staff_hospital")] or ["UTC"]
+    bounds = [day_bounds(date_from, date_to, ZoneInfo(name)) for name in zones]
+    local = f"DATE(CONVERT_TZ({column}, 'UTC', h.timezone))"
+    where = f"{column} >= %s AND {column} < %s AND {local} BETWEEN %s AND %s"
+    args = [_utc(min(low for low, _ in bounds)), _utc(max(high for _, high in bounds)), date_from, date_to]
+    if hospital is not None:
+        where += f" AND {hospital_column} = %s"
+        args.append(hospital.pk)
+    return where, args
+
+
 def _day_counts(connection, date_from, date_to, hospital):
     """[(local day at the hospital, status, count)] from the raw appointments."""
-    zones = [name for (name,) in _rows(connection, "SELECT DISTINCT timezone FROM staff_hospital")]
-    if not zones:
-        return []
-    lows = [day_bounds(date_from, date_to, ZoneInfo(name))[0] for name in zones]
-    highs = [day_bounds(date_from, date_to, ZoneInfo(name))[1] for name in zones]
+    where, args = _local_days(connection, "a.start", date_from, date_to, hospital)
     local = "DATE(CONVERT_TZ(a.start, 'UTC', h.timezone))"
-    where, args = (
-        [f"a.start >= %s AND a.start < %s AND {local} BETWEEN %s AND %s"],
-        [
-            _utc(min(lows)),
-            _utc(max(highs)),
-            date_from,
-            date_to,
-        ],
-    )
-    if hospital is not None:
-        where.append("a.hospital_id = %s")
-        args.append(hospital.pk)
-    return [
-        (day, status, n)
-        for day, status, n in _rows(
+    return list(
+        _rows(
             connection,
             f"SELECT {local} AS d, a.status, COUNT(*) FROM scheduling_appointment a "
-            f"JOIN staff_hospital h ON h.id = a.hospital_id WHERE {' AND '.join(where)} "
-            "GROUP BY d, a.status ORDER BY d, a.status",
+            f"JOIN staff_hospital h ON h.id = a.hospital_id WHERE {where} GROUP BY d, a.status ORDER BY d, a.status",
             args,
         )
-    ]
+    )
+
+
+def _money_figures(connection, params):
+    """billed per month, billed, collected and outstanding on each hospital's local days, from the raw rows."""
+    issued_marks, issued = _in(ISSUED_STATUSES)
+    where, args = _local_days(
+        connection, "b.issued_at", params.date_from, params.date_to, params.hospital, "b.hospital_id"
+    )
+    local = "DATE(CONVERT_TZ(b.issued_at, 'UTC', h.timezone))"
+    per_month = _rows(
+        connection,
+        f"SELECT DATE_SUB({local}, INTERVAL DAYOFMONTH({local}) - 1 DAY) AS m, SUM(b.total) FROM billing_bill b "
+        f"JOIN staff_hospital h ON h.id = b.hospital_id WHERE b.status IN ({issued_marks}) AND {where} "
+        "GROUP BY m ORDER BY m",
+        [*issued, *args],
+    )
+    collected = Decimal(0)
+    for table, column, sign in (("billing_payment", "m.received_at", 1), ("billing_refund", "m.refunded_at", -1)):
+        where, args = _local_days(
+            connection, column, params.date_from, params.date_to, params.hospital, "b.hospital_id"
+        )
+        ((amount,),) = _rows(
+            connection,
+            f"SELECT SUM(m.amount) FROM {table} m JOIN billing_bill b ON b.id = m.bill_id "
+            f"JOIN staff_hospital h ON h.id = b.hospital_id WHERE b.status <> %s AND {where}",
+            [BillStatus.VOID, *args],
+        )
+        collected += sign * (amount or 0)
+    hospital_sql, hospital_args = ("", [])
+    if params.hospital is not None:
+        hospital_sql, hospital_args = " AND b.hospital_id = %s", [params.hospital.pk]
+    _, latest = _local_days(connection, "b.issued_at", params.date_to, params.date_to, None)[1][:2]
+    ((outstanding,),) = _rows(
+        connection,
+        "SELECT SUM(b.balance) FROM billing_bill b JOIN staff_hospital h ON h.id = b.hospital_id "
+        "WHERE b.status IN (%s, %s) AND b.balance > 0 AND b.issued_at < %s "
+        f"AND DATE(CONVERT_TZ(b.issued_at, 'UTC', h.timezone)) <= %s{hospital_sql}",
+        [BillStatus.ISSUED, BillStatus.PARTIALLY_PAID, latest, params.date_to, *hospital_args],
+    )
+    return {
+        "billed_per_month": [(month, money(amount)) for month, amount in per_month],
+        "billed": money(sum((amount for _, amount in per_month), Decimal(0))),
+        "collected": money(collected),
+        "outstanding": money(outstanding),
+    }
 
 
 def dashboard(connection, params, today=None):
-    """The figures of ``hms.dashboard.dashboard_data`` from the raw tables."""
-    from dataclasses import replace
-
+    """The figures of ``hms.dashboard.dashboard_data`` from the raw tables (each hospital's local days)."""
     from django.utils import timezone
 
     today = today or timezone.localdate()
     days = _day_counts(connection, params.date_from, params.date_to, params.hospital)
     today_counts = _day_counts(connection, today, today, params.hospital)
-    money_rows = revenue(connection, replace(params, period="month"))
+    money_figures = _money_figures(connection, params)
+    payer_mix = [(row["group"], row["amount"]) for row in _payer_mix(connection, params)]
     hospital_sql, hospital_args = ("", [])
     if params.hospital is not None:
         hospital_sql, hospital_args = " AND st.hospital_id = %s", [params.hospital.pk]
@@ -766,10 +815,6 @@ def dashboard(connection, params, today=None):
     for day, status, n in days:
         per_week[day - timedelta(days=day.weekday())][status] += n
         totals[status] += n
-    billed_per_month = defaultdict(Decimal)
-    for row in money_rows:
-        if row["section"] == "billed":
-            billed_per_month[row["period"]] += row["amount"]
     no_show, completed = S.NO_SHOW, S.COMPLETED
     return {
         "appointments_today": sum(n for _, _, n in today_counts),
@@ -782,11 +827,8 @@ def dashboard(connection, params, today=None):
             (week, ratio(counts[no_show], counts[no_show] + counts[completed]))
             for week, counts in sorted(per_week.items())
         ],
-        "billed": sum((r["amount"] for r in money_rows if r["section"] == "billed"), Decimal(0)),
-        "collected": sum((r["amount"] for r in money_rows if r["section"] == "collected"), Decimal(0)),
-        "outstanding": sum((r["amount"] for r in money_rows if r["section"] == "aging"), Decimal(0)),
-        "billed_per_month": sorted(billed_per_month.items()),
-        "payer_mix": [(r["group"], r["amount"]) for r in money_rows if r["section"] == "payer_mix"],
+        **money_figures,
+        "payer_mix": payer_mix,
         "low_stock": low_stock,
     }
 
