@@ -7,7 +7,8 @@ returns the number of rows written; ``differences()`` lists where the table and 
 when equal). The app's services keep the table up to date inside their own transactions with ``add()``.
 """
 
-from django.db import connection
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
 ROLLUPS = {}
 
@@ -22,20 +23,18 @@ def rebuild_all():
 
 
 def add(model, key, deltas):
-    """Add ``deltas`` ({column: amount}) to the row of ``model`` with ``key`` ({column: value}), creating it when
-    missing: one upsert, so concurrent transactions serialize on the row and never lose an update. The key
-    columns must be the model's unique constraint."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    key_columns = [connection.ops.quote_name(column) for column in key]
-    delta_columns = [connection.ops.quote_name(column) for column in deltas]
-    columns = ", ".join(key_columns + delta_columns)
-    marks = ", ".join(["%s"] * (len(key) + len(deltas)))
-    if connection.vendor == "mysql":
-        updates = ", ".join(f"{c} = {c} + VALUES({c})" for c in delta_columns)
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON DUPLICATE KEY UPDATE {updates}"
-    else:  # SQLite and PostgreSQL
-        updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in delta_columns)
-        conflict = ", ".join(key_columns)
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*key.values(), *deltas.values()])
+    """Add ``deltas`` ({field: amount}) to the row of ``model`` with ``key`` ({field: value}), creating it when
+    missing. Call inside the service's transaction, keys in a fixed order.
+
+    An UPDATE of the existing row first: it locks that one row, so concurrent transactions serialize on the
+    counter and never lose an update, and takes no gap lock (an INSERT ... ON DUPLICATE KEY UPDATE would, and
+    two of them can deadlock). Only a day's first row is inserted, in a savepoint; if another transaction
+    inserted it meanwhile, the unique key refuses ours and we update theirs."""
+    increments = {field: F(field) + amount for field, amount in deltas.items()}
+    if model.objects.filter(**key).update(**increments):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**key, **deltas)
+    except IntegrityError:
+        model.objects.filter(**key).update(**increments)

@@ -179,3 +179,20 @@ def test_the_check_never_changes_the_rollup():
     with pytest.raises(CommandError):
         _command("--check")
     assert AppointmentDailyCount.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bookings_counted_on_one_rollup_row_lose_no_update():
+    from scheduling.tests.test_concurrency import START, book_all_at_once
+
+    hospital = HospitalFactory(timezone="America/New_York")
+    doctors = [AvailabilityFactory(doctor__hospital=hospital).doctor for _ in range(12)]
+    payloads = [
+        {"patient": PatientFactory().pk, "doctor": doctor.pk, "start": START, "reason": "Flu"} for doctor in doctors
+    ]
+
+    results = book_all_at_once(payloads)
+
+    assert [status for status, _ in results] == [201] * 12  # no deadlock, no lock timeout
+    assert rollups.stored_counts() == {(MONDAYS[0], hospital.pk, S.SCHEDULED, AppointmentKind.IN_PERSON, "31d+"): 12}
+    assert rollups.differences() == []
