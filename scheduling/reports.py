@@ -16,7 +16,7 @@ from django.utils import timezone
 from hms.reporting import as_date, day_bounds, ratio, report_tz, trunc
 from scheduling.choices import ACTIVE_APPOINTMENT_STATUSES, AppointmentKind, AppointmentStatus
 from scheduling.models import Appointment, AppointmentDailyCount, Availability, TimeOff
-from scheduling.rollups import lead_bucket
+from scheduling.rollups import lead_bucket, lead_bucket_expression
 from scheduling.selectors import _free, window_slots
 from staff.models import Hospital
 
@@ -399,28 +399,57 @@ def no_show_validation(*, date_from, date_to, hospital=None, department=None, pe
     history strictly before it: AUC (the chance a no-show ranks above a visit kept) and a calibration table
     (mean predicted versus observed no-show rate per probability bin).
 
-    This replays history in time order: one query loads (patient, start, booked_at, kind, status) of the
-    visits that came due up to ``date_to``, then counts are updated as the replay moves forward. It is an
-    evaluation of the model, not a report figure, so it walks rows by design.
+    The model's state when the period begins (every visit that came due before it) is aggregated in SQL: the
+    factor table (one grouped query per hospital time zone) and the histories of the patients seen in the period
+    (one grouped query). Then the period's visits, of every hospital, are replayed in time order, each predicted
+    before it is learned from. The same predictions as replaying all history, without walking it in Python.
     """
     tz = report_tz(hospital)
     start, end = day_bounds(date_from, date_to, tz)
-    visits = Appointment.objects.filter(status__in=DUE_STATUSES, start__lt=end).order_by("start", "id")
     zones = {pk: ZoneInfo(name) for pk, name in Hospital.objects.values_list("pk", "timezone")}
+    due = Appointment.objects.filter(status__in=DUE_STATUSES).order_by()
+    window = due.filter(start__gte=start, start__lt=end)
     evaluated = _appointments(date_from, date_to, hospital, department).filter(status__in=DUE_STATUSES)
     evaluated_ids = set(evaluated.values_list("id", flat=True))
+    model = NoShowModel()
+    earlier = due.filter(start__lt=start)
+    by_tz = defaultdict(list)
+    for pk, zone in zones.items():
+        by_tz[str(zone)].append(pk)
+    for name, hospital_ids in sorted(by_tz.items()):
+        for row in (
+            earlier.filter(hospital_id__in=hospital_ids)
+            .annotate(lead=lead_bucket_expression(), weekday=ExtractIsoWeekDay("start", tzinfo=ZoneInfo(name)))
+            .values("lead", "weekday", "kind")
+            .annotate(n=Count("id"), no_shows=Count("id", filter=Q(status=S.NO_SHOW)))
+        ):
+            model.add(
+                no_shows=row["no_shows"], due=row["n"], lead=row["lead"], weekday=row["weekday"], kind=row["kind"]
+            )
+    by_patient = defaultdict(lambda: [0, 0])
+    for row in (
+        earlier.filter(patient__in=window.values("patient_id"))
+        .values("patient_id")
+        .annotate(n=Count("id"), no_shows=Count("id", filter=Q(status=S.NO_SHOW)))
+    ):
+        by_patient[row["patient_id"]] = [row["no_shows"], row["n"]]
     return validation_rows(
-        visits.values_list("id", "patient_id", "hospital_id", "start", "booked_at", "kind", "status"),
+        window.order_by("start", "id").values_list(
+            "id", "patient_id", "hospital_id", "start", "booked_at", "kind", "status"
+        ),
         evaluated_ids,
         zones,
+        model=model,
+        by_patient=by_patient,
     )
 
 
-def validation_rows(visits, evaluated_ids, zones):
+def validation_rows(visits, evaluated_ids, zones, *, model=None, by_patient=None):
     """Replay ``visits`` ((id, patient id, hospital id, start, booked_at, kind, status) in start order),
-    predicting those in ``evaluated_ids`` from the visits before them; the AUC and calibration rows."""
-    model = NoShowModel()
-    by_patient = defaultdict(lambda: [0, 0])
+    predicting those in ``evaluated_ids`` from the visits before them (and from ``model`` and ``by_patient``,
+    {patient id: [no-shows, due]}, the state before the first of them); the AUC and calibration rows."""
+    model = model if model is not None else NoShowModel()
+    by_patient = by_patient if by_patient is not None else defaultdict(lambda: [0, 0])
     predictions = []  # (probability, was a no-show)
     pending = []  # visits at the same start are predicted before any of them is learned from
     last_start = None

@@ -689,7 +689,7 @@ def no_show_risk(connection, params, now=None):
 
 
 def no_show_validation(connection, params):
-    _, end = _bounds(params)
+    start, end = _bounds(params)
     due_marks, due = _in(DUE_STATUSES)
     zones = {pk: ZoneInfo(name) for pk, name in _rows(connection, "SELECT id, timezone FROM staff_hospital")}
     joins, where, args = _appointment_scope(params)
@@ -701,16 +701,37 @@ def no_show_validation(connection, params):
             [*args, *due],
         )
     }
+    model = NoShowModel()
+    local = "CONVERT_TZ(a.start, 'UTC', h.timezone)"
+    for bucket, weekday, kind, n, no_shows in _rows(
+        connection,
+        f"SELECT {_lead_case()} AS bucket, WEEKDAY({local}) + 1 AS weekday, a.kind, COUNT(*), "
+        "SUM(a.status = 'no_show') FROM scheduling_appointment a JOIN staff_hospital h ON h.id = a.hospital_id "
+        f"WHERE a.status IN ({due_marks}) AND a.start < %s GROUP BY bucket, weekday, a.kind",
+        [*due, start],
+    ):
+        model.add(no_shows=int(no_shows), due=n, lead=bucket, weekday=weekday, kind=kind)
+    by_patient = defaultdict(lambda: [0, 0])
+    for patient_id, n, no_shows in _rows(
+        connection,
+        "SELECT a.patient_id, COUNT(*), SUM(a.status = 'no_show') FROM scheduling_appointment a "
+        f"WHERE a.status IN ({due_marks}) AND a.start < %s AND a.patient_id IN (SELECT w.patient_id "
+        f"FROM scheduling_appointment w WHERE w.status IN ({due_marks}) AND w.start >= %s AND w.start < %s) "
+        "GROUP BY a.patient_id",
+        [*due, start, *due, start, end],
+    ):
+        by_patient[patient_id] = [int(no_shows), n]
     visits = (
-        (pk, patient_id, hospital_id, _aware(start), _aware(booked_at), kind, status)
-        for pk, patient_id, hospital_id, start, booked_at, kind, status in _rows(
+        (pk, patient_id, hospital_id, _aware(visit_start), _aware(booked_at), kind, status)
+        for pk, patient_id, hospital_id, visit_start, booked_at, kind, status in _rows(
             connection,
             "SELECT a.id, a.patient_id, a.hospital_id, a.start, a.booked_at, a.kind, a.status "
-            f"FROM scheduling_appointment a WHERE a.status IN ({due_marks}) AND a.start < %s ORDER BY a.start, a.id",
-            [*due, end],
+            f"FROM scheduling_appointment a WHERE a.status IN ({due_marks}) AND a.start >= %s AND a.start < %s "
+            "ORDER BY a.start, a.id",
+            [*due, start, end],
         )
     )
-    return validation_rows(visits, evaluated, zones)
+    return validation_rows(visits, evaluated, zones, model=model, by_patient=by_patient)
 
 
 # --- dashboard -------------------------------------------------------------------------------------------------

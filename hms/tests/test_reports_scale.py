@@ -43,3 +43,44 @@ def test_utilization_slot_time_equals_cutting_every_slot_across_dst_changes_and_
 
     assert slot_time_by_doctor(windows, off, date_from, date_to) == expected
     assert expected[doctor.pk] > datetime.timedelta(hours=100)
+
+
+def test_no_show_validation_starting_from_aggregated_history_predicts_as_a_full_replay():
+    import random
+    from zoneinfo import ZoneInfo
+
+    from hms.reporting import ReportParams, run_report
+    from patients.tests.factories import PatientFactory
+    from scheduling.choices import AppointmentKind, AppointmentStatus
+    from scheduling.models import Appointment
+    from scheduling.reports import DUE_STATUSES, validation_rows
+    from scheduling.tests.factories import AppointmentFactory
+
+    rng = random.Random(5)
+    doctors = [DoctorFactory(hospital__timezone=tz) for tz in ("America/New_York", "America/Los_Angeles")]
+    patients = [PatientFactory() for _ in range(8)]
+    first = datetime.datetime(2026, 1, 5, 14, tzinfo=datetime.UTC)
+    for index in range(120):
+        start = first + datetime.timedelta(days=index // 2, hours=rng.choice([0, 9]))  # late visits cross UTC midnight
+        AppointmentFactory(
+            doctor=rng.choice(doctors),
+            patient=rng.choice(patients),
+            start=start,
+            booked_at=start - datetime.timedelta(days=rng.choice([0.5, 4, 12, 40])),
+            kind=rng.choice(list(AppointmentKind)),
+            status=rng.choice([AppointmentStatus.COMPLETED] * 3 + [AppointmentStatus.NO_SHOW]),
+        )
+    params = ReportParams(datetime.date(2026, 2, 2), datetime.date(2026, 2, 20))
+
+    rows = run_report("no-show-validation", params)
+
+    end = datetime.datetime(2026, 2, 21, tzinfo=ZoneInfo("America/New_York"))
+    start = datetime.datetime(2026, 2, 2, tzinfo=ZoneInfo("America/New_York"))
+    visits = Appointment.objects.filter(status__in=DUE_STATUSES, start__lt=end).order_by("start", "id")
+    evaluated = set(visits.filter(start__gte=start).values_list("id", flat=True))
+    zones = {d.hospital_id: d.hospital.tzinfo for d in doctors}
+    full_replay = validation_rows(
+        visits.values_list("id", "patient_id", "hospital_id", "start", "booked_at", "kind", "status"), evaluated, zones
+    )
+    assert rows == full_replay
+    assert rows[0]["appointments"] == len(evaluated) > 20
