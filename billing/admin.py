@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from billing import selectors, services
-from billing.models import Bill, BillLine, Claim, Payment, PriceListEntry, Refund
+from billing.models import Bill, BillDailyTotal, BillLine, Claim, MoneyDailyTotal, Payment, PriceListEntry, Refund
 from hms.admin import BoundedDatesAdmin, ReadOnlyAdmin, ReadOnlyInline
 from hms.exceptions import DomainError
 
@@ -184,3 +184,21 @@ class PriceListEntryAdmin(SimpleHistoryAdmin):
                 active=obj.active,
             )
             obj.pk = saved.pk
+
+
+@admin.register(BillDailyTotal)
+class BillDailyTotalAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The roll-up (issue 11), read only: ``manage.py rebuild_rollups`` rebuilds it."""
+
+    list_display = ["day", "hospital", "status", "count", "total", "open_count", "open_balance"]
+    list_filter = ["status"]
+    show_full_result_count = False
+
+
+@admin.register(MoneyDailyTotal)
+class MoneyDailyTotalAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The roll-up (issue 11), read only: ``manage.py rebuild_rollups`` rebuilds it."""
+
+    list_display = ["day", "hospital", "kind", "bill_void", "amount"]
+    list_filter = ["kind", "bill_void"]
+    show_full_result_count = False

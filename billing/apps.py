@@ -6,4 +6,7 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self):
-        from billing import signals  # noqa: F401  (connects the receivers)
+        from billing import rollups, signals  # noqa: F401  (signals connects the receivers)
+        from hms.rollups import register
+
+        register("billing", rebuild=rollups.rebuild, differences=rollups.differences)

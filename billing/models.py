@@ -366,3 +366,61 @@ class Claim(models.Model):
     @property
     def is_adjudicated(self):
         return self.status in ADJUDICATED_CLAIM_STATUSES
+
+
+class BillDailyTotal(models.Model):
+    """Roll-up (issue 11): the issued bills of each local issue day at their hospital, by status: how many,
+    their totals, and the balances still open (balance > 0). Read by the dashboard instead of the bills.
+
+    Kept up to date inside the billing services' transactions (``billing.rollups``) and rebuilt from the bills
+    by ``manage.py rebuild_rollups`` (``--check`` compares). Drafts (never issued) are not counted.
+    """
+
+    day = models.DateField(help_text="The bill's local issue day at its hospital.")
+    hospital = models.ForeignKey("staff.Hospital", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=BillStatus.choices)
+    count = models.IntegerField(default=0)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    open_count = models.IntegerField(default=0, help_text="Bills with a balance above zero.")
+    open_balance = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["day", "hospital_id", "status"]
+        verbose_name = "bill daily total"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "hospital", "status"],
+                name="bill_daily_total_unique_key",
+                violation_error_message="The roll-up has one row per day, hospital and status.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.hospital_id} {self.status}: {self.count} bills, {self.total}"
+
+
+class MoneyDailyTotal(models.Model):
+    """Roll-up (issue 11): payments received and refunds made on each local day at the bill's hospital, split
+    by whether the bill is now void (reports leave void bills out). Kept like ``BillDailyTotal``."""
+
+    PAYMENT, REFUND = "payment", "refund"
+
+    day = models.DateField(help_text="The local day of the payment or refund at the bill's hospital.")
+    hospital = models.ForeignKey("staff.Hospital", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=[(PAYMENT, "Payment"), (REFUND, "Refund")])
+    bill_void = models.BooleanField(default=False)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["day", "hospital_id", "kind", "bill_void"]
+        verbose_name = "money daily total"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "hospital", "kind", "bill_void"],
+                name="money_daily_total_unique_key",
+                violation_error_message="The roll-up has one row per day, hospital, kind and void flag.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.hospital_id} {self.kind}{' (void bill)' if self.bill_void else ''}: {self.amount}"

@@ -14,6 +14,7 @@ from billing.models import Bill, Claim, Payment, Refund
 from hms.reporting import as_date, day_bounds, money, ratio, report_tz, trunc
 
 ISSUED_STATUSES = (BillStatus.ISSUED, BillStatus.PARTIALLY_PAID, BillStatus.PAID)
+OPEN_STATUSES = (BillStatus.ISSUED, BillStatus.PARTIALLY_PAID)
 AGING_BUCKETS = (("0-30", 30), ("31-60", 60), ("61-90", 90), ("over 90", None))
 SELF_PAY = "Self-pay"
 
@@ -77,19 +78,7 @@ def revenue(*, date_from, date_to, hospital=None, department=None, period="month
 
     rows += ar_aging(bills=bills, date_to=date_to, tz=tz)
 
-    mix = list(
-        in_range.values("policy__payer__name").annotate(insurer=Sum("insurance_covered"), patient=Sum("patient_due"))
-    )
-    billed_total = sum((row["insurer"] + row["patient"] for row in mix), Decimal(0))
-    payers = defaultdict(Decimal)
-    for row in mix:
-        if row["policy__payer__name"]:
-            payers[row["policy__payer__name"]] += row["insurer"]
-        payers[SELF_PAY] += row["patient"]
-    for payer, amount in sorted(payers.items(), key=lambda item: (-item[1], item[0])):
-        rows.append(
-            {"section": "payer_mix", "group": payer, "amount": money(amount), "share": ratio(amount, billed_total)}
-        )
+    rows += payer_mix(in_range)
 
     claims = Claim.objects.filter(
         status__in=ADJUDICATED_CLAIM_STATUSES, adjudicated_at__gte=start, adjudicated_at__lt=end
@@ -143,3 +132,53 @@ def ar_aging(*, bills, date_to, tz):
             }
         )
     return rows
+
+
+def money_summary(*, date_from, date_to, hospital=None):
+    """The dashboard's money figures, from the billing roll-ups (``billing.rollups``) on each hospital's local
+    days: ``billed_per_month`` [(first day of the month, amount billed)], ``billed`` (issued bills' totals in the
+    range), ``collected`` (payments less refunds in the range, void bills left out), ``outstanding`` (open
+    balances of the bills issued by ``date_to``) and ``payer_mix`` [(payer, amount)] as in ``revenue`` (one
+    aggregate of the bills issued in the range, over the issue-date index). Four queries whatever the data."""
+    from billing.models import BillDailyTotal, MoneyDailyTotal
+
+    days = BillDailyTotal.objects.filter(day__gte=date_from, day__lte=date_to, status__in=ISSUED_STATUSES)
+    moves = MoneyDailyTotal.objects.filter(day__gte=date_from, day__lte=date_to, bill_void=False)
+    opened = BillDailyTotal.objects.filter(day__lte=date_to, status__in=OPEN_STATUSES)
+    if hospital is not None:
+        days, moves, opened = (qs.filter(hospital=hospital) for qs in (days, moves, opened))
+    per_month = defaultdict(Decimal)
+    for day, amount in days.order_by().values("day").annotate(amount=Sum("total")).values_list("day", "amount"):
+        per_month[day.replace(day=1)] += amount
+    collected = Decimal(0)
+    for kind, amount in moves.order_by().values("kind").annotate(amount=Sum("amount")).values_list("kind", "amount"):
+        collected += amount if kind == MoneyDailyTotal.PAYMENT else -amount
+    outstanding = opened.aggregate(amount=Sum("open_balance"))["amount"]
+    start, end = day_bounds(date_from, date_to, report_tz(hospital))
+    in_range = _scope(
+        Bill.objects.filter(status__in=ISSUED_STATUSES, issued_at__gte=start, issued_at__lt=end), hospital
+    )
+    return {
+        "billed_per_month": [(month, money(amount)) for month, amount in sorted(per_month.items())],
+        "billed": money(sum(per_month.values(), Decimal(0))),
+        "collected": money(collected),
+        "outstanding": money(outstanding),
+        "payer_mix": [(row["group"], row["amount"]) for row in payer_mix(in_range)],
+    }
+
+
+def payer_mix(bills):
+    """Rows of the ``payer_mix`` section for ``bills``: each insurer's covered amount and self-pay. One query."""
+    mix = list(
+        bills.values("policy__payer__name").annotate(insurer=Sum("insurance_covered"), patient=Sum("patient_due"))
+    )
+    billed_total = sum((row["insurer"] + row["patient"] for row in mix), Decimal(0))
+    payers = defaultdict(Decimal)
+    for row in mix:
+        if row["policy__payer__name"]:
+            payers[row["policy__payer__name"]] += row["insurer"]
+        payers[SELF_PAY] += row["patient"]
+    return [
+        {"section": "payer_mix", "group": payer, "amount": money(amount), "share": ratio(amount, billed_total)}
+        for payer, amount in sorted(payers.items(), key=lambda item: (-item[1], item[0]))
+    ]

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from billing import rollups
 from billing.choices import (
     OPEN_BILL_STATUSES,
     BillLineKind,
@@ -21,7 +22,7 @@ from billing.choices import (
     ClaimStatus,
     PaymentMethod,
 )
-from billing.models import ZERO, Bill, BillLine, Claim, Payment, PriceListEntry, Refund, cents
+from billing.models import ZERO, Bill, BillLine, Claim, MoneyDailyTotal, Payment, PriceListEntry, Refund, cents
 from billing.policies import require_claim_access
 from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
@@ -137,6 +138,7 @@ def bill_recalculate(*, bill, acting_user):
     history row) only when something changed. Returns the locked, fresh bill.
     """
     bill = _lock_bill(bill)
+    rollup_before = rollups.bill_snapshot(bill)  # roll-up (issue 11)
     total = cents(bill.lines.aggregate(s=Sum("amount"))["s"] or ZERO)
     paid = bill.payments.aggregate(s=Sum("amount"))["s"] or ZERO
     insurance_paid = bill.payments.filter(method=PaymentMethod.INSURANCE).aggregate(s=Sum("amount"))["s"] or ZERO
@@ -167,6 +169,7 @@ def bill_recalculate(*, bill, acting_user):
             changes["status"] = BillStatus.ISSUED
     if apply_changes(bill, changes, allowed=set(changes)):
         audited_save(bill, acting_user=acting_user, validate=False)
+        rollups.bill_moved(rollup_before, rollups.bill_snapshot(bill))  # roll-up (issue 11)
     return bill
 
 
@@ -369,10 +372,12 @@ def bill_issue(*, bill, acting_user):
         raise Conflict(f"Only a draft bill can be issued; this one is {bill.get_status_display().lower()}.")
     if not bill.lines.exists():
         raise Conflict("A bill without lines cannot be issued.")
+    rollup_before = rollups.bill_snapshot(bill)  # roll-up (issue 11)
     bill.status = BillStatus.ISSUED
     bill.issued_at = timezone.now()
     bill.issued_by = acting_user
     audited_save(bill, acting_user=acting_user, validate=False)
+    rollups.bill_moved(rollup_before, rollups.bill_snapshot(bill))  # roll-up (issue 11)
     return bill_recalculate(bill=bill, acting_user=acting_user)
 
 
@@ -394,11 +399,14 @@ def bill_void(*, bill, reason, acting_user):
         ClaimStatus.PARTIALLY_APPROVED,
     ):
         raise Conflict(f"The insurance claim is {claim.get_status_display().lower()}; it must be settled first.")
+    rollup_before = rollups.bill_snapshot(bill)  # roll-up (issue 11)
     bill.status = BillStatus.VOID
     bill.void_reason = reason.strip()
     bill.voided_at = timezone.now()
     bill.voided_by = acting_user
     audited_save(bill, acting_user=acting_user, validate=False)
+    rollups.bill_moved(rollup_before, rollups.bill_snapshot(bill))  # roll-up (issue 11)
+    rollups.bill_void_changed(bill, void=True)  # roll-up (issue 11)
     return bill
 
 
@@ -459,6 +467,9 @@ def payment_record(*, bill, amount, method, acting_user, reference="", received_
             raise
         return _replayed(earlier, **request)
     payment.replayed = False
+    rollups.money_added(  # roll-up (issue 11)
+        bill=bill, moment=payment.received_at, amount=payment.amount, kind=MoneyDailyTotal.PAYMENT
+    )
     bill_recalculate(bill=bill, acting_user=acting_user)
     return payment
 
@@ -514,6 +525,9 @@ def refund_record(*, bill, amount, reason, acting_user, payment=None, refunded_a
         refunded_at=refunded_at or timezone.now(),
     )
     audited_save(refund, acting_user=acting_user)
+    rollups.money_added(  # roll-up (issue 11)
+        bill=bill, moment=refund.refunded_at, amount=refund.amount, kind=MoneyDailyTotal.REFUND
+    )
     bill_recalculate(bill=bill, acting_user=acting_user)
     return refund
 

@@ -1,10 +1,11 @@
-"""The administrator's dashboard: key figures and trend charts, all from the report functions (hms.reporting).
+"""The administrator's dashboard: key figures and trend charts (``dashboard_data``), from the appointment
+roll-up and the report functions (hms.reporting).
 
 Charts are server-side SVG drawn by ``bar_chart`` / ``line_chart`` below: no JavaScript, no CDN.
 """
 
 from collections import defaultdict
-from decimal import Decimal
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,8 +15,11 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from hms.api_reports import can_view_reports
-from hms.reporting import ReportError, get_report, parse_params, run_report
+from hms.reporting import ReportError, get_report, parse_params, ratio, report_reads
+from scheduling.choices import AppointmentStatus
 from staff.models import Hospital
+
+NO_SHOW, COMPLETED = AppointmentStatus.NO_SHOW, AppointmentStatus.COMPLETED
 
 WIDTH, HEIGHT, PAD = 520, 200, 30
 
@@ -90,10 +94,44 @@ def line_chart(points, *, title, fmt="{:.0%}"):
     return mark_safe("".join(parts))
 
 
-def _rows(name, params, **overrides):
-    from dataclasses import replace
+def dashboard_data(params, *, today=None):
+    """The dashboard's figures for ``params`` (dates, hospital), as plain values.
 
-    return run_report(name, replace(params, **overrides))
+    Appointments come from the appointment roll-up and money from the billing roll-ups (``scheduling.rollups``,
+    ``billing.rollups``), counted on each hospital's own local days; the payer mix and the low-stock count are
+    one aggregate each. Seven queries whatever the number of appointments and bills.
+    """
+    from billing.reports import money_summary
+    from inventory.selectors import low_stock_rules
+    from scheduling.reports import appointment_day_counts
+
+    today = today or timezone.localdate()
+    hospital = params.hospital
+    with report_reads():
+        days = appointment_day_counts(date_from=params.date_from, date_to=params.date_to, hospital=hospital)
+        today_counts = appointment_day_counts(date_from=today, date_to=today, hospital=hospital)
+        money_figures = money_summary(date_from=params.date_from, date_to=params.date_to, hospital=hospital)
+        low_stock = low_stock_rules(hospital=hospital).count()
+
+    per_week = defaultdict(lambda: defaultdict(int))
+    totals = defaultdict(int)
+    for day, status, n in days:
+        per_week[day - timedelta(days=day.weekday())][status] += n
+        totals[status] += n
+    return {
+        "appointments_today": sum(n for _, _, n in today_counts),
+        "no_shows_today": sum(n for _, status, n in today_counts if status == NO_SHOW),
+        "appointments": sum(totals.values()),
+        "no_shows": totals[NO_SHOW],
+        "no_show_rate": ratio(totals[NO_SHOW], totals[NO_SHOW] + totals[COMPLETED]),
+        "per_week": [(week, sum(counts.values())) for week, counts in sorted(per_week.items())],
+        "no_show_rate_per_week": [
+            (week, ratio(counts[NO_SHOW], counts[NO_SHOW] + counts[COMPLETED]))
+            for week, counts in sorted(per_week.items())
+        ],
+        **money_figures,
+        "low_stock": low_stock,
+    }
 
 
 @login_required
@@ -115,64 +153,39 @@ def dashboard(request):
     except ReportError as exc:
         error = str(exc)
         params = parse_params(get_report("revenue"), user=request.user)
-    today = timezone.localdate()
-
-    appointments = _rows("appointments", params, period="week")
-    today_appointments = _rows("appointments", params, date_from=today, date_to=today, period="day")
-    revenue = _rows("revenue", params, period="month")
-    inventory = _rows("inventory", params, period="month")
-
-    def status_count(rows, status):
-        return next((r["value"] for r in rows if r["section"] == "status" and r["group"] == status), 0)
-
-    def rate(rows, group):
-        return next((r["value"] for r in rows if r["section"] == "rate" and r["group"] == group), None)
-
-    per_week = defaultdict(int)
-    for row in appointments:
-        if row["section"] == "volume":
-            per_week[row["period"]] += row["value"]
-    billed_per_month = defaultdict(Decimal)
-    for row in revenue:
-        if row["section"] == "billed":
-            billed_per_month[row["period"]] += row["amount"]
-    no_show_points = [
-        (r["period"].strftime("%m/%d"), r["value"]) for r in appointments if r["section"] == "period_rate"
-    ]
-    payer_mix = [(r["group"], r["amount"]) for r in revenue if r["section"] == "payer_mix"]
+    data = dashboard_data(params)
 
     figures = [
-        ("Appointments today", sum(r["value"] for r in today_appointments if r["section"] == "status")),
-        ("No-shows today", status_count(today_appointments, "no_show")),
-        ("Appointments in range", sum(r["value"] for r in appointments if r["section"] == "status")),
-        ("No-shows in range", status_count(appointments, "no_show")),
-        ("No-show rate", _percent(rate(appointments, "no_show_rate"))),
-        ("Billed in range", _dollars(sum((r["amount"] for r in revenue if r["section"] == "billed"), Decimal(0)))),
-        (
-            "Collected in range",
-            _dollars(sum((r["amount"] for r in revenue if r["section"] == "collected"), Decimal(0))),
-        ),
-        (
-            "Outstanding (all open bills)",
-            _dollars(sum((r["amount"] for r in revenue if r["section"] == "aging"), Decimal(0))),
-        ),
-        ("Low-stock items", sum(1 for r in inventory if r["section"] == "low_stock")),
+        ("Appointments today", data["appointments_today"]),
+        ("No-shows today", data["no_shows_today"]),
+        ("Appointments in range", data["appointments"]),
+        ("No-shows in range", data["no_shows"]),
+        ("No-show rate", _percent(data["no_show_rate"])),
+        ("Billed in range", _dollars(data["billed"])),
+        ("Collected in range", _dollars(data["collected"])),
+        ("Outstanding (all open bills)", _dollars(data["outstanding"])),
+        ("Low-stock items", data["low_stock"]),
     ]
     charts = [
         (
             "Appointments per week",
-            bar_chart([(d.strftime("%m/%d"), n) for d, n in sorted(per_week.items())], title="Appointments per week"),
+            bar_chart([(d.strftime("%m/%d"), n) for d, n in data["per_week"]], title="Appointments per week"),
         ),
         (
             "Billed per month",
             bar_chart(
-                [(d.strftime("%b %Y"), v) for d, v in sorted(billed_per_month.items())],
+                [(d.strftime("%b %Y"), v) for d, v in data["billed_per_month"]],
                 title="Billed per month",
                 fmt="${:,.0f}",
             ),
         ),
-        ("No-show rate per week", line_chart(no_show_points, title="No-show rate per week")),
-        ("Payer mix", bar_chart(payer_mix, title="Payer mix (billed)", fmt="${:,.0f}")),
+        (
+            "No-show rate per week",
+            line_chart(
+                [(d.strftime("%m/%d"), v) for d, v in data["no_show_rate_per_week"]], title="No-show rate per week"
+            ),
+        ),
+        ("Payer mix", bar_chart(data["payer_mix"], title="Payer mix (billed)", fmt="${:,.0f}")),
     ]
     own = getattr(request.user, "staff_profile", None)
     hospitals = Hospital.objects.order_by("code")

@@ -23,6 +23,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import DateField, Func
 from django.utils import timezone
 
 from hms.validators import out_of_bounds_message
@@ -236,11 +237,39 @@ def day_bounds(date_from, date_to, tz):
 
 def trunc(period, field_name, tz):
     """Truncate an aware datetime field to the local day, week (Monday) or month; rows carry ``as_date(value)``."""
-    from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+    from django.db.models.functions import TruncDate
 
     if period == "day":
         return TruncDate(field_name, tzinfo=tz)
-    return (TruncWeek if period == "week" else TruncMonth)(field_name, tzinfo=tz)
+    return LocalPeriodStart(field_name, period=period, tz=tz)
+
+
+class LocalPeriodStart(Func):
+    """The first local day (a DATE) of the week (Monday) or month of an aware datetime column.
+
+    On MariaDB/MySQL this is DATE arithmetic on the one local date, cheaper per row than Django's TruncWeek and
+    TruncMonth (a DATE_FORMAT string cast back to DATETIME, then made aware in Python); the figures are the same.
+    Elsewhere it falls back to Django's functions."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, *, period, tz):
+        super().__init__(expression)
+        self.period, self.tz = period, tz
+
+    def as_sql(self, compiler, connection, **extra):
+        from django.db.models.functions import TruncMonth, TruncWeek
+
+        function = TruncWeek if self.period == "week" else TruncMonth
+        return compiler.compile(function(self.source_expressions[0], tzinfo=self.tz, output_field=DateField()))
+
+    def as_mysql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        local = f"DATE(CONVERT_TZ({sql}, 'UTC', %s))"
+        local_params = [*params, str(self.tz)]
+        if self.period == "week":
+            return f"DATE_SUB({local}, INTERVAL WEEKDAY({local}) DAY)", local_params * 2
+        return f"DATE_SUB({local}, INTERVAL DAYOFMONTH({local}) - 1 DAY)", local_params * 2
 
 
 def as_date(value):

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from hms.admin import ActiveChoicesOnly, BoundedDatesAdmin, RelatedListFilter
+from hms.admin import ActiveChoicesOnly, BoundedDatesAdmin, ReadOnlyAdmin, RelatedListFilter
 from hms.exceptions import DomainError
 from scheduling import services
-from scheduling.models import Appointment, Availability, Room, TimeOff
+from scheduling.models import Appointment, AppointmentDailyCount, Availability, Room, TimeOff
 
 BOOKING_FIELDS = ["patient", "doctor", "start", "kind", "reason", "room", "equipment"]
 DETAIL_FIELDS = [
@@ -228,3 +228,12 @@ class RoomAdmin(ActiveChoicesOnly, SimpleHistoryAdmin):
             services.room_update(room=obj, acting_user=request.user, **data)
         else:
             obj.pk = services.room_create(acting_user=request.user, **_form_data(form, services.ROOM_FIELDS)).pk
+
+
+@admin.register(AppointmentDailyCount)
+class AppointmentDailyCountAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The roll-up (issue 11), read only: ``manage.py rebuild_appointment_rollup`` rebuilds it."""
+
+    list_display = ["day", "hospital", "status", "kind", "lead_bucket", "count"]
+    list_filter = ["status", "kind"]
+    show_full_result_count = False

@@ -398,3 +398,34 @@ class Appointment(models.Model):
             errors["equipment"] = f"{self.equipment} is in another hospital."
         if errors:
             raise ValidationError(errors)
+
+
+class AppointmentDailyCount(models.Model):
+    """Roll-up (issue 11): how many appointments start on each local day of their hospital, by status, kind and
+    lead-time bucket. Read by the dashboard and the no-show model instead of scanning appointments.
+
+    Kept up to date inside the scheduling services' transactions (``scheduling.rollups``) and rebuilt from the
+    appointments by ``manage.py rebuild_appointment_rollup`` (``--check`` compares it with the raw counts).
+    Never edited by hand. ``lead_bucket`` is the bucket of start - booked_at (``scheduling.rollups.LEAD_BUCKETS``).
+    """
+
+    day = models.DateField(help_text="The appointment's local day at its hospital.")
+    hospital = models.ForeignKey("staff.Hospital", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=AppointmentStatus.choices)
+    kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
+    lead_bucket = models.CharField("lead-time bucket", max_length=8)
+    count = models.IntegerField(default=0, help_text="Never negative while the roll-up is consistent.")
+
+    class Meta:
+        ordering = ["day", "hospital_id", "status", "kind", "lead_bucket"]
+        verbose_name = "appointment daily count"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "hospital", "status", "kind", "lead_bucket"],
+                name="appt_daily_count_unique_key",
+                violation_error_message="The roll-up has one row per day, hospital, status, kind and lead bucket.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.hospital_id} {self.status}/{self.kind}/{self.lead_bucket}: {self.count}"

@@ -5,17 +5,20 @@ Aggregated in the database; they never change data.
 
 import math
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import Case, CharField, Count, DurationField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import ExtractIsoWeekDay
 from django.utils import timezone
 
 from hms.reporting import as_date, day_bounds, ratio, report_tz, trunc
 from scheduling.choices import ACTIVE_APPOINTMENT_STATUSES, AppointmentKind, AppointmentStatus
-from scheduling.models import Appointment, Availability, TimeOff
+from scheduling.models import Appointment, AppointmentDailyCount, Availability, TimeOff
+from scheduling.rollups import lead_bucket, lead_bucket_expression
 from scheduling.selectors import _free, window_slots
+from staff.models import Hospital
 
 S = AppointmentStatus
 HOUR = Decimal("3600")
@@ -29,6 +32,20 @@ def _appointments(date_from, date_to, hospital, department):
     if department is not None:
         qs = qs.filter(doctor__department=department)
     return qs
+
+
+def appointment_day_counts(*, date_from, date_to, hospital=None):
+    """[(day, status, count)] of the appointments per local day (each hospital's own) between the dates, read
+    from the appointment roll-up (``scheduling.rollups``): one query over at most days x statuses x hospitals
+    x kinds x lead buckets rows, whatever the number of appointments."""
+    qs = AppointmentDailyCount.objects.filter(day__gte=date_from, day__lte=date_to)
+    if hospital is not None:
+        qs = qs.filter(hospital=hospital)
+    return [
+        (row["day"], row["status"], row["n"])
+        for row in qs.order_by().values("day", "status").annotate(n=Sum("count")).order_by("day", "status")
+        if row["n"]
+    ]
 
 
 def _doctor_name(first, last):
@@ -120,31 +137,26 @@ def median_lead_days(qs, *, count):
 
 def utilization(*, date_from, date_to, hospital=None, department=None, period="month"):
     """Per doctor: slot-hours their availability windows offer on the days (minus withdrawn-free time off)
-    versus hours booked (every appointment not cancelled) and completed. Three queries: the windows,
-    the time off, and one aggregate of appointments per doctor."""
+    versus hours booked (every appointment not cancelled) and completed. Four queries whatever the data: the
+    windows (with their doctors), the time off, one aggregate of appointments grouped by doctor in SQL, and the
+    names of doctors booked outside any window."""
     windows = Availability.objects.valid_between(date_from, date_to).select_related(
-        "hospital", "doctor__user", "doctor__department"
+        "hospital", "doctor__user", "doctor__department", "doctor__hospital"
     )
     if hospital is not None:
         windows = windows.filter(hospital=hospital)
     if department is not None:
         windows = windows.filter(doctor__department=department)
     windows = list(windows)
-    by_doctor = defaultdict(list)
-    for window in windows:
-        by_doctor[window.doctor_id].append(window)
-    slots = window_slots(windows, date_from, date_to)
     start, end = day_bounds(date_from, date_to, report_tz(hospital))
     off = defaultdict(list)
     for doctor_id, off_start, off_end in (
         TimeOff.objects.active()
-        .filter(doctor_id__in=list(by_doctor), start__lt=end, end__gt=start)
+        .filter(doctor_id__in={w.doctor_id for w in windows}, start__lt=end, end__gt=start)
         .values_list("doctor_id", "start", "end")
     ):
         off[doctor_id].append((off_start, off_end))
-    slots_by_doctor = defaultdict(list)
-    for slot in slots:
-        slots_by_doctor[slot.window.doctor_id].append(slot)
+    slot_time = slot_time_by_doctor(windows, off, date_from, date_to)
 
     duration = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
     booked = {
@@ -156,23 +168,23 @@ def utilization(*, date_from, date_to, hospital=None, department=None, period="m
             completed=Sum(duration, filter=Q(status=S.COMPLETED)),
         )
     }
-    doctor_ids = set(by_doctor) | set(booked)
-    doctors = {w.doctor_id: w.doctor for w in windows}
-    missing = doctor_ids - set(doctors)
-    if missing:  # booked outside any window (rare): one more query for their names
-        from staff.models import StaffMember
+    return utilization_rows(windows, slot_time, booked)
 
-        doctors.update(
-            {
-                d.pk: d
-                for d in StaffMember.objects.filter(pk__in=missing).select_related("user", "department", "hospital")
-            }
-        )
+
+def utilization_rows(windows, slot_time, booked):
+    """The report's rows from the windows, {doctor id: free slot time} and {doctor id: {booked, completed}}."""
+    from staff.models import StaffMember
+
+    doctors = {w.doctor_id: w.doctor for w in windows}
+    missing = set(booked) - set(doctors)
+    # Booked outside any window (rare): one more query for their names.
+    doctors.update(
+        {d.pk: d for d in StaffMember.objects.filter(pk__in=missing).select_related("user", "department", "hospital")}
+    )
     rows = []
-    for doctor_id in doctor_ids:
+    for doctor_id in {w.doctor_id for w in windows} | set(booked):
         doctor = doctors[doctor_id]
-        free = _free(slots_by_doctor[doctor_id], off[doctor_id])
-        slot_hours = _hours(sum((s.end - s.start for s in free), timedelta()))
+        slot_hours = _hours(slot_time.get(doctor_id))
         row = booked.get(doctor_id, {})
         booked_hours = _hours(row.get("booked"))
         rows.append(
@@ -190,6 +202,35 @@ def utilization(*, date_from, date_to, hospital=None, department=None, period="m
     return rows
 
 
+def slot_time_by_doctor(windows, off, date_from, date_to):
+    """{doctor id: total length of the free slots} their windows give on the days date_from..date_to, ``off``
+    being {doctor id: [(start, end)]} of active time off.
+
+    The same figure as cutting every day into slots (``window_slots``) and dropping those time off touches
+    (``_free``), without the per-slot work: a day's window gives n slots of its length, and only the days where a
+    DST change or a time off falls inside the window are cut slot by slot. No queries."""
+    total = defaultdict(timedelta)
+    for window in windows:
+        tz = window.hospital.tzinfo
+        length = timedelta(minutes=window.slot_minutes)
+        span = datetime.combine(date_from, window.end_time) - datetime.combine(date_from, window.start_time)
+        per_day = (span // length) * length
+        first = max(date_from, window.valid_from)
+        last = min(date_to, window.valid_to or date_to)
+        day = first + timedelta(days=(window.weekday - first.weekday()) % 7)
+        busy = off.get(window.doctor_id, ())
+        while day <= last:
+            opens = datetime.combine(day, window.start_time, tzinfo=tz)
+            closes = datetime.combine(day, window.end_time, tzinfo=tz)
+            if opens.utcoffset() == closes.utcoffset() and not any(s < closes and e > opens for s, e in busy):
+                total[window.doctor_id] += per_day
+            else:
+                free = _free(window_slots([window], day, day), busy)
+                total[window.doctor_id] += sum((slot.end - slot.start for slot in free), timedelta())
+            day += timedelta(days=7)
+    return total
+
+
 def _hours(value):
     if not value:
         return Decimal("0.00")
@@ -204,27 +245,17 @@ def _hours(value):
 # toward the base with a prior worth PRIOR_WEIGHT visits; its contribution is logit(factor rate) -
 # logit(base). The prediction is sigmoid(logit(base) + sum of contributions). Factors are treated as
 # independent, which they are not entirely: probabilities are a ranking and a rough scale, not a verdict.
+#
+# At scale (issue 11) the report never aggregates every past appointment per request: the factor table (lead
+# bucket x weekday x kind) is read from the appointment roll-up (scheduling.rollups, kept up to date by the
+# services), whose days and so weekdays are local to each hospital; only the histories of the patients with an
+# upcoming visit are counted from appointments, over the patient/start index. The validation replays the
+# raw history with the same definitions (hospital-local weekday), so its AUC and calibration still measure the
+# model the report uses.
 
 PRIOR_WEIGHT = 5
 DEFAULT_BASE_RATE = 0.1  # used before any history exists
-LEAD_BUCKETS = (("0-1d", 1), ("2-7d", 7), ("8-30d", 30), ("31d+", None))
 DUE_STATUSES = (S.COMPLETED, S.NO_SHOW)
-
-
-def lead_bucket_expression():
-    whens = [
-        When(booked_at__gte=F("start") - timedelta(days=days), then=Value(label))
-        for label, days in LEAD_BUCKETS
-        if days is not None
-    ]
-    return Case(*whens, default=Value(LEAD_BUCKETS[-1][0]), output_field=CharField())
-
-
-def lead_bucket(lead):
-    for label, days in LEAD_BUCKETS:
-        if days is not None and lead <= timedelta(days=days):
-            return label
-    return LEAD_BUCKETS[-1][0]
 
 
 def _logit(p):
@@ -282,47 +313,71 @@ def _explain(base, parts):
     return "; ".join(text)
 
 
+def no_show_model():
+    """The factor table of every visit that came due (completed or no-show), by lead bucket, local weekday at
+    the hospital and kind, read from the appointment roll-up (``scheduling.rollups``): one query over a few
+    thousand roll-up rows instead of every past appointment. Outcomes are only recorded once a visit has begun,
+    so these are visits before now."""
+    model = NoShowModel()
+    for row in (
+        AppointmentDailyCount.objects.filter(status__in=DUE_STATUSES)
+        .order_by()
+        .annotate(weekday=ExtractIsoWeekDay("day"))
+        .values("weekday", "kind", "lead_bucket")
+        .annotate(due=Sum("count"), no_shows=Sum("count", filter=Q(status=S.NO_SHOW)))
+    ):
+        model.add(
+            no_shows=row["no_shows"] or 0,
+            due=row["due"] or 0,
+            lead=row["lead_bucket"],
+            weekday=row["weekday"],
+            kind=row["kind"],
+        )
+    return model
+
+
 def no_show_risk(*, date_from, date_to, hospital=None, department=None, period="month", now=None):
     """Active appointments from now on between the dates, riskiest first, each with a no-show probability
-    and the log-odds each factor adds. Three queries: the factor table (aggregated), the histories of the
-    patients concerned (aggregated) and the upcoming appointments."""
+    and the log-odds each factor adds. Three queries: the factor table (from the roll-up), the histories of
+    the patients concerned (aggregated over the patient/start index) and the upcoming appointments."""
     now = now or timezone.now()
-    tz = report_tz(hospital)
     upcoming = (
         _appointments(date_from, date_to, hospital, department)
         .filter(status__in=ACTIVE_APPOINTMENT_STATUSES, start__gte=now)
         .select_related("patient", "doctor__user", "hospital")
         .order_by("start", "id")
     )
-    history = Appointment.objects.filter(status__in=DUE_STATUSES, start__lt=now).order_by()
-    model = NoShowModel()
-    for row in (
-        history.annotate(lead=lead_bucket_expression(), weekday=ExtractIsoWeekDay("start", tzinfo=tz))
-        .values("lead", "weekday", "kind")
-        .annotate(due=Count("id"), no_shows=Count("id", filter=Q(status=S.NO_SHOW)))
-    ):
-        model.add(no_shows=row["no_shows"], due=row["due"], lead=row["lead"], weekday=row["weekday"], kind=row["kind"])
+    model = no_show_model()
     patients = {
         row["patient_id"]: row
-        for row in history.filter(patient__in=upcoming.values("patient_id"))
+        for row in Appointment.objects.filter(
+            status__in=DUE_STATUSES, start__lt=now, patient__in=upcoming.values("patient_id")
+        )
+        .order_by()
         .values("patient_id")
         .annotate(due=Count("id"), no_shows=Count("id", filter=Q(status=S.NO_SHOW)))
     }
+    return no_show_rows(model, upcoming, patients)
+
+
+def no_show_rows(model, upcoming, patients):
+    """The report's rows: each upcoming appointment predicted from the model and its patient's {due, no_shows}."""
     rows = []
     for appointment in upcoming:
         past = patients.get(appointment.patient_id, {"due": 0, "no_shows": 0})
         lead = appointment.start - appointment.booked_at
+        local_start = appointment.start.astimezone(appointment.hospital.tzinfo)
         probability, parts = model.predict(
             patient_no_shows=past["no_shows"],
             patient_due=past["due"],
             lead=lead_bucket(lead),
-            weekday=appointment.start.astimezone(tz).isoweekday(),
+            weekday=local_start.isoweekday(),
             kind=appointment.kind,
         )
         rows.append(
             {
                 "appointment": appointment.pk,
-                "start": appointment.start.astimezone(appointment.hospital.tzinfo),
+                "start": local_start,
                 "patient": f"{appointment.patient.full_name} (MRN {appointment.patient.mrn})",
                 "doctor": str(appointment.doctor),
                 "hospital": appointment.hospital.code,
@@ -344,40 +399,79 @@ def no_show_validation(*, date_from, date_to, hospital=None, department=None, pe
     history strictly before it: AUC (the chance a no-show ranks above a visit kept) and a calibration table
     (mean predicted versus observed no-show rate per probability bin).
 
-    This replays history in time order: one query loads (patient, start, booked_at, kind, status) of the
-    visits that came due up to ``date_to``, then counts are updated as the replay moves forward. It is an
-    evaluation of the model, not a report figure, so it walks rows by design.
+    The model's state when the period begins (every visit that came due before it) is aggregated in SQL: the
+    factor table (one grouped query per hospital time zone) and the histories of the patients seen in the period
+    (one grouped query). Then the period's visits, of every hospital, are replayed in time order, each predicted
+    before it is learned from. The same predictions as replaying all history, without walking it in Python.
     """
     tz = report_tz(hospital)
     start, end = day_bounds(date_from, date_to, tz)
-    visits = Appointment.objects.filter(status__in=DUE_STATUSES, start__lt=end).order_by("start", "id")
+    zones = {pk: ZoneInfo(name) for pk, name in Hospital.objects.values_list("pk", "timezone")}
+    due = Appointment.objects.filter(status__in=DUE_STATUSES).order_by()
+    window = due.filter(start__gte=start, start__lt=end)
     evaluated = _appointments(date_from, date_to, hospital, department).filter(status__in=DUE_STATUSES)
     evaluated_ids = set(evaluated.values_list("id", flat=True))
     model = NoShowModel()
+    earlier = due.filter(start__lt=start)
+    by_tz = defaultdict(list)
+    for pk, zone in zones.items():
+        by_tz[str(zone)].append(pk)
+    for name, hospital_ids in sorted(by_tz.items()):
+        for row in (
+            earlier.filter(hospital_id__in=hospital_ids)
+            .annotate(lead=lead_bucket_expression(), weekday=ExtractIsoWeekDay("start", tzinfo=ZoneInfo(name)))
+            .values("lead", "weekday", "kind")
+            .annotate(n=Count("id"), no_shows=Count("id", filter=Q(status=S.NO_SHOW)))
+        ):
+            model.add(
+                no_shows=row["no_shows"], due=row["n"], lead=row["lead"], weekday=row["weekday"], kind=row["kind"]
+            )
     by_patient = defaultdict(lambda: [0, 0])
+    for row in (
+        earlier.filter(patient__in=window.values("patient_id"))
+        .values("patient_id")
+        .annotate(n=Count("id"), no_shows=Count("id", filter=Q(status=S.NO_SHOW)))
+    ):
+        by_patient[row["patient_id"]] = [row["no_shows"], row["n"]]
+    return validation_rows(
+        window.order_by("start", "id").values_list(
+            "id", "patient_id", "hospital_id", "start", "booked_at", "kind", "status"
+        ),
+        evaluated_ids,
+        zones,
+        model=model,
+        by_patient=by_patient,
+    )
+
+
+def validation_rows(visits, evaluated_ids, zones, *, model=None, by_patient=None):
+    """Replay ``visits`` ((id, patient id, hospital id, start, booked_at, kind, status) in start order),
+    predicting those in ``evaluated_ids`` from the visits before them (and from ``model`` and ``by_patient``,
+    {patient id: [no-shows, due]}, the state before the first of them); the AUC and calibration rows."""
+    model = model if model is not None else NoShowModel()
+    by_patient = by_patient if by_patient is not None else defaultdict(lambda: [0, 0])
     predictions = []  # (probability, was a no-show)
     pending = []  # visits at the same start are predicted before any of them is learned from
     last_start = None
-    for pk, patient_id, visit_start, booked_at, kind, status in visits.values_list(
-        "id", "patient_id", "start", "booked_at", "kind", "status"
-    ):
+    for pk, patient_id, hospital_id, visit_start, booked_at, kind, status in visits:
         if visit_start != last_start:
-            _learn(model, by_patient, pending, tz)
+            _learn(model, by_patient, pending)
             pending = []
             last_start = visit_start
         no_show = status == S.NO_SHOW
         lead = lead_bucket(visit_start - booked_at)
+        weekday = visit_start.astimezone(zones[hospital_id]).isoweekday()
         if pk in evaluated_ids:
             past = by_patient[patient_id]
             probability, _ = model.predict(
                 patient_no_shows=past[0],
                 patient_due=past[1],
                 lead=lead,
-                weekday=visit_start.astimezone(tz).isoweekday(),
+                weekday=weekday,
                 kind=kind,
             )
             predictions.append((probability, no_show))
-        pending.append((patient_id, visit_start, lead, kind, no_show))
+        pending.append((patient_id, weekday, lead, kind, no_show))
     rows = [
         {
             "section": "summary",
@@ -403,9 +497,9 @@ def no_show_validation(*, date_from, date_to, hospital=None, department=None, pe
     return rows
 
 
-def _learn(model, by_patient, pending, tz):
-    for patient_id, visit_start, lead, kind, no_show in pending:
-        model.add(no_shows=int(no_show), due=1, lead=lead, weekday=visit_start.astimezone(tz).isoweekday(), kind=kind)
+def _learn(model, by_patient, pending):
+    for patient_id, weekday, lead, kind, no_show in pending:
+        model.add(no_shows=int(no_show), due=1, lead=lead, weekday=weekday, kind=kind)
         by_patient[patient_id][0] += int(no_show)
         by_patient[patient_id][1] += 1
 

@@ -25,6 +25,7 @@ from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
 from inventory.models import Equipment
 from patients.models import Patient
+from scheduling import rollups
 from scheduling.choices import AppointmentKind
 from scheduling.models import TRANSITIONS, Appointment, Availability, Room, TimeOff, local_label
 from scheduling.selectors import doctor_slot_at
@@ -210,7 +211,9 @@ def appointment_book(
     )
     if kind == AppointmentKind.TELEMEDICINE:
         appointment.telemedicine_url = telemedicine_link()
-    return audited_save(appointment, acting_user=acting_user)
+    audited_save(appointment, acting_user=acting_user)
+    rollups.appointment_moved(None, rollups.appointment_key(appointment))  # roll-up (issue 11)
+    return appointment
 
 
 @transaction.atomic
@@ -227,6 +230,7 @@ def appointment_reschedule(*, appointment, start, acting_user, now=None):
     )
     appointment = _lock(Appointment, appointment.pk)
     appointment.ensure_can("reschedule")
+    rollup_before = rollups.appointment_key(appointment)  # roll-up (issue 11)
     if appointment.start == start:
         raise Conflict("The appointment is already at this time.", code="same_time")
     _check_parties(doctor=doctor, patient=patient, room=room, equipment=equipment, kind=appointment.kind)
@@ -244,7 +248,9 @@ def appointment_reschedule(*, appointment, start, acting_user, now=None):
     )
     appointment.start, appointment.end, appointment.hospital = slot.start, slot.end, slot.window.hospital
     appointment.reminder_sent_at = None  # a new time deserves a new reminder
-    return audited_save(appointment, acting_user=acting_user)
+    audited_save(appointment, acting_user=acting_user)
+    rollups.appointment_moved(rollup_before, rollups.appointment_key(appointment))  # roll-up (issue 11)
+    return appointment
 
 
 # --- status changes ---------------------------------------------------------------------------
@@ -253,12 +259,15 @@ def appointment_reschedule(*, appointment, start, acting_user, now=None):
 def _transition(appointment, action, *, acting_user, now=None, **changes):
     appointment = _lock(Appointment, appointment.pk)
     appointment.ensure_can(action)
+    rollup_before = rollups.appointment_key(appointment)  # roll-up (issue 11)
     transition = TRANSITIONS[action]
     appointment.status = transition.target
     setattr(appointment, transition.stamp, now or timezone.now())
     for field, value in changes.items():
         setattr(appointment, field, value)
-    return audited_save(appointment, acting_user=acting_user)
+    audited_save(appointment, acting_user=acting_user)
+    rollups.appointment_moved(rollup_before, rollups.appointment_key(appointment))  # roll-up (issue 11)
+    return appointment
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ project app that has a demo module (see the hms.demo docstring for how to add on
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from hms import demo
+from hms import demo, rollups
 
 
 class Command(BaseCommand):
@@ -50,6 +50,7 @@ class Command(BaseCommand):
         )
         with transaction.atomic():
             demo.run(context)
+            rollups.rebuild_all()  # bulk-inserted rows bypass the services that keep the roll-ups (issue 11)
         self.report(context)
 
     def report(self, context):
