@@ -20,4 +20,8 @@ class Migration(migrations.Migration):
             model_name="patient",
             index=models.Index(fields=["last_name", "first_name", "mrn"], name="patient_name_mrn_idx"),
         ),
+        migrations.AddIndex(
+            model_name="patient",
+            index=models.Index(fields=["first_name"], name="patient_first_name_idx"),
+        ),
     ]
