@@ -420,3 +420,38 @@ def test_a_big_changelist_reads_its_page_through_an_index(scale, admin_client, p
             continue
         plan = explain(sql)
         assert not full_scans(plan) and not big_sorts(plan), f"{sql}\n{describe(plan)}"
+
+
+# --- Every growing list's order is an index ---------------------------------------------------------------------
+
+GROWING_LISTS = [
+    "scheduling.Appointment",
+    "patients.Patient",
+    "billing.Bill",
+    "billing.Claim",
+    "billing.Payment",
+    "billing.Refund",
+    "clinical.MedicalRecord",
+    "clinical.Prescription",
+    "clinical.LabOrder",
+    "clinical.LabResult",
+    "clinical.Vitals",
+    "inventory.StockMovement",
+]
+
+
+@pytest.mark.parametrize("label", GROWING_LISTS)
+def test_each_growing_lists_ordering_leads_an_index_so_its_pages_walk_it(label):
+    """InnoDB ends every secondary index with the primary key: an index on (x) serves ORDER BY x, id (either way)."""
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    fields = [term.lstrip("-") for term in model._meta.ordering]
+    columns = [model._meta.get_field(name).column for name in fields]
+    if columns[-1] == model._meta.pk.column:
+        columns = columns[:-1]
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    indexes = [c["columns"] for c in constraints.values() if c["index"] or c["unique"]]
+
+    assert any(index[: len(columns)] == columns for index in indexes), (columns, indexes)
