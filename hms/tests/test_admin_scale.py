@@ -218,3 +218,18 @@ def test_a_page_is_read_as_its_ids_then_its_rows_in_the_lists_order(patient):
     assert "COUNT(*)" in count_query
     assert "JOIN" not in ids_query and "LIMIT 5 OFFSET 5" in ids_query
     assert "JOIN" in rows_query and " IN (" in rows_query
+
+
+def test_the_date_range_filter_offers_the_next_7_days_and_keeps_to_them(admin_client, patient):
+    from scheduling.tests.factories import AppointmentFactory
+
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    soon = AppointmentFactory(patient=patient, start=now + datetime.timedelta(days=2))
+    AppointmentFactory(patient=patient, start=now + datetime.timedelta(days=30))
+    AppointmentFactory(patient=patient, start=now - datetime.timedelta(days=3))
+    cl = admin_client.get(_changelist("scheduling.Appointment")).context["cl"]
+    choice = next(c for c in cl.filter_specs[0].choices(cl) if c["display"] == "Next 7 days")
+
+    response = admin_client.get(_changelist("scheduling.Appointment") + choice["query_string"])
+
+    assert [a.pk for a in response.context["cl"].result_list] == [soon.pk]
