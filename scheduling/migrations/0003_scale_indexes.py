@@ -2,17 +2,13 @@
 
 import datetime
 import django.db.models.expressions
-from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Indexes and a check on this app's own tables: nothing else to wait for.
     dependencies = [
-        ("inventory", "0004_scale_indexes"),
-        ("patients", "0006_scale_indexes"),
         ("scheduling", "0002_time_off_withdrawn"),
-        ("staff", "0003_zip_validation"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
