@@ -8,12 +8,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from billing import selectors, services
 from billing.models import Bill, BillDailyTotal, BillLine, Claim, MoneyDailyTotal, Payment, PriceListEntry, Refund
-from hms.admin import BoundedDatesAdmin, ReadOnlyAdmin, ReadOnlyInline
+from hms.admin import BigTableAdmin, BoundedDatesAdmin, DateRangeFilter, ReadOnlyAdmin, ReadOnlyInline
 from hms.exceptions import DomainError
 
 
-class ReadOnlyBillingAdmin(ReadOnlyAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
-    """View and history only: changes go through the services (pages, API and the actions here)."""
+class ReadOnlyBillingAdmin(BigTableAdmin, ReadOnlyAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
+    """View and history only: changes go through the services (pages, API and the actions here).
+    Bills, payments, refunds, lines and claims grow with every visit: counts capped, no facets (BigTableAdmin)."""
 
 
 class BillLineInline(ReadOnlyInline):
@@ -61,10 +62,9 @@ class BillAdmin(ReadOnlyBillingAdmin):
         "amount_paid",
         "balance",
     ]
-    list_filter = ["status", "hospital", "service_date"]
+    list_filter = [("created_at", DateRangeFilter), "status", "hospital", ("service_date", DateRangeFilter)]
     list_select_related = ["patient", "hospital"]
-    search_fields = ["number", "patient__last_name", "patient__first_name", "patient__mrn"]
-    date_hierarchy = "service_date"
+    search_fields = ["=number", "=patient__mrn", "^patient__last_name"]
     inlines = [BillLineInline, PaymentInline, RefundInline]
     actions = ["issue_bills", "recalculate_bills"]
 
@@ -96,16 +96,17 @@ class BillAdmin(ReadOnlyBillingAdmin):
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyBillingAdmin):
     list_display = ["received_at", "bill", "amount", "method", "reference", "received_by"]
-    list_filter = ["method"]
+    list_filter = [("received_at", DateRangeFilter), "method"]
     list_select_related = ["bill", "received_by"]
-    search_fields = ["bill__number", "reference"]
+    search_fields = ["=bill__number", "=reference"]
 
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyBillingAdmin):
     list_display = ["refunded_at", "bill", "amount", "reason", "refunded_by"]
+    list_filter = [("refunded_at", DateRangeFilter)]
     list_select_related = ["bill", "refunded_by"]
-    search_fields = ["bill__number", "reason"]
+    search_fields = ["=bill__number"]
 
 
 @admin.register(BillLine)
@@ -113,15 +114,15 @@ class BillLineAdmin(ReadOnlyBillingAdmin):
     list_display = ["bill", "kind", "code", "description", "quantity", "unit_price", "amount"]
     list_filter = ["kind"]
     list_select_related = ["bill"]
-    search_fields = ["bill__number", "code", "description"]
+    search_fields = ["=bill__number", "=code"]
 
 
 @admin.register(Claim)
 class ClaimAdmin(ReadOnlyBillingAdmin):
     list_display = ["id", "bill", "policy", "status", "claimed_amount", "approved_amount", "submitted_at"]
-    list_filter = ["status"]
+    list_filter = [("created_at", DateRangeFilter), "status"]
     list_select_related = ["bill", "policy__payer"]
-    search_fields = ["bill__number", "policy__payer__name", "policy__policy_number"]
+    search_fields = ["=bill__number", "=policy__policy_number"]
     actions = ["submit_claims", "start_review"]
 
     @admin.action(description="Submit the selected draft claims", permissions=["change"])

@@ -145,6 +145,7 @@ class Bill(models.Model):
             models.Index(fields=["status", "created_at"], name="bill_status_created_idx"),
             models.Index(fields=["service_date"], name="bill_service_date_idx"),
             models.Index(fields=["created_at"], name="bill_created_idx"),
+            models.Index(fields=["issued_at"], name="bill_issued_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -302,6 +303,7 @@ class Refund(models.Model):
 
     class Meta:
         ordering = ["-refunded_at", "-id"]
+        indexes = [models.Index(fields=["refunded_at"], name="refund_refunded_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0),
@@ -351,7 +353,11 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="claim_status_created_idx")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="claim_status_created_idx"),
+            models.Index(fields=["created_at"], name="claim_created_idx"),
+            models.Index(fields=["adjudicated_at"], name="claim_adjudicated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(approved_amount__isnull=True) | models.Q(approved_amount__gte=0),

@@ -17,11 +17,19 @@ from clinical.models import (
     Vitals,
 )
 from clinical.services import catalog_save
-from hms.admin import BoundedDatesAdmin, ReadOnlyAdmin, ReadOnlyInline, RelatedListFilter
+from hms.admin import (
+    BigTableAdmin,
+    BoundedDatesAdmin,
+    DateRangeFilter,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    RelatedListFilter,
+)
 
 
-class ReadOnlyClinicalAdmin(ReadOnlyAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
-    """View and history only: changes go through the services (pages and API)."""
+class ReadOnlyClinicalAdmin(BigTableAdmin, ReadOnlyAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
+    """View and history only: changes go through the services (pages and API). Records and what hangs off
+    them grow with every visit: counts capped, no facets, exact or prefix search only (BigTableAdmin)."""
 
 
 class DiagnosisInline(ReadOnlyInline):
@@ -51,10 +59,9 @@ class LabOrderInline(ReadOnlyInline):
 @admin.register(MedicalRecord)
 class MedicalRecordAdmin(ReadOnlyClinicalAdmin):
     list_display = ["patient", "doctor", "opened_at", "outcome", "signed_at", "amended_at"]
-    list_filter = ["outcome", ("signed_at", admin.EmptyFieldListFilter), "opened_at"]
+    list_filter = [("opened_at", DateRangeFilter), "outcome", ("signed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["patient", "doctor__user"]
-    search_fields = ["patient__mrn", "patient__last_name", "chief_complaint", "diagnoses__code"]
-    date_hierarchy = "opened_at"
+    search_fields = ["=patient__mrn", "^patient__last_name"]
     inlines = [DiagnosisInline, ProcedureInline, PrescriptionInline, LabOrderInline]
 
 
@@ -86,7 +93,7 @@ class LabOrderAdmin(ReadOnlyClinicalAdmin):
     list_display = ["test", "status", "record", "ordered_at", "collected_at", "resulted_at"]
     list_filter = ["status", ("test", RelatedListFilter)]
     list_select_related = ["test", "record__patient"]
-    search_fields = ["test__name", "test__code", "record__patient__mrn"]
+    search_fields = ["=test__code", "=record__patient__mrn"]
 
 
 @admin.register(LabResult)
@@ -97,7 +104,7 @@ class LabResultAdmin(ReadOnlyClinicalAdmin):
     list_display = ["order", "value", "unit", "flag", "resulted_at", "corrected"]
     list_filter = ["flag", ("corrected_at", admin.EmptyFieldListFilter)]
     list_select_related = ["order__test"]
-    search_fields = ["order__test__name", "order__record__patient__mrn"]
+    search_fields = ["=order__test__code", "=order__record__patient__mrn"]
     fieldsets = [
         (None, {"fields": ["order", "value", "unit", "flag", "comment", "resulted_by", "resulted_at"]}),
         (
@@ -115,9 +122,9 @@ class LabResultAdmin(ReadOnlyClinicalAdmin):
 @admin.register(Vitals)
 class VitalsAdmin(ReadOnlyClinicalAdmin):
     list_display = ["patient", "recorded_at", "blood_pressure", "heart_rate", "temperature_c", "spo2", "bmi"]
+    list_filter = [("recorded_at", DateRangeFilter)]
     list_select_related = ["patient"]
-    search_fields = ["patient__mrn", "patient__last_name"]
-    date_hierarchy = "recorded_at"
+    search_fields = ["=patient__mrn", "^patient__last_name"]
 
 
 class CatalogAdmin(SimpleHistoryAdmin):

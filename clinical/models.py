@@ -223,6 +223,7 @@ class MedicalRecord(models.Model):
     class Meta:
         ordering = ["-opened_at", "-id"]
         indexes = [
+            models.Index(fields=["opened_at"], name="mrec_opened_idx"),
             models.Index(fields=["patient", "opened_at"], name="mrec_patient_opened_idx"),
             models.Index(fields=["doctor", "opened_at"], name="mrec_doctor_opened_idx"),
             models.Index(fields=["signed_at"], name="mrec_signed_idx"),
@@ -335,7 +336,10 @@ class Prescription(models.Model):
 
     class Meta:
         ordering = ["-prescribed_at", "-id"]
-        indexes = [models.Index(fields=["status", "prescribed_at"], name="rx_status_prescribed_idx")]
+        indexes = [
+            models.Index(fields=["prescribed_at"], name="rx_prescribed_idx"),
+            models.Index(fields=["status", "prescribed_at"], name="rx_status_prescribed_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(duration_days__gte=1) & models.Q(duration_days__lte=365),
@@ -369,7 +373,10 @@ class LabOrder(models.Model):
 
     class Meta:
         ordering = ["-ordered_at", "-id"]
-        indexes = [models.Index(fields=["status", "ordered_at"], name="laborder_status_ordered_idx")]
+        indexes = [
+            models.Index(fields=["ordered_at"], name="laborder_ordered_idx"),
+            models.Index(fields=["status", "ordered_at"], name="laborder_status_ordered_idx"),
+        ]
 
     def __str__(self):
         return f"{self.test.name} · {self.get_status_display()}"
@@ -402,6 +409,7 @@ class LabResult(models.Model):
 
     class Meta:
         ordering = ["-resulted_at", "-id"]
+        indexes = [models.Index(fields=["resulted_at"], name="labresult_resulted_idx")]
 
     def __str__(self):
         text = f"{self.value.normalize():f} {self.unit} ({self.get_flag_display()})".replace("  ", " ")
@@ -508,7 +516,10 @@ class Vitals(models.Model):
         ordering = ["-recorded_at", "-id"]
         verbose_name = "vitals"
         verbose_name_plural = "vitals"
-        indexes = [models.Index(fields=["patient", "recorded_at"], name="vitals_patient_recorded_idx")]
+        indexes = [
+            models.Index(fields=["recorded_at"], name="vitals_recorded_idx"),
+            models.Index(fields=["patient", "recorded_at"], name="vitals_patient_recorded_idx"),
+        ]
         constraints = [
             _range_constraint("systolic_bp", "sys"),
             _range_constraint("diastolic_bp", "dia"),

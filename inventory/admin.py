@@ -4,7 +4,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from hms.admin import BoundedDatesAdmin, ReadOnlyAdmin, RelatedListFilter
+from hms.admin import BigTableAdmin, BoundedDatesAdmin, DateRangeFilter, ReadOnlyAdmin, RelatedListFilter
 from inventory import services
 from inventory.models import Batch, Equipment, Item, StockLevelRule, StockMovement, Store
 
@@ -69,14 +69,13 @@ class StockLevelRuleAdmin(NoDeleteAdmin):
 
 
 @admin.register(Batch)
-class BatchAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
+class BatchAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
     """Read only: a batch is created by receiving stock (API or pharmacy pages) and changes only by movements."""
 
     list_display = ["item", "lot_number", "store", "expiry_date", "quantity_on_hand", "supplier"]
-    list_filter = ["store__hospital", ("store", RelatedListFilter), "item__kind"]
+    list_filter = [("expiry_date", DateRangeFilter), "store__hospital", ("store", RelatedListFilter), "item__kind"]
     list_select_related = ["item", "store__hospital"]
-    search_fields = ["lot_number", "item__code", "item__name", "supplier"]
-    date_hierarchy = "expiry_date"
+    search_fields = ["=lot_number", "=item__code", "^item__name"]
 
     def has_add_permission(self, request):
         return False
@@ -89,14 +88,13 @@ class BatchAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin, BoundedDatesAdmin, admin.ModelAdmin):
+class StockMovementAdmin(BigTableAdmin, ReadOnlyAdmin, BoundedDatesAdmin, admin.ModelAdmin):
     """The stock ledger: append-only, so read only here."""
 
     list_display = ["created_at", "kind", "quantity", "batch", "prescription_id", "created_by", "note"]
-    list_filter = ["kind", ("batch__store", RelatedListFilter)]
+    list_filter = [("created_at", DateRangeFilter), "kind", ("batch__store", RelatedListFilter)]
     list_select_related = ["batch__item", "batch__store", "created_by"]
-    search_fields = ["batch__lot_number", "batch__item__code", "batch__item__name", "note"]
-    date_hierarchy = "created_at"
+    search_fields = ["=batch__lot_number", "=batch__item__code", "^batch__item__name"]
 
 
 @admin.register(Equipment)

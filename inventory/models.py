@@ -221,13 +221,16 @@ class StockMovement(models.Model):
     )
     note = models.CharField(max_length=500, blank=True, help_text="What it was for; the reason of an adjustment.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     objects = StockMovementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["kind", "created_at"], name="movement_kind_created_idx")]
+        indexes = [
+            models.Index(fields=["created_at"], name="movement_created_idx"),
+            models.Index(fields=["kind", "created_at"], name="movement_kind_created_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from hms.admin import ActivationActions, AuditedAdmin, RelatedListFilter, adopt
+from hms.admin import ActivationActions, AuditedAdmin, BigTableAdmin, RelatedListFilter, adopt
 from hms.permissions import granted_by_role
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 from patients.services import (
@@ -135,14 +135,14 @@ class PatientAddForm(forms.ModelForm):
 
 
 @admin.register(Patient)
-class PatientAdmin(ActivationActions, AuditedAdmin):
+class PatientAdmin(BigTableAdmin, ActivationActions, AuditedAdmin):
     list_display = [
         "mrn", "last_name", "first_name", "date_of_birth", "age", "sex", "phone", "preferred_hospital", "is_active",
     ]
     list_display_links = ["mrn", "last_name"]
     list_filter = ["is_active", "sex", "preferred_hospital", "state"]
     list_select_related = ["preferred_hospital"]
-    search_fields = ["=mrn", "^last_name", "^first_name", "email", "phone"]
+    search_fields = ["=mrn", "^last_name", "^first_name"]  # each indexed: no LIKE '%x%' over every patient
     autocomplete_fields = ["preferred_hospital", "user"]
     ordering = ["last_name", "first_name", "mrn"]
     inlines = [AllergyInline, MedicalHistoryInline, InsurancePolicyInline]

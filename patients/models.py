@@ -57,7 +57,8 @@ class Patient(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "mrn"]
         indexes = [
-            models.Index(fields=["last_name", "first_name"], name="patient_name_idx"),
+            models.Index(fields=["last_name", "first_name", "mrn"], name="patient_name_mrn_idx"),
+            models.Index(fields=["first_name"], name="patient_first_name_idx"),  # admin search by prefix
             models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
             models.Index(fields=["registered_at"], name="patient_registered_idx"),
         ]

@@ -6,7 +6,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from hms.admin import ActiveChoicesOnly, BoundedDatesAdmin, ReadOnlyAdmin, RelatedListFilter
+from hms.admin import (
+    ActiveChoicesOnly,
+    BigTableAdmin,
+    BoundedDatesAdmin,
+    DateRangeFilter,
+    ReadOnlyAdmin,
+    RelatedListFilter,
+)
 from hms.exceptions import DomainError
 from scheduling import services
 from scheduling.models import Appointment, AppointmentDailyCount, Availability, Room, TimeOff
@@ -85,9 +92,10 @@ def _run_on_each(modeladmin, request, queryset, verb, call):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
+class AppointmentAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
     list_display = ["start", "patient", "doctor", "hospital", "kind", "status", "room"]
     list_filter = [
+        ("start", DateRangeFilter),
         "status",
         "kind",
         ("doctor", RelatedListFilter),
@@ -95,8 +103,7 @@ class AppointmentAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
         "doctor__hospital",
     ]
     list_select_related = ["patient", "doctor__user", "hospital", "room"]
-    date_hierarchy = "start"
-    search_fields = ["patient__mrn", "patient__last_name", "patient__first_name", "reason"]
+    search_fields = ["=patient__mrn", "^patient__last_name"]  # exact MRN or last-name prefix: both indexed
     autocomplete_fields = ["patient", "doctor", "room", "equipment"]
     actions = ["cancel_appointments", "check_in_appointments", "mark_no_show"]
     ordering = ["-start"]
@@ -181,13 +188,17 @@ class AvailabilityAdmin(ActiveChoicesOnly, SimpleHistoryAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(BoundedDatesAdmin, SimpleHistoryAdmin):
+class TimeOffAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
     list_display = ["doctor", "start", "end", "reason", "is_cancelled"]
-    list_filter = ["is_cancelled", "doctor__hospital", ("doctor__department", RelatedListFilter)]
+    list_filter = [
+        ("start", DateRangeFilter),
+        "is_cancelled",
+        "doctor__hospital",
+        ("doctor__department", RelatedListFilter),
+    ]
     list_select_related = ["doctor__user"]
-    search_fields = ["doctor__user__last_name", "reason"]
+    search_fields = ["^doctor__user__last_name", "reason"]
     autocomplete_fields = ["doctor"]
-    date_hierarchy = "start"
     readonly_fields = ["is_cancelled"]
     actions = ["withdraw_selected"]
 

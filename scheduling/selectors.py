@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from patients.selectors import is_portal_patient
 from scheduling.filters import AppointmentFilter
-from scheduling.models import Appointment, Availability, TimeOff
+from scheduling.models import MAX_APPOINTMENT_MINUTES, Appointment, Availability, TimeOff
 from staff.choices import StaffRole
 
 
@@ -116,8 +116,13 @@ def doctor_free_slot_objects(*, doctor, date_from, date_to, now=None):
     if not slots:
         return []
     low, high = slots[0].start, max(slot.end for slot in slots)
+    # A doctor takes a few periods of time off a year, some weeks long: all those begun before ``high`` are few.
     busy = list(TimeOff.objects.active().filter(doctor=doctor).overlapping(low, high).values_list("start", "end"))
-    busy += list(Appointment.objects.active().filter(doctor=doctor).overlapping(low, high).values_list("start", "end"))
+    # Appointments are many and last at most MAX_APPOINTMENT_MINUTES: one that overlaps the days began after
+    # low - MAX, so the (doctor, start) index is read over the days only, not over every past visit.
+    earliest = low - timedelta(minutes=MAX_APPOINTMENT_MINUTES)
+    appointments = Appointment.objects.active().filter(doctor=doctor, start__gt=earliest).overlapping(low, high)
+    busy += list(appointments.values_list("start", "end"))
     return _free(slots, busy)
 
 

@@ -19,6 +19,8 @@ from hms.admin import (
     ActivationActions,
     ActiveChoicesOnly,
     AuditedAdmin,
+    BigTableAdmin,
+    DateRangeFilter,
     NoDeleteAdmin,
     ReadOnlyAdmin,
     RelatedListFilter,
@@ -261,13 +263,17 @@ class StaffMemberAdmin(ActivationActions, ActiveChoicesOnly, AuditedAdmin):
 
 
 @admin.register(Shift)
-class ShiftAdmin(ActiveChoicesOnly, AuditedAdmin):
+class ShiftAdmin(BigTableAdmin, ActiveChoicesOnly, AuditedAdmin):
     list_display = ["staff_member", "department", "start", "end", "is_cancelled"]
-    list_filter = ["is_cancelled", "department__hospital", ("department", RelatedListFilter)]
+    list_filter = [
+        ("start", DateRangeFilter),
+        "is_cancelled",
+        "department__hospital",
+        ("department", RelatedListFilter),
+    ]
     list_select_related = ["staff_member__user", "department__hospital"]
     search_fields = ["staff_member__user__first_name", "staff_member__user__last_name", "department__name"]
     autocomplete_fields = ["staff_member", "department"]
-    date_hierarchy = "start"
     readonly_fields = ["is_cancelled", "created_by"]
     actions = ["cancel_selected"]
     active_choice_fields = ["department"]

@@ -4,8 +4,11 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from scheduling.choices import AppointmentStatus
+from scheduling.models import MAX_APPOINTMENT_MINUTES
 from scheduling.selectors import doctor_free_slots
 from scheduling.tests.factories import AppointmentFactory, AvailabilityFactory, TimeOffFactory
 from staff.tests.factories import DoctorFactory, HospitalFactory
@@ -89,6 +92,37 @@ def test_time_off_over_several_days_removes_them_all(window):
     assert free(window.doctor, MONDAY, MONDAY + datetime.timedelta(days=7)) == free(
         window.doctor, MONDAY + datetime.timedelta(days=7)
     )
+
+
+LONGEST = datetime.timedelta(minutes=MAX_APPOINTMENT_MINUTES)
+
+
+def test_the_longest_appointment_begun_before_the_days_still_takes_the_slot_it_runs_into(window):
+    # The slot query reads appointments starting after (first slot - MAX_APPOINTMENT_MINUTES) only.
+    start = local(9) - LONGEST + datetime.timedelta(minutes=1)
+    AppointmentFactory(doctor=window.doctor, start=start, end=start + LONGEST)
+
+    slots = starts(free(window.doctor))
+
+    assert "09:00" not in slots and "09:30" in slots
+
+
+def test_an_appointment_ending_as_the_first_slot_begins_leaves_it_free(window):
+    AppointmentFactory(doctor=window.doctor, start=local(9) - LONGEST, end=local(9))
+
+    assert starts(free(window.doctor))[0] == "09:00"
+
+
+def test_an_appointment_longer_than_the_maximum_is_refused(window):
+    appointment = AppointmentFactory(doctor=window.doctor, start=local(9))
+    appointment.end = local(9) + LONGEST + datetime.timedelta(minutes=1)
+
+    with pytest.raises(ValidationError) as refused:
+        appointment.full_clean()
+
+    assert refused.value.message_dict["end"] == ["An appointment lasts at most 9 hours."]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        appointment.save()
 
 
 @pytest.mark.parametrize(
