@@ -228,6 +228,7 @@ def decode_cursor(keys, token):
             if isinstance(value, datetime.datetime) and value.tzinfo is None:
                 raise CursorError(INVALID_CURSOR)
             if value is not None:
+                key.field.run_validators(value)  # an id out of the column's range, a string too long
                 key.field.get_db_prep_value(value, connection=connection, prepared=False)
         except (DjangoValidationError, TypeError, ValueError, OverflowError):
             raise CursorError(INVALID_CURSOR) from None
