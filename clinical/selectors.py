@@ -8,10 +8,12 @@ drafts stay with the doctor until signed.
 from datetime import datetime, time
 from typing import NamedTuple
 
+from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from clinical.models import Diagnosis, LabOrder, LabResult, MedicalRecord, Prescription, Procedure, Vitals
+from hms.pagination import Key
 from patients.selectors import is_portal_patient
 
 
@@ -225,6 +227,14 @@ def _history_sources(*, patient, portal):
         "lab_result": (results, "resulted_at", _lab_result_event),
         "vitals": (Vitals.objects.filter(patient=patient), "recorded_at", _vitals_event),
     }
+
+
+# The timeline's keyset for cursors (hms.pagination): (time, rank of the kind, id), newest first.
+HISTORY_KEYS = [
+    Key("at", True, models.DateTimeField()),
+    Key("kind", True, models.PositiveSmallIntegerField()),
+    Key("id", True, models.BigIntegerField()),
+]
 
 
 def history_position(event):

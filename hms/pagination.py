@@ -160,6 +160,8 @@ def keyset_after(keys, values):
         later = _after(keys[i], values[i])
         condition = later if i == len(keys) - 1 else later | (_equal(keys[i], values[i]) & condition)
     lead, value = keys[0], values[0]
+    if value is not None and not lead.field.null:
+        return Q(**{f"{lead.name}__{'lte' if lead.descending else 'gte'}": value}) & condition
     return (_after(lead, value) | _equal(lead, value)) & condition
 
 

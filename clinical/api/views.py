@@ -3,7 +3,6 @@ every change goes through clinical.services with the requesting user as ``acting
 """
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -41,7 +40,7 @@ from clinical.filters import (
 )
 from clinical.models import LabResult, LabTest, ProcedureCatalog
 from hms.exceptions import Conflict
-from hms.pagination import Key, KeysetPagination, StandardPagination
+from hms.pagination import KeysetPagination, StandardPagination
 from hms.permissions import action_permissions
 from hms.validators import parse_bounded_date
 from patients.selectors import patient_queryset_for
@@ -301,14 +300,6 @@ class ICD10ViewSet(viewsets.ViewSet):
         return paginator.get_paginated_response(ICD10CodeSerializer(page, many=True).data)
 
 
-# The timeline's keyset: (time, rank of the kind, id), newest first (clinical.selectors.history_position).
-HISTORY_KEYS = [
-    Key("at", True, models.DateTimeField()),
-    Key("kind", True, models.PositiveSmallIntegerField()),
-    Key("id", True, models.BigIntegerField()),
-]
-
-
 class PatientHistoryView(APIView):
     """A patient's clinical timeline, newest first: visits, diagnoses, prescriptions, lab results, vitals.
     A portal patient sees their own, without unsigned drafts; another patient's answers 404."""
@@ -360,5 +351,5 @@ class PatientHistoryView(APIView):
             return events, [selectors.history_position(e) for e in events], more
 
         paginator = self.pagination_class()
-        page = paginator.paginate_by(request, HISTORY_KEYS, fetch)
+        page = paginator.paginate_by(request, selectors.HISTORY_KEYS, fetch)
         return paginator.get_paginated_response(HistoryEventSerializer([e._asdict() for e in page], many=True).data)
