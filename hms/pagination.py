@@ -376,6 +376,9 @@ class KeysetPagination(CursorPagination):
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         response["required"] = ["next", "previous", "results"]
+        for link in ("next", "previous"):
+            response["properties"][link]["example"] = "https://hms.example.org/api/v1/appointments/?cursor=eyJvIjpb..."
+            response["properties"][link]["description"] = f"The {link} page, or null when there is none."
         response["description"] = "One page by cursor; no total count (the list may hold millions of rows)."
         return response
 

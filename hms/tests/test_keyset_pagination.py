@@ -10,7 +10,7 @@ import pytest
 from clinical.models import MedicalRecord
 from clinical.tests.factories import MedicalRecordFactory, SignedMedicalRecordFactory, VitalsFactory
 from hms.pagination import cursor_for_row
-from patients.tests.factories import PatientFactory
+from patients.tests.factories import MedicalHistoryEntryFactory, PatientFactory
 from scheduling.api.views import AppointmentViewSet
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory
@@ -199,3 +199,23 @@ def test_the_timeline_keeps_drafts_from_a_portal_patient(api_as, make_user):
     page = api_as(user).get(f"/api/v1/patients/{patient.pk}/history/", {"kind": "visit"}).data
 
     assert [row["detail"]["signed"] for row in page["results"]] == [True]
+
+
+def test_a_nullable_key_pages_every_row_once_both_ways(api_as):
+    patient = PatientFactory()
+    onsets = [None, datetime.date(2020, 1, 1), None, datetime.date(2021, 5, 1), datetime.date(2020, 1, 1), None]
+    ids = [MedicalHistoryEntryFactory(patient=patient, onset_date=day, condition="Asthma").pk for day in onsets]
+    client = api_as("Doctor")
+
+    forward = _walk(client, f"/api/v1/medical-history/?patient={patient.pk}&page_size=2")
+    last = client.get(f"/api/v1/medical-history/?patient={patient.pk}&page_size=2")
+    while last.data["next"]:
+        last = client.get(last.data["next"])
+    backward = _walk(client, last.data["previous"], key="previous")
+    rows = sum(forward, [])
+    dates = dict(zip(ids, onsets, strict=True))
+
+    assert sorted(rows) == sorted(ids)
+    # Newest onset first, entries without an onset last (MariaDB sorts NULL last descending).
+    assert [dates[pk] for pk in rows] == sorted(onsets, key=lambda d: (d is None, -(d.toordinal() if d else 0)))
+    assert sum(reversed(backward), []) + forward[-1] == rows
