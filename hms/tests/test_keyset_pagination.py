@@ -4,11 +4,21 @@ no count, cursor garbage is a 400, and ``cursor_for_row`` jumps anywhere."""
 import base64
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from clinical.models import MedicalRecord
-from clinical.tests.factories import MedicalRecordFactory, SignedMedicalRecordFactory, VitalsFactory
+from clinical.models import LabResult, MedicalRecord
+from clinical.selectors import patient_history, patient_history_page
+from clinical.tests.factories import (
+    DiagnosisFactory,
+    LabResultFactory,
+    MedicalRecordFactory,
+    PrescriptionFactory,
+    SignedMedicalRecordFactory,
+    VitalsFactory,
+)
 from hms.pagination import cursor_for_row
 from patients.tests.factories import MedicalHistoryEntryFactory, PatientFactory
 from scheduling.api.views import AppointmentViewSet
@@ -219,3 +229,24 @@ def test_a_nullable_key_pages_every_row_once_both_ways(api_as):
     # Newest onset first, entries without an onset last (MariaDB sorts NULL last descending).
     assert [dates[pk] for pk in rows] == sorted(onsets, key=lambda d: (d is None, -(d.toordinal() if d else 0)))
     assert sum(reversed(backward), []) + forward[-1] == rows
+
+
+def test_the_timeline_page_read_in_sql_says_what_the_whole_timeline_says(make_user):
+    patient = PatientFactory()
+    record = SignedMedicalRecordFactory(appointment__patient=patient, patient=patient, outcome="Improved")
+    DiagnosisFactory(record=record, is_primary=False)
+    PrescriptionFactory(record=record)
+    result = LabResultFactory(order__record=record, value=Decimal("5.125"))
+    corrector = make_user("Lab Technician", first_name="Lee", last_name="Park")
+    LabResult.objects.filter(pk=result.pk).update(
+        previous_value=Decimal("7.500"), previous_flag="high", corrected_at=timezone.now(),
+        corrected_by=corrector, correction_reason="Sample mix-up",
+    )  # fmt: skip
+    VitalsFactory(patient=patient, appointment=record.appointment, temperature_c=Decimal("37.5"), spo2=None)
+    MedicalRecordFactory(appointment__patient=patient, patient=patient)  # a draft: its visit shows unsigned
+    doctor = make_user("Doctor")
+
+    page, more = patient_history_page(user=doctor, patient=patient, size=50)
+
+    assert not more and len(page) == 6
+    assert page == patient_history(user=doctor, patient=patient)
