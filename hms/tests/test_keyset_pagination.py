@@ -250,3 +250,13 @@ def test_the_timeline_page_read_in_sql_says_what_the_whole_timeline_says(make_us
 
     assert not more and len(page) == 6
     assert page == patient_history(user=doctor, patient=patient)
+
+
+def test_a_staff_page_with_a_mangled_cursor_starts_again_from_the_first_page(client, make_user):
+    PatientFactory.create_batch(3, last_name="Mangled")
+    client.force_login(make_user("Receptionist"))
+
+    response = client.get("/patients/", {"q": "Mangled", "cursor": "not-a-cursor"})
+
+    assert response.status_code == 200
+    assert len(response.context["page"]) == 3 and not response.context["page"].has_previous
