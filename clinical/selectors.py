@@ -262,7 +262,12 @@ def _kind_after(field, rank, position, backwards):
 # The rows each kind of event reads, by relation path ("" is the row itself; None: every column).
 _USER_COLUMNS = ["id", "first_name", "last_name", "username"]
 HISTORY_COLUMNS = {
-    "visit": {"": None, "doctor": None, "doctor__user": _USER_COLUMNS},
+    # A visit's line never shows its notes: they stay out of the query.
+    "visit": {
+        "": ["id", "opened_at", "appointment_id", "doctor_id", "chief_complaint", "outcome", "signed_at"],
+        "doctor": ["id", "user_id", "role", "specialty"],
+        "doctor__user": _USER_COLUMNS,
+    },
     "diagnosis": {"": None},
     "prescription": {"": None, "medication": ["id", "name", "strength"]},
     "lab_result": {"": None, "order": None, "order__test": None, "corrected_by": _USER_COLUMNS},
