@@ -30,6 +30,7 @@ from billing.forms import (
 from billing.models import Bill
 from billing.selectors import bill_get_for, claim_document, claim_queryset_for
 from hms.exceptions import Conflict, DomainError
+from hms.pages import cursor_page
 from hms.pages import paginate as _page
 from hms.pages import refusal_message as _refusal
 from hms.roles import PATIENT, user_roles
@@ -169,7 +170,7 @@ def outstanding_view(request):
         status = 400
     context = {
         "form": form,
-        "page": _page(request, bills, LIST_PAGE_SIZE),
+        "page": cursor_page(request, bills, LIST_PAGE_SIZE),
         "sums": page_selectors.bill_sums(bills),
     }
     return render(request, "billing/outstanding.html", context, status=status)

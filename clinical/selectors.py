@@ -5,13 +5,17 @@ RolePermission). A portal patient sees only their own rows, and only those of si
 drafts stay with the doctor until signed.
 """
 
-from datetime import datetime, time
+import json
+from datetime import UTC, datetime, time
 from typing import NamedTuple
 
-from django.db.models import Prefetch
+from django.db import models
+from django.db.models import F, Prefetch, Q, Value
+from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 
 from clinical.models import Diagnosis, LabOrder, LabResult, MedicalRecord, Prescription, Procedure, Vitals
+from hms.pagination import Key
 from patients.selectors import is_portal_patient
 
 
@@ -101,131 +105,287 @@ def _person(user):
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
-    """The patient's clinical timeline, newest first: visits (records), diagnoses, prescriptions, lab results
-    and vitals. Five queries whatever the size of the history. A portal patient's history leaves out
-    everything of unsigned records."""
-    kinds = {kind for kind in (kinds or HISTORY_KINDS) if user.has_perm(HISTORY_KIND_PERMISSIONS[kind])}
-    portal = is_portal_patient(user)
-    start, end = _day_bounds(date_from, date_to)
-    signed = {"record__signed_at__isnull": False} if portal else {}
-    events = []
+def _visit_event(r):
+    return HistoryEvent(
+        "visit",
+        r.opened_at,
+        r.pk,
+        r.pk,
+        f"Visit with {r.doctor}: {r.chief_complaint}".rstrip(": "),
+        {
+            "appointment": r.appointment_id,
+            "doctor": str(r.doctor),
+            "chief_complaint": r.chief_complaint,
+            "outcome": r.outcome,
+            "signed": r.signed_at is not None,
+        },
+    )
 
-    if "visit" in kinds:
-        records = MedicalRecord.objects.filter(patient=patient).select_related("doctor__user", "appointment")
-        if portal:
-            records = records.filter(signed_at__isnull=False)
-        for r in _in_range(records, "opened_at", start, end):
-            events.append(
-                HistoryEvent(
-                    "visit",
-                    r.opened_at,
-                    r.pk,
-                    r.pk,
-                    f"Visit with {r.doctor}: {r.chief_complaint}".rstrip(": "),
-                    {
-                        "appointment": r.appointment_id,
-                        "doctor": str(r.doctor),
-                        "chief_complaint": r.chief_complaint,
-                        "outcome": r.outcome,
-                        "signed": r.signed_at is not None,
-                    },
-                )
-            )
-    if "diagnosis" in kinds:
-        diagnoses = Diagnosis.objects.filter(record__patient=patient, **signed)
-        for d in _in_range(diagnoses, "added_at", start, end):
-            events.append(
-                HistoryEvent(
-                    "diagnosis",
-                    d.added_at,
-                    d.pk,
-                    d.record_id,
-                    f"{d.code} {d.description}",
-                    {"code": d.code, "description": d.description, "is_primary": d.is_primary},
-                )
-            )
-    if "prescription" in kinds:
-        prescriptions = Prescription.objects.filter(record__patient=patient, **signed).select_related("medication")
-        for p in _in_range(prescriptions, "prescribed_at", start, end):
-            events.append(
-                HistoryEvent(
-                    "prescription",
-                    p.prescribed_at,
-                    p.pk,
-                    p.record_id,
-                    f"{p.medication.name} {p.medication.strength} · {p.dose} {p.frequency}, {p.duration_days} days",
-                    {
-                        "medication": p.medication.name,
-                        "dose": p.dose,
-                        "route": p.route,
-                        "frequency": p.frequency,
-                        "duration_days": p.duration_days,
-                        "status": p.status,
-                    },
-                )
-            )
-    if "lab_result" in kinds:
-        results = LabResult.objects.filter(order__record__patient=patient).select_related("order__test", "corrected_by")
-        if portal:
-            results = results.filter(order__record__signed_at__isnull=False)
-        for res in _in_range(results, "resulted_at", start, end):
-            test = res.order.test
-            events.append(
-                HistoryEvent(
-                    "lab_result",
-                    res.resulted_at,
-                    res.pk,
-                    res.order.record_id,
-                    f"{test.name}: {res}",
-                    {
-                        "test": test.name,
-                        "value": str(res.value),
-                        "unit": res.unit,
-                        "flag": res.flag,
-                        "reference_low": None if test.reference_low is None else str(test.reference_low),
-                        "reference_high": None if test.reference_high is None else str(test.reference_high),
-                        "corrected": res.is_corrected,
-                        "previous": res.previous_display,
-                        "correction_reason": res.correction_reason,
-                        "corrected_at": res.corrected_at,
-                        "corrected_by": _person(res.corrected_by),
-                    },
-                )
-            )
-    if "vitals" in kinds:
-        for v in _in_range(Vitals.objects.filter(patient=patient), "recorded_at", start, end):
-            parts = []
-            if v.blood_pressure:
-                parts.append(f"BP {v.blood_pressure}")
-            if v.heart_rate is not None:
-                parts.append(f"HR {v.heart_rate}")
-            if v.temperature_c is not None:
-                parts.append(f"T {v.temperature_c} °C")
-            if v.spo2 is not None:
-                parts.append(f"SpO2 {v.spo2}%")
-            if v.bmi is not None:
-                parts.append(f"BMI {v.bmi}")
-            events.append(
-                HistoryEvent(
-                    "vitals",
-                    v.recorded_at,
-                    v.pk,
-                    None,
-                    ", ".join(parts) or "Vitals",
-                    {
-                        "appointment": v.appointment_id,
-                        "systolic_bp": v.systolic_bp,
-                        "diastolic_bp": v.diastolic_bp,
-                        "heart_rate": v.heart_rate,
-                        "temperature_c": None if v.temperature_c is None else str(v.temperature_c),
-                        "respiratory_rate": v.respiratory_rate,
-                        "spo2": v.spo2,
-                        "weight_kg": None if v.weight_kg is None else str(v.weight_kg),
-                        "height_cm": None if v.height_cm is None else str(v.height_cm),
-                        "bmi": None if v.bmi is None else str(v.bmi),
-                    },
-                )
-            )
-    events.sort(key=lambda e: (e.at, HISTORY_KINDS.index(e.kind), e.id), reverse=True)
+
+def _diagnosis_event(d):
+    return HistoryEvent(
+        "diagnosis",
+        d.added_at,
+        d.pk,
+        d.record_id,
+        f"{d.code} {d.description}",
+        {"code": d.code, "description": d.description, "is_primary": d.is_primary},
+    )
+
+
+def _prescription_event(p):
+    return HistoryEvent(
+        "prescription",
+        p.prescribed_at,
+        p.pk,
+        p.record_id,
+        f"{p.medication.name} {p.medication.strength} · {p.dose} {p.frequency}, {p.duration_days} days",
+        {
+            "medication": p.medication.name,
+            "dose": p.dose,
+            "route": p.route,
+            "frequency": p.frequency,
+            "duration_days": p.duration_days,
+            "status": p.status,
+        },
+    )
+
+
+def _lab_result_event(res):
+    test = res.order.test
+    return HistoryEvent(
+        "lab_result",
+        res.resulted_at,
+        res.pk,
+        res.order.record_id,
+        f"{test.name}: {res}",
+        {
+            "test": test.name,
+            "value": str(res.value),
+            "unit": res.unit,
+            "flag": res.flag,
+            "reference_low": None if test.reference_low is None else str(test.reference_low),
+            "reference_high": None if test.reference_high is None else str(test.reference_high),
+            "corrected": res.is_corrected,
+            "previous": res.previous_display,
+            "correction_reason": res.correction_reason,
+            "corrected_at": res.corrected_at,
+            "corrected_by": _person(res.corrected_by),
+        },
+    )
+
+
+def _vitals_event(v):
+    parts = []
+    if v.blood_pressure:
+        parts.append(f"BP {v.blood_pressure}")
+    if v.heart_rate is not None:
+        parts.append(f"HR {v.heart_rate}")
+    if v.temperature_c is not None:
+        parts.append(f"T {v.temperature_c} °C")
+    if v.spo2 is not None:
+        parts.append(f"SpO2 {v.spo2}%")
+    if v.bmi is not None:
+        parts.append(f"BMI {v.bmi}")
+    return HistoryEvent(
+        "vitals",
+        v.recorded_at,
+        v.pk,
+        None,
+        ", ".join(parts) or "Vitals",
+        {
+            "appointment": v.appointment_id,
+            "systolic_bp": v.systolic_bp,
+            "diastolic_bp": v.diastolic_bp,
+            "heart_rate": v.heart_rate,
+            "temperature_c": None if v.temperature_c is None else str(v.temperature_c),
+            "respiratory_rate": v.respiratory_rate,
+            "spo2": v.spo2,
+            "weight_kg": None if v.weight_kg is None else str(v.weight_kg),
+            "height_cm": None if v.height_cm is None else str(v.height_cm),
+            "bmi": None if v.bmi is None else str(v.bmi),
+        },
+    )
+
+
+def _history_sources(*, patient, portal):
+    """kind -> (rows of that kind for the patient, their time field, row -> HistoryEvent). A portal
+    patient's sources leave out everything of unsigned records."""
+    signed = {"record__signed_at__isnull": False} if portal else {}
+    records = MedicalRecord.objects.filter(patient=patient).select_related("doctor__user", "appointment")
+    if portal:
+        records = records.filter(signed_at__isnull=False)
+    results = LabResult.objects.filter(order__record__patient=patient).select_related("order__test", "corrected_by")
+    if portal:
+        results = results.filter(order__record__signed_at__isnull=False)
+    return {
+        "visit": (records, "opened_at", _visit_event),
+        "diagnosis": (Diagnosis.objects.filter(record__patient=patient, **signed), "added_at", _diagnosis_event),
+        "prescription": (
+            Prescription.objects.filter(record__patient=patient, **signed).select_related("medication"),
+            "prescribed_at",
+            _prescription_event,
+        ),
+        "lab_result": (results, "resulted_at", _lab_result_event),
+        "vitals": (Vitals.objects.filter(patient=patient), "recorded_at", _vitals_event),
+    }
+
+
+# The timeline's keyset for cursors (hms.pagination): (time, rank of the kind, id), newest first.
+HISTORY_KEYS = [
+    Key("at", True, models.DateTimeField()),
+    Key("kind", True, models.PositiveSmallIntegerField()),
+    Key("id", True, models.BigIntegerField()),
+]
+
+
+def history_position(event):
+    """The keyset position of a timeline event: (time, kind's rank, id); the timeline runs newest first."""
+    return (event.at, HISTORY_KINDS.index(event.kind), event.id)
+
+
+def _kind_after(field, rank, position, backwards):
+    """Rows of the kind of ``rank`` that come after ``position`` in the timeline (before it, ``backwards``).
+
+    The timeline is ordered by (time, rank, id) descending; within one kind the rank is fixed, so
+    the condition reduces to the kind's own (time, id)."""
+    at, at_rank, at_id = position
+    older, newer = f"{field}__lt", f"{field}__gt"
+    step, same_time = (newer, "pk__gt") if backwards else (older, "pk__lt")
+    if rank == at_rank:
+        return Q(**{step: at}) | Q(**{field: at, same_time: at_id})
+    ahead = rank < at_rank if not backwards else rank > at_rank
+    # Same time, other kind: it comes after when its rank is lower (walking towards older rows).
+    return Q(**{step: at}) | Q(**{field: at}) if ahead else Q(**{step: at})
+
+
+# The rows each kind of event reads, by relation path ("" is the row itself; None: every column).
+_USER_COLUMNS = ["id", "first_name", "last_name", "username"]
+HISTORY_COLUMNS = {
+    # A visit's line never shows its notes: they stay out of the query.
+    "visit": {
+        "": ["id", "opened_at", "appointment_id", "doctor_id", "chief_complaint", "outcome", "signed_at"],
+        "doctor": ["id", "user_id", "role", "specialty"],
+        "doctor__user": _USER_COLUMNS,
+    },
+    "diagnosis": {"": None},
+    "prescription": {"": None, "medication": ["id", "name", "strength"]},
+    "lab_result": {"": None, "order": None, "order__test": None, "corrected_by": _USER_COLUMNS},
+    "vitals": {"": None},
+}
+
+
+def _related_model(model, path):
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+def _row_as_json(model, columns):
+    """JSON_OBJECT of the columns of a row and of the related rows it needs, each value as text
+    (exact decimals and microseconds); _row_from_json builds the model instances back."""
+    values = {}
+    for path, names in columns.items():
+        related = _related_model(model, path) if path else model
+        for field in related._meta.concrete_fields:
+            if names is not None and field.attname not in names:
+                continue
+            lookup = f"{path}__{field.attname}" if path else field.attname
+            text = isinstance(field, (models.CharField, models.TextField))
+            values[lookup] = F(lookup) if text else Cast(F(lookup), models.CharField())
+    # As text in the connection's collation: the kinds' branches of a UNION must agree on it.
+    return Cast(JSONObject(**values), models.TextField())
+
+
+def _instance(model, data, prefix):
+    if data.get(f"{prefix}id") is None:
+        return None
+    values = {}
+    for field in model._meta.concrete_fields:
+        raw = data.get(f"{prefix}{field.attname}", ...)
+        if raw is ...:
+            continue
+        value = None if raw is None else field.to_python(raw)
+        if isinstance(value, datetime) and timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)  # the database keeps UTC
+        values[field.attname] = value
+    instance = model(**values)
+    instance._state.adding, instance._state.db = False, "default"
+    return instance
+
+
+def _row_from_json(model, columns, data):
+    """The row of _row_as_json as a model instance with its related rows attached (read only)."""
+    row = _instance(model, data, "")
+    built = {"": row}
+    for path in sorted((p for p in columns if p), key=lambda p: p.count("__")):
+        parent_path, _, name = path.rpartition("__")
+        parent = built.get(parent_path)
+        if parent is None:
+            built[path] = None
+            continue
+        built[path] = _instance(_related_model(model, path), data, f"{path}__")
+        setattr(parent, name, built[path])
+    return row
+
+
+def patient_history_page(*, user, patient, size, kinds=None, date_from=None, date_to=None, position=None,
+                         backwards=False):  # fmt: skip
+    """One page of the patient's clinical timeline, newest first: visits (records), diagnoses,
+    prescriptions, lab results and vitals, each kind only for roles the role table lets view it.
+
+    Paged by keyset in SQL, in one query: each kind reads ``size + 1`` rows past ``position`` (a
+    ``history_position``; None for the newest page) along its (patient, time) index, the kinds
+    are merged by UNION ALL, ordered and cut to ``size + 1``; each row comes with what its line
+    shows as one JSON column, so a patient with 1,000 visits costs what one with 10 does.
+    ``backwards`` reads the page just newer than ``position``. Answers (events, whether more lie
+    beyond the page in the direction read)."""
+    kinds = [kind for kind in HISTORY_KINDS if kind in (kinds or HISTORY_KINDS)]
+    kinds = [kind for kind in kinds if user.has_perm(HISTORY_KIND_PERMISSIONS[kind])]
+    if not kinds:
+        return [], False
+    start, end = _day_bounds(date_from, date_to)
+    sources = _history_sources(patient=patient, portal=is_portal_patient(user))
+    branches = []
+    for kind in kinds:
+        qs, field, _ = sources[kind]
+        rank = HISTORY_KINDS.index(kind)
+        qs = _in_range(qs.select_related(None), field, start, end)
+        if position is not None:
+            qs = qs.filter(_kind_after(field, rank, position, backwards))
+        order = [field, "pk"] if backwards else [f"-{field}", "-pk"]
+        branches.append(
+            qs.order_by(*order)
+            .annotate(h_rank=Value(rank), h_at=F(field), h_row=_row_as_json(qs.model, HISTORY_COLUMNS[kind]))
+            .values_list("h_at", "h_rank", "id", "h_row")[: size + 1]
+        )
+    merged = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+    if len(branches) > 1:
+        direction = "" if backwards else "-"
+        merged = merged.order_by(f"{direction}h_at", f"{direction}h_rank", f"{direction}id")[: size + 1]
+    events = []
+    for _, rank, _, row in merged:
+        kind = HISTORY_KINDS[rank]
+        qs, _, to_event = sources[kind]
+        data = row if isinstance(row, dict) else json.loads(row)
+        events.append(to_event(_row_from_json(qs.model, HISTORY_COLUMNS[kind], data)))
+    events.sort(key=history_position, reverse=not backwards)
+    more = len(events) > size
+    events = events[:size]
+    if backwards:
+        events.reverse()
+    return events, more
+
+
+def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
+    """The patient's whole timeline, newest first (for exports and tests; pages use patient_history_page)."""
+    kinds = [kind for kind in HISTORY_KINDS if kind in (kinds or HISTORY_KINDS)]
+    kinds = [kind for kind in kinds if user.has_perm(HISTORY_KIND_PERMISSIONS[kind])]
+    start, end = _day_bounds(date_from, date_to)
+    sources = _history_sources(patient=patient, portal=is_portal_patient(user))
+    events = []
+    for kind in kinds:
+        qs, field, to_event = sources[kind]
+        events.extend(to_event(row) for row in _in_range(qs, field, start, end))
+    events.sort(key=history_position, reverse=True)
     return events

@@ -28,9 +28,9 @@ from clinical.forms import (
     VitalsForm,
     WorklistFilterForm,
 )
-from clinical.selectors import patient_history
+from clinical.selectors import HISTORY_KEYS, history_position, patient_history_page
 from hms.exceptions import DomainError
-from hms.pages import paginate as _page
+from hms.pages import capped_count, cursor_page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _status
 from patients.selectors import is_portal_patient, patient_for_user, patient_queryset_for
@@ -355,13 +355,16 @@ def lab_worklist_view(request):
     form = WorklistFilterForm(request.GET)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     orders = page_selectors.lab_worklist(user=request.user, status=status or None)
-    page = _page(request, orders, WORKLIST_PAGE_SIZE)
+    page = cursor_page(request, orders, WORKLIST_PAGE_SIZE)
+    total, total_label = capped_count(orders)
     return render(
         request,
         "clinical/lab_worklist.html",
         {
             "form": form,
             "page": page,
+            "total": total,
+            "total_label": total_label,
             "status": status,
             "next": request.get_full_path(),
             "can_correct": policies.granted_by_role(request.user, "clinical.change_labresult"),
@@ -454,8 +457,15 @@ def _allergies_for(user, patient):
 
 
 def _timeline(request, patient):
-    events = patient_history(user=request.user, patient=patient)
-    return _page(request, events, TIMELINE_PAGE_SIZE)
+    """A page of the patient's timeline, newest first, walked by cursor in SQL (see patient_history_page)."""
+
+    def fetch(position, backwards, size):
+        events, more = patient_history_page(
+            user=request.user, patient=patient, size=size, position=position, backwards=backwards
+        )
+        return events, [history_position(event) for event in events], more
+
+    return cursor_page(request, None, TIMELINE_PAGE_SIZE, keys=HISTORY_KEYS, fetch=fetch)
 
 
 @login_required

@@ -3,10 +3,14 @@
 from django.core.paginator import Paginator
 
 from hms.exceptions import Conflict, DomainError
+from hms.pagination import keyset_paginate
+
+COUNT_CAP = 1000
 
 
 def paginate(request, items, size, param="page"):
-    """One page of ``items``; page.previous_url / page.next_url keep the rest of the query string."""
+    """One page of ``items`` by number (short lists only: it counts them all); page.previous_url /
+    page.next_url keep the rest of the query string."""
     page = Paginator(items, size).get_page(request.GET.get(param))
     params = request.GET.copy()
 
@@ -29,3 +33,19 @@ def refusal_message(exc):
 def refusal_status(exc):
     """409 when the current state refuses the request, 400 when the input is wrong."""
     return 409 if isinstance(exc, Conflict) else 400
+
+
+def cursor_page(request, queryset, size, param="cursor", **kwargs):
+    """One page of a list that grows, walked by keyset (``?cursor=``) in the queryset's order: no
+    count, "previous"/"next" links (page.previous_url / page.next_url); see
+    hms.pagination.keyset_paginate. Templates draw it with hms/_cursor_pages.html."""
+    return keyset_paginate(request, queryset, size, param=param, **kwargs)
+
+
+def capped_count(queryset, cap=COUNT_CAP):
+    """How many rows, counting at most ``cap`` + 1 of them: (number, "1,000+" style label).
+
+    Where a page shows a total over a table that grows, this keeps the count to an index range
+    of bounded length."""
+    number = queryset.order_by()[: cap + 1].count()
+    return number, (f"{cap:,}+" if number > cap else f"{number:,}")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from clinical.choices import PrescriptionStatus
 from clinical.models import Prescription
 from hms.exceptions import DomainError
+from hms.pages import cursor_page
 from hms.pages import paginate as _page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _refusal_status
@@ -336,7 +337,7 @@ def _batch_page(request, batch, status=200, **forms):
     user = request.user
     context = {
         "batch": batch,
-        "page": _page(request, page_selectors.batch_movements(batch), LEDGER_PAGE_SIZE),
+        "page": cursor_page(request, page_selectors.batch_movements(batch), LEDGER_PAGE_SIZE),
         "today": timezone.localdate(),
         "expired": batch.is_expired(),
     }

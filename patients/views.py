@@ -9,11 +9,11 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from hms.pages import capped_count, cursor_page
 from hms.roles import PATIENT, user_roles
 from patients import services
 from patients.forms import (
@@ -97,11 +97,19 @@ def patient_search_view(request):
     if form.is_valid():
         query, include_inactive = form.cleaned_data["q"], form.cleaned_data["inactive"]
     patients = patient_search(user=request.user, query=query, include_inactive=include_inactive)
-    page = Paginator(patients, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = cursor_page(request, patients, SEARCH_PAGE_SIZE)
+    total, total_label = capped_count(patients)
     return render(
         request,
         "patients/search.html",
-        {"form": form, "page": page, "query": query, "include_inactive": include_inactive},
+        {
+            "form": form,
+            "page": page,
+            "total": total,
+            "total_label": total_label,
+            "query": query,
+            "include_inactive": include_inactive,
+        },
     )
 
 

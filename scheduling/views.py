@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from hms.exceptions import DomainError
+from hms.pages import cursor_page
 from hms.pages import paginate as _page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _refusal_status
@@ -156,7 +157,7 @@ def book_view(request):
     patient_page = None
     if patient is None and pick_form.is_valid() and pick_form.cleaned_data["q"]:
         matches = patient_search(user=user, query=pick_form.cleaned_data["q"])
-        patient_page = _page(request, matches, PATIENT_PICK_PAGE_SIZE)
+        patient_page = cursor_page(request, matches, PATIENT_PICK_PAGE_SIZE)
 
     search_form = SlotSearchForm(request.GET)
     doctor = search_form.cleaned_data.get("doctor") if search_form.is_valid() else None

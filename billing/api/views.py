@@ -27,7 +27,8 @@ from billing.api.serializers import (
     VoidSerializer,
 )
 from billing.filters import BillFilterSet, ClaimFilterSet, PriceListEntryFilterSet
-from billing.models import Payment
+from billing.models import Bill, Payment
+from hms.pagination import KeysetPagination
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -49,7 +50,10 @@ class BillViewSet(viewsets.ReadOnlyModelViewSet):
 
     filterset_class = BillFilterSet
     search_fields = ["number", "patient__last_name", "patient__mrn"]
-    ordering_fields = ["created_at", "service_date", "balance", "total", "number"]
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+    pagination_class = KeysetPagination
+    keyset_model = Bill
     required_permissions = None
 
     def get_queryset(self):
@@ -155,7 +159,9 @@ class ClaimViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilterSet
-    ordering_fields = ["created_at", "submitted_at", "status"]
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+    pagination_class = KeysetPagination
     required_permissions = None
 
     def get_queryset(self):

@@ -40,7 +40,7 @@ from clinical.filters import (
 )
 from clinical.models import LabResult, LabTest, ProcedureCatalog
 from hms.exceptions import Conflict
-from hms.pagination import StandardPagination
+from hms.pagination import KeysetPagination, StandardPagination
 from hms.permissions import action_permissions
 from hms.validators import parse_bounded_date
 from patients.selectors import patient_queryset_for
@@ -73,7 +73,9 @@ class MedicalRecordViewSet(viewsets.ModelViewSet):
 
     serializer_class = MedicalRecordSerializer
     filterset_class = MedicalRecordFilterSet
-    ordering_fields = ["opened_at", "signed_at"]
+    ordering_fields = ["opened_at"]
+    ordering = ["-opened_at", "-id"]
+    pagination_class = KeysetPagination
     http_method_names = NO_DELETE
     required_permissions = None
 
@@ -128,7 +130,9 @@ class DiagnosisViewSet(ReadAndAddViewSet):
 
     serializer_class = DiagnosisSerializer
     filterset_class = DiagnosisFilterSet
-    ordering_fields = ["added_at", "code"]
+    ordering_fields = ["added_at"]
+    ordering = ["-added_at", "-id"]
+    pagination_class = KeysetPagination
     selector = staticmethod(selectors.diagnosis_queryset_for)
 
     def add(self, data):
@@ -140,7 +144,9 @@ class ProcedureViewSet(ReadAndAddViewSet):
 
     serializer_class = ProcedureSerializer
     filterset_class = ProcedureFilterSet
-    ordering_fields = ["added_at", "code"]
+    ordering_fields = ["added_at"]
+    ordering = ["-added_at", "-id"]
+    pagination_class = KeysetPagination
     selector = staticmethod(selectors.procedure_queryset_for)
 
     def add(self, data):
@@ -153,6 +159,8 @@ class PrescriptionViewSet(ReadAndAddViewSet):
     serializer_class = PrescriptionSerializer
     filterset_class = PrescriptionFilterSet
     ordering_fields = ["prescribed_at"]
+    ordering = ["-prescribed_at", "-id"]
+    pagination_class = KeysetPagination
     selector = staticmethod(selectors.prescription_queryset_for)
 
     def add(self, data):
@@ -175,7 +183,9 @@ class LabOrderViewSet(ReadAndAddViewSet):
 
     serializer_class = LabOrderSerializer
     filterset_class = LabOrderFilterSet
-    ordering_fields = ["ordered_at", "status"]
+    ordering_fields = ["ordered_at"]
+    ordering = ["-ordered_at", "-id"]
+    pagination_class = KeysetPagination
     selector = staticmethod(selectors.lab_order_queryset_for)
 
     def add(self, data):
@@ -232,6 +242,8 @@ class VitalsViewSet(ReadAndAddViewSet):
     serializer_class = VitalsSerializer
     filterset_class = VitalsFilterSet
     ordering_fields = ["recorded_at"]
+    ordering = ["-recorded_at", "-id"]
+    pagination_class = KeysetPagination
     selector = staticmethod(selectors.vitals_queryset_for)
 
     def add(self, data):
@@ -293,7 +305,7 @@ class PatientHistoryView(APIView):
     A portal patient sees their own, without unsigned drafts; another patient's answers 404."""
 
     required_permissions = {"*": ["clinical.view_medicalrecord"]}
-    pagination_class = StandardPagination
+    pagination_class = KeysetPagination
 
     @extend_schema(
         parameters=[
@@ -324,13 +336,20 @@ class PatientHistoryView(APIView):
                     dates[name] = parse_bounded_date(raw)
                 except ValidationError as exc:
                     raise ValidationError({name: exc.messages}) from None
-        events = selectors.patient_history(
-            user=request.user,
-            patient=patient,
-            kinds=kinds or None,
-            date_from=dates.get("date_after"),
-            date_to=dates.get("date_before"),
-        )
+
+        def fetch(position, backwards, size):
+            events, more = selectors.patient_history_page(
+                user=request.user,
+                patient=patient,
+                size=size,
+                kinds=kinds or None,
+                date_from=dates.get("date_after"),
+                date_to=dates.get("date_before"),
+                position=position,
+                backwards=backwards,
+            )
+            return events, [selectors.history_position(e) for e in events], more
+
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(events, request, view=self)
+        page = paginator.paginate_by(request, selectors.HISTORY_KEYS, fetch)
         return paginator.get_paginated_response(HistoryEventSerializer([e._asdict() for e in page], many=True).data)

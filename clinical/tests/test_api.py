@@ -559,7 +559,8 @@ def test_the_history_takes_the_same_queries_for_3_or_30_visits(api_as):
     small_count, small_response = _count_queries(client, f"/api/v1/patients/{small.pk}/history/")
     large_count, large_response = _count_queries(client, f"/api/v1/patients/{large.pk}/history/")
 
-    assert small_response.data["count"] == 15 and large_response.data["count"] == 150
+    assert len(small_response.data["results"]) == 15 and len(large_response.data["results"]) == 50
+    assert small_response.data["next"] is None and large_response.data["next"]
     assert small_count == large_count
 
 
@@ -583,7 +584,7 @@ def test_list_endpoints_take_the_same_queries_for_3_or_30_rows(api_as, endpoint)
         rows()
     large, response = _count_queries(client, f"/api/v1/{endpoint}/")
 
-    assert response.data["count"] == 30
+    assert len(response.data["results"]) == 30
     assert small == large
 
 

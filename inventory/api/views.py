@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinical.selectors import prescription_queryset_for
-from hms.pagination import StandardPagination
+from hms.pagination import KeysetPagination, StandardPagination
 from hms.permissions import action_permissions
 from hms.validators import parse_id
 from inventory import selectors, services
@@ -173,6 +173,8 @@ class StockMovementViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StockMovementSerializer
     filterset_class = StockMovementFilterSet
     ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+    pagination_class = KeysetPagination
 
 
 class AlertViewSet(viewsets.ViewSet):

@@ -9,6 +9,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from hms.pagination import KeysetPagination
 from hms.permissions import action_permissions
 from patients import services
 from patients.api.serializers import (
@@ -27,7 +28,7 @@ from patients.filters import (
     PatientFilterSet,
     PayerFilterSet,
 )
-from patients.models import InsurancePolicy
+from patients.models import InsurancePolicy, Patient
 from patients.selectors import (
     allergy_queryset_for,
     insurance_policy_queryset_for,
@@ -53,7 +54,10 @@ NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 class PatientViewSet(viewsets.ModelViewSet):
     filterset_class = PatientFilterSet
     search_fields = ["^first_name", "^last_name", "=mrn"]
-    ordering_fields = ["last_name", "first_name", "mrn", "date_of_birth", "registered_at"]
+    ordering_fields = ["last_name", "first_name", "mrn"]
+    ordering = ["last_name", "first_name", "mrn", "id"]
+    pagination_class = KeysetPagination
+    keyset_model = Patient
     http_method_names = NO_DELETE
     required_permissions = None  # set per action by action_permissions(...)
 
@@ -131,7 +135,9 @@ class AllergyViewSet(ChartRowViewSet):
 
     serializer_class = AllergySerializer
     filterset_class = AllergyFilterSet
-    ordering_fields = ["substance", "severity", "recorded_at"]
+    ordering_fields = ["patient", "substance"]
+    ordering = ["patient", "substance", "id"]
+    pagination_class = KeysetPagination
     selector = staticmethod(allergy_queryset_for)
     add_service = staticmethod(services.allergy_add)
     update_service = staticmethod(services.allergy_update)
@@ -143,7 +149,9 @@ class MedicalHistoryEntryViewSet(ChartRowViewSet):
 
     serializer_class = MedicalHistoryEntrySerializer
     filterset_class = MedicalHistoryEntryFilterSet
-    ordering_fields = ["onset_date", "condition", "recorded_at"]
+    ordering_fields = ["patient", "onset_date", "condition"]
+    ordering = ["patient", "-onset_date", "condition", "id"]
+    pagination_class = KeysetPagination
     selector = staticmethod(medical_history_queryset_for)
     add_service = staticmethod(services.medical_history_add)
     update_service = staticmethod(services.medical_history_update)
@@ -155,7 +163,9 @@ class InsurancePolicyViewSet(ChartRowViewSet):
 
     serializer_class = InsurancePolicySerializer
     filterset_class = InsurancePolicyFilterSet
-    ordering_fields = ["valid_from", "payer__name"]
+    ordering_fields = ["patient", "is_primary", "valid_from"]
+    ordering = ["patient", "-is_primary", "-valid_from", "id"]
+    pagination_class = KeysetPagination
     selector = staticmethod(insurance_policy_queryset_for)
     add_service = staticmethod(services.insurance_policy_add)
     update_service = staticmethod(services.insurance_policy_update)

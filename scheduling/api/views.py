@@ -17,6 +17,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hms.pagination import KeysetPagination
 from hms.permissions import action_permissions
 from hms.roles import ADMINISTRATOR, user_roles
 from hms.validators import parse_bounded_date
@@ -67,8 +68,9 @@ class AppointmentViewSet(
     serializer_class = AppointmentSerializer
     filterset_class = AppointmentFilter
     search_fields = ["=patient__mrn", "^patient__last_name", "^patient__first_name"]
-    ordering_fields = ["start", "status", "booked_at"]
+    ordering_fields = ["start"]
     ordering = ["start", "id"]
+    pagination_class = KeysetPagination
     required_permissions = None  # set per action by action_permissions(...)
 
     def get_queryset(self):
