@@ -4,6 +4,7 @@ Unlike DRF's stock DjangoModelPermissions, reading (GET/HEAD/OPTIONS) needs ``vi
 Which rows a user may see is the selectors' job: rows outside the scope answer 404.
 """
 
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from rest_framework.permissions import DjangoModelPermissions
@@ -49,9 +50,23 @@ def granted_by_role(user, perm):
     """
     if not (user and user.is_authenticated and user.is_active):
         return False
-    app_label, codename = perm.split(".", 1)
-    return (
-        Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-        .filter(Q(group__user=user) | Q(user=user))
-        .exists()
-    )
+    return perm in role_permissions(user)
+
+
+def role_permissions(user):
+    """The set of "app.codename" a user's roles (groups) and direct grants give them, cached on the user
+    object for the request. For anyone but a superuser this is Django's own permission cache (shared with
+    ``has_perm``, so no extra query); a superuser's real grants are read once."""
+    cached = getattr(user, "_hms_role_perms", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = {
+                f"{app_label}.{codename}"
+                for app_label, codename in Permission.objects.filter(Q(group__user=user) | Q(user=user))
+                .values_list("content_type__app_label", "codename")
+                .distinct()
+            }
+        else:
+            cached = ModelBackend().get_all_permissions(user)
+        user._hms_role_perms = cached
+    return cached

@@ -36,6 +36,8 @@ Why the lines are drawn where they are:
   and only the clinical rows their work is about.
 """
 
+import contextlib
+
 from django.db import transaction
 
 ADMINISTRATOR = "Administrator"
@@ -281,13 +283,30 @@ def sync_roles(*, verbosity=0, stdout=None):
     return missing
 
 
+# Per-request caches live on the user object: ``request.user`` is built anew for every request (from the
+# session or the API token), so what is cached on it lives exactly one request, like Django's own
+# permission cache (``_perm_cache``). Code that changes a user's groups calls forget_roles(user).
+_ROLES_CACHE = "_hms_roles"
+
+
 def user_roles(user):
-    """The role names of a user, in the order of ALL_GROUPS."""
+    """The role names of a user, in the order of ALL_GROUPS. One query per user object (request)."""
     if not user.is_authenticated:
         return []
-    names = {g.name for g in user.groups.all()}
-    return [name for name in ALL_GROUPS if name in names]
+    cached = getattr(user, _ROLES_CACHE, None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = tuple(name for name in ALL_GROUPS if name in names)
+        setattr(user, _ROLES_CACHE, cached)
+    return list(cached)
 
 
 def has_role(user, role):
-    return user.is_authenticated and user.groups.filter(name=role).exists()
+    return user.is_authenticated and role in user_roles(user)
+
+
+def forget_roles(user):
+    """Drop what this user object cached about its roles and permissions (after its groups changed)."""
+    for name in (_ROLES_CACHE, "_hms_role_perms", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        with contextlib.suppress(AttributeError):
+            delattr(user, name)
