@@ -86,6 +86,9 @@ if env_str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", default="", conn_max_age=DATABASE_CONN_MAX_AGE)
 DATABASE_ROUTERS = ["hms.db_router.ReportRouter"]
 
+# Django's ModelBackend, reading a user's roles and permissions in one query per request.
+AUTHENTICATION_BACKENDS = ["hms.permissions.RoleBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

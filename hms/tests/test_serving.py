@@ -192,3 +192,27 @@ def test_roles_are_read_again_after_forget_roles(make_user):
     forget_roles(user)
     assert not has_role(user, NURSE)
     assert not has_role(user, ADMINISTRATOR)
+
+
+def test_roles_and_permissions_of_a_request_cost_one_query(make_user, django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from hms.permissions import granted_by_role
+
+    user = get_user_model().objects.get(pk=make_user("Nurse").pk)  # a fresh object, as each request has
+
+    with django_assert_num_queries(1):
+        assert user.has_perm("clinical.add_vitals")
+        assert not user.has_perm("billing.add_bill")
+        assert user_roles(user) == [NURSE]
+        assert has_role(user, NURSE)
+        assert granted_by_role(user, "clinical.add_vitals")
+        assert user.get_all_permissions() >= {"patients.view_patient", "clinical.add_vitals"}
+
+
+def test_a_superuser_passes_every_permission_check_but_holds_only_the_roles_given(admin_user_obj):
+    from hms.permissions import granted_by_role
+
+    assert admin_user_obj.has_perm("clinical.add_vitals")
+    assert user_roles(admin_user_obj) == []
+    assert not granted_by_role(admin_user_obj, "clinical.add_vitals")
