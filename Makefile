@@ -1,6 +1,7 @@
 # HMS: the two commands of the README.
 #   make demo  - install, migrate a SQLite database, load demo data, serve on http://127.0.0.1:8000/
 #   make test  - install what the tests need (MariaDB, Chromium), then ruff and the whole suite on MariaDB
+#   make serve - the production server (gunicorn + WhiteNoise) against $DATABASE_URL (README: Production server)
 
 PYTHON ?= python3
 VENV := .venv
@@ -48,6 +49,17 @@ demo: client-deps install $(DEMO_KEY_FILE)
 	@echo "Logins (password: demo): admin, doctor, nurse, reception, billing, pharmacist, labtech, patient"
 	@echo
 	$(DEMO_ENV) $(PY) manage.py runserver --insecure 127.0.0.1:8000
+
+# Production server: gunicorn (hms/gunicorn.conf.py) with WhiteNoise serving the collected static files.
+# DATABASE_URL, SECRET_KEY, WEB_CONCURRENCY, PORT/BIND come from the environment; without DATABASE_URL and
+# SECRET_KEY it serves the demo's SQLite database with the demo's key.
+SERVE_ENV = DEBUG=$${DEBUG:-0} SECRET_KEY="$${SECRET_KEY:-$$(cat $(DEMO_KEY_FILE))}" \
+	DATABASE_URL="$${DATABASE_URL:-sqlite:///db.sqlite3}" DATABASE_CONN_MAX_AGE=$${DATABASE_CONN_MAX_AGE:-60}
+
+serve: client-deps install $(DEMO_KEY_FILE)
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) exec $(VENV)/bin/gunicorn -c hms/gunicorn.conf.py
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

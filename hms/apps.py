@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate, pre_delete
 
 
@@ -17,7 +18,9 @@ class HmsConfig(AppConfig):
         # After every migrate (all apps' permissions exist by then) the role table is applied.
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="hms.sync_roles")
 
-        from hms.signals import refuse_user_delete
+        from hms.signals import refuse_user_delete, start_idle_clock
 
         # Users are deactivated, never deleted (whatever the caller: admin, shell, a cascade).
         pre_delete.connect(refuse_user_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="hms.refuse_user_delete")
+        # Idle logoff counts from the login (hms.middleware.IdleSessionMiddleware).
+        user_logged_in.connect(start_idle_clock, dispatch_uid="hms.start_idle_clock")

@@ -36,6 +36,8 @@ Why the lines are drawn where they are:
   and only the clinical rows their work is about.
 """
 
+import contextlib
+
 from django.db import transaction
 
 ADMINISTRATOR = "Administrator"
@@ -281,13 +283,72 @@ def sync_roles(*, verbosity=0, stdout=None):
     return missing
 
 
+# Per-request caches live on the user object: ``request.user`` is built anew for every request (from the
+# session or the API token), so what is cached on it lives exactly one request, like Django's own
+# permission cache (``_perm_cache``). Code that changes a user's groups calls forget_roles(user).
+_ROLES_CACHE = "_hms_roles"
+_ROLE_PERMS_CACHE = "_hms_role_perms"
+
+
+def load_access(user):
+    """Read a user's roles and permissions in one query, once per user object (i.e. per request).
+
+    Fills the role names (user_roles), the permissions their roles and direct grants give them
+    (hms.permissions.granted_by_role) and, for anyone but a superuser, Django's own permission caches,
+    so that ``has_perm`` (hms.permissions.RoleBackend) asks nothing more.
+    """
+    if getattr(user, _ROLES_CACHE, None) is not None:
+        return
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import CharField, Value
+
+    by_role = (
+        Group.objects.filter(user=user)
+        .order_by()
+        .values_list("name", "permissions__content_type__app_label", "permissions__codename")
+    )
+    direct = (
+        Permission.objects.filter(user=user)
+        .order_by()
+        .values_list(Value("", output_field=CharField()), "content_type__app_label", "codename")
+    )
+    names, group_perms, user_perms = set(), set(), set()
+    for name, app_label, codename in by_role.union(direct, all=True):
+        if name:
+            names.add(name)
+        if codename:
+            (group_perms if name else user_perms).add(f"{app_label}.{codename}")
+    if not user.is_superuser:
+        # ModelBackend's caches (a superuser's hold every permission; Django fills those itself when asked).
+        user._user_perm_cache = user_perms
+        user._group_perm_cache = group_perms
+    setattr(user, _ROLE_PERMS_CACHE, user_perms | group_perms)
+    setattr(user, _ROLES_CACHE, tuple(name for name in ALL_GROUPS if name in names))
+
+
 def user_roles(user):
-    """The role names of a user, in the order of ALL_GROUPS."""
+    """The role names of a user, in the order of ALL_GROUPS (read once per request: load_access)."""
     if not user.is_authenticated:
         return []
-    names = {g.name for g in user.groups.all()}
-    return [name for name in ALL_GROUPS if name in names]
+    load_access(user)
+    return list(getattr(user, _ROLES_CACHE))
 
 
 def has_role(user, role):
-    return user.is_authenticated and user.groups.filter(name=role).exists()
+    return user.is_authenticated and role in user_roles(user)
+
+
+def role_permissions(user):
+    """The set of "app.codename" a user's roles (groups) and direct grants give them; never every permission
+    just because the user is a superuser."""
+    if not user.is_authenticated:
+        return set()
+    load_access(user)
+    return getattr(user, _ROLE_PERMS_CACHE)
+
+
+def forget_roles(user):
+    """Drop what this user object cached about its roles and permissions (after its groups changed)."""
+    for name in (_ROLES_CACHE, _ROLE_PERMS_CACHE, "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        with contextlib.suppress(AttributeError):
+            delattr(user, name)

@@ -40,8 +40,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin, API docs, ours) from STATIC_ROOT, filled by `manage.py collectstatic`.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "hms.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "hms.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -83,6 +86,9 @@ if env_str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", default="", conn_max_age=DATABASE_CONN_MAX_AGE)
 DATABASE_ROUTERS = ["hms.db_router.ReportRouter"]
 
+# Django's ModelBackend, reading a user's roles and permissions in one query per request.
+AUTHENTICATION_BACKENDS = ["hms.permissions.RoleBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -96,7 +102,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# WhiteNoise serves STATIC_ROOT with DEBUG=0 too (gzip'd copies, ETags); `manage.py collectstatic` fills it
+# before serving (make serve does). Names are not hashed (no manifest), so templates render the same in
+# tests, runserver and gunicorn; browsers revalidate after WHITENOISE_MAX_AGE (60 s).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "login"
@@ -104,8 +117,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # HIPAA: idle users are logged off. The session expires after SESSION_IDLE_MINUTES without a request.
+# hms.middleware.IdleSessionMiddleware renews the expiry at most once per SESSION_REFRESH_SECONDS (not on
+# every request), so the logoff comes between IDLE - REFRESH and IDLE after the last request.
 SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", default=30, minimum=1)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=False)  # set 1 behind HTTPS

@@ -14,14 +14,13 @@ from clinical.choices import PrescriptionStatus
 from clinical.models import Prescription
 from inventory.choices import AlertKind, ItemKind, StockMovementKind
 from inventory.models import Batch, Item, StockMovement, Store
-from staff.models import Hospital, StaffMember
+from staff.models import Hospital
+from staff.selectors import staff_member_of
 
 
 def hospital_for(user):
     """The hospital of the user's StaffMember row (None for users without one)."""
-    if not user.is_authenticated:
-        return None
-    member = StaffMember.objects.select_related("hospital").filter(user=user).first()
+    member = staff_member_of(user)
     return member.hospital if member is not None else None
 
 

@@ -16,6 +16,7 @@ from scheduling.models import Appointment, Availability, TimeOff
 from scheduling.selectors import appointment_list
 from staff.choices import StaffRole
 from staff.models import Department, Hospital, StaffMember
+from staff.selectors import staff_member_of
 
 
 def is_administrator(user):
@@ -23,10 +24,8 @@ def is_administrator(user):
 
 
 def staff_member_for(user):
-    """The user's StaffMember row (with hospital and department), or None."""
-    if not user.is_authenticated:
-        return None
-    return StaffMember.objects.select_related("user", "hospital", "department").filter(user=user).first()
+    """The user's StaffMember row (with hospital and department), or None; read once per request."""
+    return staff_member_of(user)
 
 
 def doctor_for_user(user):

@@ -1,6 +1,22 @@
 import datetime
 
-from staff.models import Shift
+from staff.models import Shift, StaffMember
+
+
+def staff_member_of(user):
+    """The user's StaffMember row (user, hospital and department joined), or None.
+
+    Read once per user object, i.e. once per request (``request.user`` lives one request): the row is
+    kept in the user's ``staff_profile`` relation cache, so ``user.staff_profile`` reads it too.
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    cache = user._state.fields_cache
+    if "staff_profile" not in cache:
+        cache["staff_profile"] = (
+            StaffMember.objects.select_related("user", "hospital", "department").filter(user_id=user.pk).first()
+        )
+    return cache["staff_profile"]
 
 
 def roster_for_week(*, department, week_start):

@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from hms.audit import apply_changes, audited_save, audited_set_active
 from hms.exceptions import Conflict
+from hms.roles import forget_roles
 from staff.choices import ROLE_GROUPS, StaffRole
 from staff.models import Shift, StaffMember
 
@@ -25,6 +26,7 @@ def _sync_role_group(user, role):
     staff_groups = Group.objects.filter(name__in=ROLE_GROUPS.values())
     user.groups.remove(*staff_groups)
     user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
+    forget_roles(user)
     is_staff = role == StaffRole.ADMINISTRATOR or user.is_superuser
     if user.is_staff != is_staff:
         user.is_staff = is_staff

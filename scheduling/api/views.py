@@ -39,6 +39,7 @@ from scheduling.models import Availability, Room, TimeOff
 from scheduling.selectors import appointment_queryset_for, doctor_free_slots
 from staff.choices import StaffRole
 from staff.models import StaffMember
+from staff.selectors import staff_member_of
 
 MAX_SLOT_DAYS = 31
 # What a portal patient may do to their own appointments; the other actions are for staff.
@@ -156,7 +157,8 @@ class AppointmentViewSet(
 
 
 def _own_doctor(user):
-    return StaffMember.objects.filter(user=user, role=StaffRole.DOCTOR).first() if user.is_authenticated else None
+    member = staff_member_of(user)
+    return member if member is not None and member.role == StaffRole.DOCTOR else None
 
 
 def _ensure_can_manage(user, doctor, noun):
