@@ -257,7 +257,10 @@ class Diagnosis(models.Model):
     class Meta:
         ordering = ["record_id", "-is_primary", "added_at", "id"]
         verbose_name_plural = "diagnoses"
-        indexes = [models.Index(fields=["code"], name="diagnosis_code_idx")]
+        indexes = [
+            models.Index(fields=["code"], name="diagnosis_code_idx"),
+            models.Index(fields=["added_at"], name="diagnosis_added_idx"),  # the API list, newest first
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["record", "code"],
@@ -288,6 +291,7 @@ class Procedure(models.Model):
 
     class Meta:
         ordering = ["record_id", "added_at", "id"]
+        indexes = [models.Index(fields=["added_at"], name="procedure_added_idx")]  # the API list, newest first
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1),
@@ -376,6 +380,7 @@ class LabOrder(models.Model):
         indexes = [
             models.Index(fields=["ordered_at"], name="laborder_ordered_idx"),
             models.Index(fields=["status", "ordered_at"], name="laborder_status_ordered_idx"),
+            models.Index(fields=["status", "resulted_at"], name="laborder_status_resulted_idx"),  # lab worklist
         ]
 
     def __str__(self):

@@ -266,26 +266,10 @@ def test_the_appointment_list_by_status_walks_an_index(staff_user):
     assert_walks_an_index(_appointment_keys(staff_user, {"status": ["scheduled"]}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the date filter (scheduling/filters.py) joins staff_hospital for each hospital's time zone: "
-    "the range is read through appt_start_idx, then the join buffer loses the order and the days' rows are sorted",
-)
 def test_the_appointment_list_over_a_date_range_walks_an_index(staff_user):
     assert_walks_an_index(_appointment_keys(staff_user, {"date_from": "2025-06-01", "date_to": "2025-06-30"}))
 
 
-def _keyset_pagination_merged():
-    from hms import pagination
-
-    return hasattr(pagination, "keyset_page")
-
-
-@pytest.mark.xfail(
-    not _keyset_pagination_merged(),
-    strict=True,
-    reason="OFFSET pages join 9 tables before the LIMIT: sorted by filesort until the keyset pagination is merged",
-)
 @pytest.mark.parametrize(
     "query",
     ["", "?doctor={doctor}", "?patient={patient}", "?status=scheduled", "?date_from=2025-06-01&date_to=2025-06-30"],
