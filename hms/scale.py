@@ -25,9 +25,12 @@ exactly ``--long-timeline`` completed visits and "Ten Timeline" with exactly ``-
 """
 
 import math
+import os
+import queue
 import random
 import secrets
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -204,12 +207,12 @@ class Table:
         if not self.rows:
             return
         count = len(self.rows) + (len(self.history) if self.history else 0)
-        with connection.cursor() as cursor:
-            if self.loader.load_data:
-                self._load(cursor, self.table, self.columns, self.rows)
-                if self.history:
-                    self._load(cursor, self.history_table, self.history_columns, self.history)
-            else:
+        if self.loader.load_data:
+            self.loader.load(self.table, self.columns, self.rows)
+            if self.history:
+                self.loader.load(self.history_table, self.history_columns, self.history)
+        else:
+            with connection.cursor() as cursor:
                 cursor.executemany(self.sql, self.rows)
                 if self.history:
                     cursor.executemany(self.history_sql, self.history)
@@ -218,21 +221,6 @@ class Table:
         self.rows = []
         if self.history is not None:
             self.history = []
-
-    @staticmethod
-    def _load(cursor, table, columns, lines):
-        """LOAD DATA LOCAL INFILE of tab-separated lines: the fastest way into MariaDB."""
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".tsv", newline="\n") as handle:
-            handle.write("\n".join(lines))
-            handle.write("\n")
-            handle.flush()
-            quote = connection.ops.quote_name
-            cursor.execute(
-                f"LOAD DATA LOCAL INFILE %s INTO TABLE {quote(table)} CHARACTER SET utf8mb4 "
-                f"({', '.join(map(quote, columns))})",
-                [handle.name],
-            )
-
 
 _NULL = "\\N"
 
@@ -280,8 +268,72 @@ class Loader:
         return self.tables[model]
 
     def flush(self):
+        """Write every queued row, and wait until the loading thread has loaded them all."""
         for table in self.tables.values():
             table.flush()
+        if self._queue is not None:
+            self._queue.join()
+            self._raise_failure()
+
+    # LOAD DATA runs in a thread of its own (its own connection), so that MariaDB loads one batch while
+    # Python writes the next: on two cores the load takes about half the time.
+    _queue: object = None
+    _thread: object = None
+    _failure: object = None
+
+    def load(self, table, columns, lines):
+        """LOAD DATA LOCAL INFILE of tab-separated lines (the fastest way into MariaDB), in the loading thread."""
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed below, deleted by the loading thread)
+            "w", encoding="utf-8", suffix=".tsv", newline="\n", delete=False
+        )
+        with handle:
+            handle.write("\n".join(lines))
+            handle.write("\n")
+        if self._queue is None:
+            self._queue = queue.Queue(maxsize=4)
+            self._thread = threading.Thread(target=self._loading, name="seed_scale-loader", daemon=True)
+            self._thread.start()
+        self._raise_failure()
+        self._queue.put((table, columns, handle.name))
+
+    def _loading(self):
+        quote = connection.ops.quote_name
+        _mysql_session(False)
+        try:
+            while True:
+                job = self._queue.get()
+                if job is None:
+                    self._queue.task_done()
+                    return
+                table, columns, path = job
+                try:
+                    if self._failure is None:
+                        with connection.cursor() as cursor:
+                            cursor.execute(
+                                f"LOAD DATA LOCAL INFILE %s INTO TABLE {quote(table)} CHARACTER SET utf8mb4 "
+                                f"({', '.join(map(quote, columns))})",
+                                [path],
+                            )
+                            if cursor.connection.warning_count():
+                                cursor.execute("SHOW WARNINGS LIMIT 3")
+                                raise ScaleError(f"Loading {table} gave warnings: {cursor.fetchall()}")
+                except Exception as error:  # handed to the main thread at its next load or flush
+                    self._failure = error
+                finally:
+                    os.unlink(path)
+                    self._queue.task_done()
+        finally:
+            connection.close()
+
+    def _raise_failure(self):
+        if self._failure is not None:
+            raise ScaleError(f"Bulk load failed: {self._failure}") from self._failure
+
+    def close(self):
+        if self._queue is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = self._thread = None
 
 
 @dataclass
@@ -927,6 +979,7 @@ def run(*, patients, appointments, seed=demo.DEFAULT_SEED, password=demo.DEFAULT
             movements = _inventory(context, loader, rng, int(len(plan) * MOVEMENT_SHARE), now, pharmacists)
             loader.flush()
     finally:
+        loader.close()
         _mysql_session(True)
     counts = {"appointments": len(plan), "completed visits (signed records)": completed, "bills": bills,
               "stock movements": movements, "doctors scheduled": len(staff), "patients added": to_add}
