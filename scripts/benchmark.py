@@ -296,7 +296,7 @@ class Measurer:
             self.clients[username] = client
         return self.clients[username]
 
-    def get(self, username, url):
+    def get(self, username, url, *, timed=True):
         """Warm-up request (queries counted), then the median of --repeat timed requests; never raises."""
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -312,7 +312,7 @@ class Measurer:
                     "queries": None}
         warm_ms = (time.perf_counter() - started) * 1000
         row = {"url": url, "status": status, "queries": len(ctx), "ms": None, "response": response}
-        if status != 200:
+        if status != 200 or not timed:
             return row
         repeat = self.repeats_after(warm_ms)
         if not repeat:
@@ -433,7 +433,7 @@ def measure_lists(m, ctx, figures):
         result = {"status": row["status"], "ms": row["ms"], "queries": row["queries"], "values_ms": bare}
         if 6 in figures and is_api and row["status"] == 200:
             for size in (10, 100):
-                sized = m.get(user, f"{url}{'&' if '?' in url else '?'}page_size={size}")
+                sized = m.get(user, f"{url}{'&' if '?' in url else '?'}page_size={size}", timed=False)
                 result[f"queries_{size}"] = sized["queries"]
         if 1 in figures and is_api and key in DEEP_LISTS and row["status"] == 200:
             total = queryset.count()
