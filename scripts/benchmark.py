@@ -367,19 +367,26 @@ def view_ordering(url):
 
 
 def deep_url(url, queryset, ordering, position, page_size):
-    """The URL of the page that starts near ``position``: a cursor when hms.pagination offers one, else ?page=."""
+    """The URL of the page that starts near ``position``, found the way the list's own ``next`` links go:
+    a ``?cursor=`` for the row at ``position`` when hms.pagination offers ``cursor_for_row``, else ``?page=``."""
+    from urllib.parse import quote
+
+    from django.urls import resolve
+
     import hms.pagination
 
     separator = "&" if "?" in url else "?"
     cursor_for_row = getattr(hms.pagination, "cursor_for_row", None)
     if cursor_for_row is not None:
-        # Wired by the lead once keyset pagination lands: the row at ``position`` (its ordering fields and pk).
-        fields = [name.lstrip("-") for name in ordering] + ["pk"]
+        match = resolve(url.split("?")[0])
+        view = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+        fields = [name.lstrip("-") for name in ordering]
+        fields += [] if "id" in fields else ["id"]
         row = queryset.order_by(*ordering).values(*fields)[position]
         try:
-            return f"{url}{separator}cursor={cursor_for_row(row, ordering)}"
-        except TypeError:
-            pass
+            return f"{url}{separator}cursor={quote(str(cursor_for_row(view, row)))}"
+        except Exception as error:  # not a cursor list (yet): the page number
+            print(f"    no cursor for {url}: {type(error).__name__}: {str(error)[:80]}", flush=True)
     return f"{url}{separator}page={position // page_size + 1}"
 
 
@@ -513,19 +520,20 @@ def measure_reports(m, ctx):
     from hms import reporting
 
     baselines = load_baselines()
+    admin = m.User.objects.get(username="admin")
     for name, report in reporting.REPORTS.items():
         row = m.get("admin", f"/api/v1/reports/{name}/")
         sql_ms = None
         if name in baselines:
-            try:
-                params = reporting.parse_params(report)
-            except Exception:
-                params = None
+            params = reporting.parse_params(report, user=admin)  # the defaults the API uses
             sql_ms = m.timed(lambda fn=baselines[name], p=params: fn(connection, p))
         m.record(f"report:{name}", status=row["status"], ms=row["ms"], sql_ms=sql_ms,
                  baseline="yes" if name in baselines else "no baseline")
     row = m.get("admin", "/dashboard/")
-    sql_ms = m.timed(lambda: baselines["dashboard"](connection, None)) if "dashboard" in baselines else None
+    sql_ms = None
+    if "dashboard" in baselines:  # the dashboard's default: the revenue report's period
+        params = reporting.parse_params(reporting.get_report("revenue"), user=admin)
+        sql_ms = m.timed(lambda: baselines["dashboard"](connection, params))
     m.record("report:dashboard", status=row["status"], ms=row["ms"], sql_ms=sql_ms,
              baseline="yes" if "dashboard" in baselines else "no baseline")
 
@@ -541,32 +549,17 @@ def measure_load(m, ctx, size):
     sys.path.insert(0, str(ROOT / "scripts"))
     import loadtest
 
-    # STUB until `serve` lands: loadtest.py may offer a server starter; otherwise gunicorn as `make serve` runs it.
+    # The production server as `make serve` runs it: loadtest.start_server (gunicorn, hms/gunicorn.conf.py).
     server = None
     try:
-        starter = getattr(loadtest, "start_server", None) or getattr(loadtest, "serve", None)
-        if starter is not None:
-            server = starter(database_url=os.environ["DATABASE_URL"])
-            base_url = getattr(server, "base_url", None) or server[0]
-        else:
-            port = free_port()
-            server = subprocess.Popen(
-                [str(Path(PYTHON).parent / "gunicorn"), "hms.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                 "--workers", os.environ.get("WEB_CONCURRENCY", "4")],
-                cwd=ROOT, env=dict(os.environ, ALLOWED_HOSTS="127.0.0.1,localhost"),
-            )
-            base_url = f"http://127.0.0.1:{port}"
-            wait_for(base_url)
-        outcome = loadtest.run(base_url, users=20, seconds=60)
+        server = loadtest.start_server(os.environ["DATABASE_URL"], port=free_port())
+        outcome = loadtest.run(server.url, users=20, seconds=60)
         m.record("load:test", **{k: outcome.get(k) for k in ("errors", "list_p95_ms", "booking_p95_ms", "bookings",
                                                             "requests")})
     except Exception as error:
         m.record("load:test", status=f"error {type(error).__name__}: {str(error)[:100]}")
     finally:
-        if isinstance(server, subprocess.Popen):
-            server.terminate()
-            server.wait(timeout=30)
-        elif server is not None and hasattr(server, "stop"):
+        if server is not None:
             server.stop()
 
 
@@ -576,22 +569,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def wait_for(base_url, seconds=60):
-    import urllib.error
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base_url + "/login/", timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"the server at {base_url} did not answer within {seconds} s")
 
 
 def child_measure(args):
