@@ -4,9 +4,11 @@ The small, rule-heavy part (roles, the demo logins, the first three hospitals an
 insurer logins, the portal patient) is made by the demo's own steps (hms/demo.py), through the services.
 Everything that grows (patients, policies, doctors, availability, appointments, medical records,
 diagnoses, bills, bill lines, claims, payments, stock batches and movements) is written here in bulk:
-multi-row INSERTs of a few thousand rows (``executemany``), ids assigned here, history rows ("+",
-made by the demo administrator) written alongside for every model that keeps history; no services,
-no signals, no per-row ``full_clean``. The data still follows the services' rules:
+batches of 50,000 rows as tab-separated text through ``LOAD DATA LOCAL INFILE``, run by a thread of its own
+while Python writes the next batch (inside a transaction, as in the tests: multi-row INSERTs of 5,000 rows
+on the same connection); ids assigned here; history rows ("+", made by the demo administrator) written
+alongside for every model that keeps history; foreign-key and unique checks off for the loading session;
+no services, no signals, no per-row ``full_clean``. The data still follows the services' rules:
 
 - every doctor works Mon-Fri 08:00-12:00 and 13:00-17:00 (hospital local time, 30-minute slots; the
   Availability windows are created) and each appointment takes one of those slots, so a doctor's
@@ -125,7 +127,7 @@ def _naive_utc(value):
 
 
 class Table:
-    """Rows of one model, inserted a batch at a time with multi-row INSERTs (and their history rows)."""
+    """Rows of one model (and their history rows), written a batch at a time: LOAD DATA text, or multi-row INSERTs."""
 
     def __init__(self, loader, model, *, history=None):
         self.loader, self.model = loader, model
