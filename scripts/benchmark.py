@@ -29,7 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -392,6 +393,9 @@ def deep_url(url, queryset, ordering, position, page_size):
 
 def measure_lists(m, ctx, figures):
     """Figures 1 and 6: API lists and staff pages against a bare .values() fetch, deep pages, query counts."""
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
     from django.db.models import Q
 
     from billing.models import Bill
@@ -402,6 +406,13 @@ def measure_lists(m, ctx, figures):
 
     doctor, portal, today = ctx["doctor"], ctx["portal"], ctx["today"]
     week_end = today + timedelta(days=7)
+
+    def local_days(first, last, tz):
+        """start__gte / start__lt bounds of the local days first..last (an indexable range, as the lists use)."""
+        return Q(start__gte=datetime.combine(first, dtime.min, tzinfo=tz),
+                 start__lt=datetime.combine(last + timedelta(days=1), dtime.min, tzinfo=tz))
+
+    default_tz = ZoneInfo(settings.TIME_ZONE)
     prefix = ctx["prefix"]
     name_q = Q(first_name__istartswith=prefix) | Q(last_name__istartswith=prefix)
     # (key, user, url, model, filter of the same rows, api?)
@@ -413,7 +424,7 @@ def measure_lists(m, ctx, figures):
          Q(status="scheduled"), True),
         ("api appointments ?date range", "reception",
          f"/api/v1/appointments/?date_from={today}&date_to={week_end}", Appointment,
-         Q(start__date__gte=today, start__date__lte=week_end), True),
+         local_days(today, week_end, default_tz), True),
         ("api patients", "reception", "/api/v1/patients/", Patient, Q(), True),
         ("api patients ?search", "reception", f"/api/v1/patients/?search={prefix}", Patient, name_q, True),
         ("api bills", "billing", "/api/v1/bills/", Bill, Q(), True),
@@ -422,9 +433,11 @@ def measure_lists(m, ctx, figures):
         ("api own appointments (patient)", "patient", "/api/v1/appointments/", Appointment, Q(patient=portal), True),
         ("page /patients/?q=", "reception", f"/patients/?q={prefix}", Patient, name_q, False),
         ("page /scheduling/board/", "reception", "/scheduling/board/", Appointment,
-         Q(hospital=ctx["reception_hospital"], start__date=today), False),
+         Q(hospital=ctx["reception_hospital"]) & local_days(today, today, ctx["reception_hospital"].tzinfo),
+         False),
         ("page /scheduling/my-schedule/ week", "doctor", "/scheduling/my-schedule/?view=week", Appointment,
-         Q(doctor=ctx["demo_doctor"], start__date__gte=today, start__date__lt=week_end), False),
+         Q(doctor=ctx["demo_doctor"])
+         & local_days(today, week_end - timedelta(days=1), ctx["demo_doctor"].hospital.tzinfo), False),
         ("page /billing/ (bills)", "billing", "/billing/", Bill, Q(status__in=["issued", "partially_paid"]), False),
         ("page /inventory/stock/ (movements)", "pharmacist", "/inventory/stock/", StockMovement, Q(), False),
     ]
