@@ -97,8 +97,11 @@ test: mariadb install
 contract: mariadb install
 	HMS_CONTRACT_COVERAGE=1 $(TEST_ENV) $(VENV)/bin/pytest -m contract
 
+# Builds hms_bench_10k and hms_bench_1m once (seed_scale), then measures every goal of issue 11 at both sizes.
+# BENCH_ARGS: --rebuild, --size 10k|1m|both, --only 1,6, --repeat N, --build-only (see README, Benchmark).
+BENCH_ARGS ?=
 bench: mariadb install
-	$(TEST_ENV) $(PY) scripts/benchmark.py
+	$(TEST_ENV) $(PY) scripts/benchmark.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache $(DEMO_KEY_FILE)

@@ -187,3 +187,4 @@ def test_registrations_bookings_and_bills_after_seeding_take_fresh_numbers(seede
 def test_it_refuses_a_database_that_already_has_patients(seeded):
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_scale", patients=5, appointments=10, stdout=StringIO(), stderr=StringIO())
+
