@@ -180,6 +180,9 @@ def ensure_dataset(size, *, rebuild):
         if run_child(["manage.py", "migrate", "--noinput", "-v", "0"], database).returncode:
             sys.exit(f"[{size}] migrate failed")
         print(f"[{size}] migrated in {time.perf_counter() - started:.1f} s", flush=True)
+        # A migration may add a roll-up table: fill it from the data (idempotent).
+        if run_child(["manage.py", "rebuild_rollups"], database).returncode:
+            sys.exit(f"[{size}] rebuild_rollups failed")
     else:
         print(f"[{size}] reusing {database} (built {meta.get('seed', {}).get('built_at', '?')})", flush=True)
     return meta

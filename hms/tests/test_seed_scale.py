@@ -188,3 +188,10 @@ def test_it_refuses_a_database_that_already_has_patients(seeded):
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_scale", patients=5, appointments=10, stdout=StringIO(), stderr=StringIO())
 
+
+
+def test_the_roll_ups_the_dashboard_reads_equal_the_loaded_rows(seeded):
+    from scheduling.models import AppointmentDailyCount
+
+    assert AppointmentDailyCount.objects.exists()
+    call_command("rebuild_rollups", check=True, stdout=StringIO())  # a CommandError when one differs
