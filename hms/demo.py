@@ -331,8 +331,9 @@ def ensure_admin_user(context):
     context.acting_user = user
 
 
-def seed_hospitals(context):
-    for spec in HOSPITALS:
+def seed_hospitals(context, specs=None):
+    """The hospitals of ``specs`` (default: the demo's) with every department, made once."""
+    for spec in HOSPITALS if specs is None else specs:
         hospital = Hospital.objects.filter(code=spec["code"]).first()
         if hospital is None:
             fields = {k: v for k, v in spec.items() if k not in ("area_code", "zips", "cities")}

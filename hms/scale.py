@@ -52,7 +52,6 @@ from clinical import icd10
 from clinical.demo import CASES, MEDICATIONS, NOTES, OUTCOME_WEIGHTS
 from clinical.models import Diagnosis, MedicalRecord
 from hms import demo
-from hms.audit import audited_save
 from hms.sequences import next_values
 from inventory.choices import ItemKind, StockMovementKind, StoreKind
 from inventory.demo import STORES, SUPPLIERS, SUPPLIES
@@ -65,7 +64,7 @@ from scheduling.demo import CANCEL_REASONS, REASONS
 from scheduling.models import Appointment, Availability
 from scheduling.services import telemedicine_link
 from staff.choices import ROLE_GROUPS, StaffRole
-from staff.models import Department, Hospital, StaffMember
+from staff.models import StaffMember
 
 VERSION = "1"  # bump when the data seed_scale makes changes shape (the benchmark rebuilds then)
 BATCH_ROWS = 5000
@@ -377,19 +376,7 @@ def _setup(context):
         demo.seed_portal_patient,
     ):
         step(context)
-    for spec in EXTRA_HOSPITALS:
-        hospital = Hospital.objects.filter(code=spec["code"]).first()
-        if hospital is None:
-            fields = {k: v for k, v in spec.items() if k not in ("area_code", "zips", "cities")}
-            hospital = audited_save(Hospital(**fields), acting_user=context.acting_user)
-        context.hospitals.append(hospital)
-        existing = {d.code: d for d in hospital.departments.all()}
-        for code, name, _specialty in demo.DEPARTMENTS:
-            department = existing.get(code) or audited_save(
-                Department(hospital=hospital, code=code, name=name), acting_user=context.acting_user
-            )
-            department.hospital = hospital
-            context.departments[hospital.code, code] = department
+    demo.seed_hospitals(context, EXTRA_HOSPITALS)
 
 
 class Names:
