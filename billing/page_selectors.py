@@ -4,7 +4,7 @@ from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from billing.choices import BillStatus
-from billing.models import ZERO
+from billing.models import ZERO, BillDailyTotal
 from billing.selectors import bill_detail_queryset_for, bill_list, bill_queryset_for
 from staff.models import Hospital
 
@@ -52,6 +52,47 @@ def bill_sums(bills):
         amount_paid=Coalesce(Sum("amount_paid"), Value(ZERO), output_field=MONEY),
         balance=Coalesce(Sum("balance"), Value(ZERO), output_field=MONEY),
     )
+
+
+# The statuses whose bills the roll-up counts exactly when every one of them has a balance left (the services
+# keep it so: an issued or partly paid bill whose balance reaches zero becomes paid).
+_ROLLUP_STATUSES = {
+    OUTSTANDING: [BillStatus.ISSUED, BillStatus.PARTIALLY_PAID],
+    BillStatus.ISSUED: [BillStatus.ISSUED],
+    BillStatus.PARTIALLY_PAID: [BillStatus.PARTIALLY_PAID],
+}
+
+
+def bill_search_sums(bills, *, hospital=None, status=OUTSTANDING, date_from=None, date_to=None, query=""):
+    """``bill_sums`` of the bills ``bill_search`` returned for these filters (a billing staff member's: all bills).
+
+    Without a date range or a search, outstanding, issued or partly paid bills (of all hospitals or one) are
+    summed from the ``BillDailyTotal`` roll-up in one small query instead of over every bill: there the open
+    count and balance are exactly those of the bills with a balance left, and when every bill of those
+    statuses is open (count == open count), their total is the rows' total and what was paid is total minus
+    balance (``balance = total - amount_paid`` on each bill). Otherwise (a filter the roll-up does not hold,
+    or a bill of those statuses without a balance) the bills themselves are summed.
+    """
+    statuses = _ROLLUP_STATUSES.get(status or OUTSTANDING)
+    if statuses is None or date_from or date_to or (query or "").strip():
+        return bill_sums(bills)
+    rows = BillDailyTotal.objects.filter(status__in=statuses)
+    if hospital is not None:
+        rows = rows.filter(hospital_id=hospital.pk)
+    rolled = rows.order_by().aggregate(
+        count=Coalesce(Sum("count"), 0),
+        open_count=Coalesce(Sum("open_count"), 0),
+        total=Coalesce(Sum("total"), Value(ZERO), output_field=MONEY),
+        balance=Coalesce(Sum("open_balance"), Value(ZERO), output_field=MONEY),
+    )
+    if rolled["count"] != rolled["open_count"]:
+        return bill_sums(bills)
+    return {
+        "count": rolled["count"],
+        "total": rolled["total"],
+        "amount_paid": rolled["total"] - rolled["balance"],
+        "balance": rolled["balance"],
+    }
 
 
 def _patient_balance():
