@@ -104,8 +104,26 @@ def doctor_schedule(*, user, doctor, date_from, date_to):
         appointment_list(user=user, filters=filters)
         .select_related(None)
         .select_related("patient", "hospital", "room")
+        .only(*SCHEDULE_ROW_FIELDS)
         .order_by("start", "pk")
     )
+
+
+SCHEDULE_ROW_FIELDS = [
+    "doctor_id",
+    "start",
+    "end",
+    "kind",
+    "reason",
+    "telemedicine_url",
+    "status",
+    "patient__mrn",
+    "patient__first_name",
+    "patient__last_name",
+    "hospital__name",
+    "hospital__timezone",
+    "room__name",
+]
 
 
 def patient_appointments(*, user, patient, upcoming, now=None):

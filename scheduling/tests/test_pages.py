@@ -1,6 +1,7 @@
 """Scheduling pages through the Django test client: reception board and booking, doctor's pages, patient portal."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -712,6 +713,37 @@ def test_the_week_view_lists_the_doctors_appointments_of_the_week_grouped_by_day
     assert [a.pk for a in response.context["page"]] == [monday.pk, sunday.pk]
     assert (response.context["date_from"], response.context["date_to"]) == (MONDAY, datetime.date(2030, 1, 13))
     assert "Sunday, 01/13/2030" in text(response)
+
+
+def test_the_week_shows_each_visit_in_its_hospitals_time_with_the_zone_across_a_dst_change(client, login):
+    ny = HospitalFactory(timezone="America/New_York")
+    la = HospitalFactory(timezone="America/Los_Angeles")
+    me = DoctorFactory(hospital=ny)
+    march = datetime.date(2030, 3, 4)  # the week of the change to daylight time (Sunday 03/10/2030)
+    before = AppointmentFactory(doctor=me, hospital=ny, start=at(12, 5, day=march), end=at(12, 25, day=march))
+    sunday = march + datetime.timedelta(days=6)
+    across = AppointmentFactory(doctor=me, hospital=la, start=at(1, 40, day=sunday, tz=LA).astimezone(datetime.UTC))
+    login(me.user)
+
+    page = text(client.get(reverse("scheduling:my_schedule"), {"view": "week", "date": march.isoformat()}))
+
+    first = re.search(rf'<tr id="appointment-{before.pk}".*?</tr>', page, re.S).group(0)
+    second = re.search(rf'<tr id="appointment-{across.pk}".*?</tr>', page, re.S).group(0)
+    assert "<strong>12:05 PM</strong>" in first and "to 12:25 PM EST" in first
+    assert "<strong>1:40 AM</strong>" in second and "to 3:10 AM PDT" in second  # 30 minutes later
+    assert f'href="{reverse("patients:detail", args=[before.patient_id])}"' in first
+
+
+def test_the_schedule_reads_only_what_its_rows_show(client, login, doctor):
+    AppointmentFactory(doctor=doctor, start=at(9), booked_by=doctor.user)
+    login(doctor.user)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("scheduling:my_schedule"), {"view": "week", "date": MONDAY.isoformat()})
+
+    rows = next(q["sql"] for q in queries if q["sql"].startswith("SELECT `scheduling_appointment`.`id`"))
+    assert "`staff_department`" not in rows and "`inventory_equipment`" not in rows and "`auth_user`" not in rows
+    assert "`patients_patient`.`address_line1`" not in rows
 
 
 def test_a_doctor_cannot_open_another_doctors_schedule(client, login, doctor):
