@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce, Greatest
 from billing.choices import BillStatus
 from billing.models import ZERO, BillDailyTotal
 from billing.selectors import bill_detail_queryset_for, bill_list, bill_queryset_for
+from patients.models import Patient
 from staff.models import Hospital
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -38,10 +39,28 @@ def bill_search(*, user, hospital=None, status=OUTSTANDING, date_from=None, date
     bills = bill_list(user=user, filters=filters)
     query = (query or "").strip()
     if query:
-        bills = bills.filter(
+        bills = bills.filter(_search_condition(query))
+    return bills
+
+
+# Up to this many patients matching a search are looked up first and their bills read through the
+# (patient, created_at) index; a prefix matching more (one or two letters) is left to one joined query.
+SEARCH_PATIENT_LIMIT = 20000
+
+
+def _search_condition(query):
+    """Bills whose patient's MRN or last name, or whose number, starts with ``query``.
+
+    Written as one OR across the bill and its patient, MariaDB walks every bill newest first and joins its
+    patient (seconds at 200k bills). The patients are found first through their MRN and name indexes, so the
+    bills are an index merge of (patient_id IN the few ids) and (number LIKE 'query%')."""
+    patients = Patient.objects.filter(Q(mrn__istartswith=query) | Q(last_name__istartswith=query))
+    patient_ids = list(patients.order_by().values_list("pk", flat=True)[: SEARCH_PATIENT_LIMIT + 1])
+    if len(patient_ids) > SEARCH_PATIENT_LIMIT:
+        return (
             Q(patient__mrn__istartswith=query) | Q(patient__last_name__istartswith=query) | Q(number__istartswith=query)
         )
-    return bills
+    return Q(patient_id__in=patient_ids) | Q(number__istartswith=query)
 
 
 def bill_sums(bills):

@@ -217,6 +217,24 @@ def test_the_list_filters_by_hospital_status_dates_and_patient(client, login, cl
     assert numbers(status="all", q="lovelace") == {in_boston.number, draft.number}
 
 
+def test_a_search_finds_the_patients_first_and_reads_their_bills_by_patient_in_8_queries(client, login, clerk):
+    ada = PatientFactory(last_name="Lovelace", mrn="M0000001")
+    grace = PatientFactory(last_name="Hopper", mrn="M0000002")
+    ada_bill, grace_bill = issued_bill(clerk, patient=ada), issued_bill(clerk, patient=grace)
+    login(clerk)
+
+    by_number = client.get(reverse("billing:outstanding"), {"q": grace_bill.number[:-1]})
+    with CaptureQueriesContext(connection) as queries:
+        by_name = client.get(reverse("billing:outstanding"), {"q": "love"})
+
+    assert [b.pk for b in by_name.context["page"]] == [ada_bill.pk]
+    assert grace_bill.pk in [b.pk for b in by_number.context["page"]]
+    assert "1 bill · total $200.00" in text(by_name)
+    bill_queries = [q["sql"] for q in queries if "FROM `billing_bill`" in q["sql"]]
+    assert bill_queries and not [sql for sql in bill_queries if "`patients_patient`.`last_name` LIKE" in sql]
+    assert len(queries) <= 8
+
+
 def test_a_reversed_date_range_is_refused_with_a_message(client, login, clerk):
     login(clerk)
 
