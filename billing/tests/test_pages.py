@@ -326,6 +326,20 @@ def test_the_outstanding_totals_are_read_from_the_daily_roll_up_not_summed_over_
     assert summed_over_bills == []
 
 
+def test_a_single_status_is_listed_and_summed_without_distinct(client, login, clerk):
+    paid = issued_bill(clerk, amount=D("80.00"))
+    services.payment_record(bill=paid, amount=D("80.00"), method=PaymentMethod.CASH, acting_user=clerk)
+    issued_bill(clerk, amount=D("20.00"))
+    login(clerk)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("billing:outstanding"), {"status": "paid"})
+
+    assert [b.pk for b in response.context["page"]] == [paid.pk]
+    assert "1 bill · total $80.00 · paid $80.00 · balance <strong>$0.00</strong>" in text(response)
+    assert [q["sql"] for q in queries if "DISTINCT" in q["sql"]] == []
+
+
 def test_an_issued_bill_without_a_balance_makes_the_page_sum_the_bills_themselves(client, login, clerk):
     from billing import rollups
 
