@@ -453,10 +453,14 @@ def my_schedule_view(request):
     else:
         date_from = date_to = day
         step = datetime.timedelta(days=1)
+    hospitals = page_selectors.hospitals_by_id()
     appointments = page_selectors.doctor_schedule(
-        user=request.user, doctor=doctor, date_from=date_from, date_to=date_to
+        user=request.user, doctor=doctor, date_from=date_from, date_to=date_to, hospitals=hospitals
     )
-    page = _with_actions(_page(request, appointments, SCHEDULE_PAGE_SIZE))
+    page = _page(request, appointments, SCHEDULE_PAGE_SIZE)
+    for appointment in page:
+        appointment.hospital = hospitals[appointment.hospital_id]
+    page = _with_actions(page)
     patient_url = _pk_url("patients:detail")
     for appointment in page:  # in its hospital's time (a week fills a page: cheaper here than in the template)
         appointment.patient_url = patient_url(appointment.patient_id)

@@ -734,6 +734,23 @@ def test_the_week_shows_each_visit_in_its_hospitals_time_with_the_zone_across_a_
     assert f'href="{reverse("patients:detail", args=[before.patient_id])}"' in first
 
 
+def test_the_week_ends_at_midnight_of_each_hospitals_own_zone(client, login):
+    ny = HospitalFactory(timezone="America/New_York")
+    la = HospitalFactory(timezone="America/Los_Angeles")
+    me = DoctorFactory(hospital=ny)
+    sunday = MONDAY + datetime.timedelta(days=6)
+    late_in_la = AppointmentFactory(doctor=me, hospital=la, start=at(23, 0, day=sunday, tz=LA))  # 02:00 Mon in NY
+    late_in_ny = AppointmentFactory(doctor=me, hospital=ny, start=at(23, 0, day=sunday, tz=NY))
+    AppointmentFactory(doctor=me, hospital=ny, start=at(0, 30, day=sunday + datetime.timedelta(days=1), tz=NY))
+    AppointmentFactory(doctor=me, hospital=la, start=at(23, 30, day=MONDAY - datetime.timedelta(days=1), tz=LA))
+    login(me.user)
+
+    response = client.get(reverse("scheduling:my_schedule"), {"view": "week", "date": MONDAY.isoformat()})
+
+    assert [a.pk for a in response.context["page"]] == [late_in_ny.pk, late_in_la.pk]
+    assert [a.hospital for a in response.context["page"]] == [ny, la]
+
+
 def test_the_schedule_reads_only_what_its_rows_show(client, login, doctor):
     AppointmentFactory(doctor=doctor, start=at(9), booked_by=doctor.user)
     login(doctor.user)
