@@ -164,14 +164,23 @@ def outstanding_view(request):
             date_to=data["date_to"],
             query=data["q"],
         )
+        sums = page_selectors.bill_search_sums(
+            bills,
+            hospital=data["hospital"],
+            status=data["status"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            query=data["q"],
+        )
         status = 200
     else:
         bills = page_selectors.bill_search(user=request.user)
+        sums = page_selectors.bill_search_sums(bills)
         status = 400
     context = {
         "form": form,
         "page": cursor_page(request, bills, LIST_PAGE_SIZE),
-        "sums": page_selectors.bill_sums(bills),
+        "sums": sums,
     }
     return render(request, "billing/outstanding.html", context, status=status)
 

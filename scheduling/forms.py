@@ -35,6 +35,62 @@ class PlainForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class _ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """Choices from the field's rows, read once (ModelChoiceIterator runs the query on every pass)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.rows():
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.rows()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.rows())
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField over a short list (hospitals, departments) that reads its rows once per form: the
+    same rows render the options and validate the choice, so a page showing and checking it costs one query."""
+
+    iterator = _ListedChoiceIterator
+
+    def __init__(self, *args, **kwargs):
+        self._rows = None
+        super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result._rows = None
+        return result
+
+    def _set_queryset(self, queryset):
+        self._rows = None
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def rows(self):
+        if self._rows is None:
+            self._rows = list(self.queryset)
+        return self._rows
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = self.to_field_name or "pk"
+        if isinstance(value, self.queryset.model):
+            value = getattr(value, key)
+        for obj in self.rows():
+            if str(getattr(obj, key)) == str(value):
+                return obj
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class DoctorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         where = obj.department.name if obj.department_id else obj.hospital.name
@@ -46,12 +102,17 @@ class DepartmentChoiceField(forms.ModelChoiceField):
         return f"{obj.name} · {obj.hospital.name}"
 
 
+class ListedDepartmentChoiceField(ListedModelChoiceField, DepartmentChoiceField):
+    pass
+
+
 # --- filters (GET) --------------------------------------------------------------------------------
 
 
 class BoardFilterForm(PlainForm):
-    hospital = forms.ModelChoiceField(queryset=page_selectors.active_hospitals(), empty_label=None)
-    department = DepartmentChoiceField(
+    # Each list is read once per request, for the options and for checking the choice.
+    hospital = ListedModelChoiceField(queryset=page_selectors.active_hospitals(), empty_label=None)
+    department = ListedDepartmentChoiceField(
         queryset=page_selectors.active_departments(), required=False, empty_label="All departments"
     )
     date = BoundedDateField(label="Day", required=False, widget=DateInput())

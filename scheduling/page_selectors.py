@@ -7,7 +7,7 @@ whatever the number of rows.
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, IntegerField, Q
 from django.utils import timezone
 
 from hms.roles import ADMINISTRATOR, user_roles
@@ -71,25 +71,78 @@ def week_bounds(day):
     return monday, monday + datetime.timedelta(days=6)
 
 
-def _day_filters(date_from, date_to):
-    return {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+def local_day_bounds(day, tz):
+    """[start, end) of the local day ``day`` in time zone ``tz``, as aware datetimes (23 or 25 hours at DST)."""
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+    return start, datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
 
 
 def board_appointments(*, user, hospital, day, department=None, status=None):
-    """One hospital's appointments on one local day (optionally one department, one status), by time."""
-    filters = {"hospital": hospital.pk, **_day_filters(day, day)}
+    """One hospital's appointments on one local day (optionally one department, one status), by time.
+
+    The hospital's time zone is known, so the day is a range of the (hospital, start) index read without
+    the date filter's look-up of every hospital's time zone."""
+    filters = {"hospital": hospital.pk}
     if department is not None:
         filters["department"] = department.pk
-    qs = appointment_list(user=user, filters=filters)
+    start, end = local_day_bounds(day, hospital.tzinfo)
+    qs = appointment_list(user=user, filters=filters).filter(start__gte=start, start__lt=end)
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("start", "doctor__user__last_name", "pk")
 
 
-def doctor_schedule(*, user, doctor, date_from, date_to):
-    """A doctor's appointments on the local days date_from..date_to (every status), by time."""
-    filters = {"doctor": doctor.pk, **_day_filters(date_from, date_to)}
-    return appointment_list(user=user, filters=filters).order_by("start", "pk")
+def hospitals_by_id():
+    """Every hospital by id (a short table), read once for a page's time zones and names."""
+    return {hospital.pk: hospital for hospital in Hospital.objects.order_by("pk")}
+
+
+def doctor_schedule(*, user, doctor, date_from, date_to, hospitals):
+    """A doctor's appointments on the local days date_from..date_to (every status), by time.
+
+    ``hospitals`` (``hospitals_by_id()``) gives each hospital's time zone, so the days are bounded without the
+    date filter's own look-ups, and the rows need not join the hospital: the view sets it from the same dict.
+    The hospital is compared as ``hospital_id + 0`` so that the (doctor, start) index is the one read.
+    """
+    by_tz = {}
+    for hospital in hospitals.values():
+        by_tz.setdefault(hospital.timezone, []).append(hospital.pk)
+    condition, starts, ends = Q(pk__in=[]), [], []
+    for hospital_ids in by_tz.values():
+        tz = hospitals[hospital_ids[0]].tzinfo
+        start, end = local_day_bounds(date_from, tz)[0], local_day_bounds(date_to, tz)[1]
+        starts.append(start)
+        ends.append(end)
+        condition |= Q(hospital_key__in=hospital_ids, start__gte=start, start__lt=end)
+    qs = appointment_list(user=user, filters={"doctor": doctor.pk}).alias(
+        hospital_key=ExpressionWrapper(F("hospital_id") + 0, output_field=IntegerField())
+    )
+    if starts:
+        qs = qs.filter(start__gte=min(starts), start__lt=max(ends))
+    # Only what each row shows (the doctor is the page's): a week of a busy doctor is a full page of rows.
+    return (
+        qs.filter(condition)
+        .select_related(None)
+        .select_related("patient", "room")
+        .only(*SCHEDULE_ROW_FIELDS)
+        .order_by("start", "pk")
+    )
+
+
+SCHEDULE_ROW_FIELDS = [
+    "doctor_id",
+    "hospital_id",
+    "start",
+    "end",
+    "kind",
+    "reason",
+    "telemedicine_url",
+    "status",
+    "patient__mrn",
+    "patient__first_name",
+    "patient__last_name",
+    "room__name",
+]
 
 
 def patient_appointments(*, user, patient, upcoming, now=None):

@@ -26,7 +26,7 @@ from hms.pages import cursor_page
 from hms.pages import paginate as _page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _refusal_status
-from hms.roles import PATIENT, user_roles
+from hms.roles import PATIENT, may_read_field, user_roles
 from hms.validators import parse_id
 from patients.selectors import patient_for_user, patient_queryset_for, patient_search
 from patients.views import staff_page
@@ -90,6 +90,13 @@ def _slot_day(form, doctor):
     return day or page_selectors.local_today(doctor.hospital.tzinfo)
 
 
+def _pk_url(name):
+    """``reverse(name, args=[pk])`` for every row of a page at the cost of one reverse."""
+    marker = "987654321987654321"
+    head, tail = reverse(name, args=[int(marker)]).split(marker)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def _clock(moment):
     return f"{moment:%I:%M %p}".lstrip("0")
 
@@ -105,6 +112,11 @@ def _slot_buttons(slots):
         }
         for start, end in slots
     ]
+
+
+def _clock(moment):
+    """'9:05 AM', as the template filter ``time:"g:i A"`` writes it."""
+    return moment.strftime("%I:%M %p").lstrip("0")
 
 
 def _with_actions(appointments):
@@ -441,17 +453,27 @@ def my_schedule_view(request):
     else:
         date_from = date_to = day
         step = datetime.timedelta(days=1)
+    hospitals = page_selectors.hospitals_by_id()
     appointments = page_selectors.doctor_schedule(
-        user=request.user, doctor=doctor, date_from=date_from, date_to=date_to
+        user=request.user, doctor=doctor, date_from=date_from, date_to=date_to, hospitals=hospitals
     )
-    page = _with_actions(_page(request, appointments, SCHEDULE_PAGE_SIZE))
+    page = _page(request, appointments, SCHEDULE_PAGE_SIZE)
     for appointment in page:
-        appointment.local_day = appointment.local_start.date()
+        appointment.hospital = hospitals[appointment.hospital_id]
+    page = _with_actions(page)
+    patient_url = _pk_url("patients:detail")
+    for appointment in page:  # in its hospital's time (a week fills a page: cheaper here than in the template)
+        appointment.patient_url = patient_url(appointment.patient_id)
+        start, end = appointment.local_start, appointment.local_end
+        appointment.local_day = start.date()
+        appointment.start_label = _clock(start)
+        appointment.end_label = f"{_clock(end)} {end.tzname()}"
     doctor_param = doctor.pk if pick_form is not None else ""
 
     def link(**params):
         return _url("scheduling:my_schedule", doctor=doctor_param, **params)
 
+    user = request.user
     context.update(
         view=view,
         day=day,
@@ -459,6 +481,10 @@ def my_schedule_view(request):
         date_from=date_from,
         date_to=date_to,
         page=page,
+        # Asked once here rather than on each of a full week's rows.
+        may_change=user.has_perm("scheduling.change_appointment"),
+        may_open_patient=user.has_perm("patients.view_patient"),
+        show_reason=may_read_field(user, "scheduling.appointment.reason"),
         today_url=link(view="today"),
         week_url=link(view="week", date=day.isoformat()),
         previous_url=link(view=view, date=(day - step).isoformat()),

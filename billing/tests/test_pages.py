@@ -217,6 +217,24 @@ def test_the_list_filters_by_hospital_status_dates_and_patient(client, login, cl
     assert numbers(status="all", q="lovelace") == {in_boston.number, draft.number}
 
 
+def test_a_search_finds_the_patients_first_and_reads_their_bills_by_patient_in_8_queries(client, login, clerk):
+    ada = PatientFactory(last_name="Lovelace", mrn="M0000001")
+    grace = PatientFactory(last_name="Hopper", mrn="M0000002")
+    ada_bill, grace_bill = issued_bill(clerk, patient=ada), issued_bill(clerk, patient=grace)
+    login(clerk)
+
+    by_number = client.get(reverse("billing:outstanding"), {"q": grace_bill.number[:-1]})
+    with CaptureQueriesContext(connection) as queries:
+        by_name = client.get(reverse("billing:outstanding"), {"q": "love"})
+
+    assert [b.pk for b in by_name.context["page"]] == [ada_bill.pk]
+    assert grace_bill.pk in [b.pk for b in by_number.context["page"]]
+    assert "1 bill · total $200.00" in text(by_name)
+    bill_queries = [q["sql"] for q in queries if "FROM `billing_bill`" in q["sql"]]
+    assert bill_queries and not [sql for sql in bill_queries if "`patients_patient`.`last_name` LIKE" in sql]
+    assert len(queries) <= 8
+
+
 def test_a_reversed_date_range_is_refused_with_a_message(client, login, clerk):
     login(clerk)
 
@@ -237,6 +255,106 @@ def test_the_list_is_paginated(client, login, clerk):
     assert len(first.context["page"]) == 25 and len(second.context["page"]) == 2
     assert "Older ›" in text(first) and "‹ Newer" in text(second)
     assert not {b.pk for b in first.context["page"]} & {b.pk for b in second.context["page"]}
+
+
+def _bills_in_every_state(clerk, *hospitals):
+    """At each hospital: issued, partly paid, paid (after a discount), draft and void bills."""
+    for hospital in hospitals:
+        issued_bill(clerk, amount=D("300.00"), hospital=hospital)
+        partly = issued_bill(clerk, amount=D("250.00"), hospital=hospital)
+        services.payment_record(bill=partly, amount=D("100.00"), method=PaymentMethod.CARD, acting_user=clerk)
+        paid = issued_bill(clerk, amount=D("80.00"), hospital=hospital)
+        services.bill_add_adjustment(bill=paid, amount=D("-30.00"), reason="Discount", acting_user=clerk)
+        services.payment_record(bill=paid, amount=D("50.00"), method=PaymentMethod.CASH, acting_user=clerk)
+        draft_bill(amount=D("40.00"), hospital=hospital)
+        duplicate = issued_bill(clerk, amount=D("60.00"), hospital=hospital)
+        services.bill_void(bill=duplicate, reason="Duplicate", acting_user=clerk)
+
+
+SUM_FILTERS = [
+    {},
+    {"status": "issued"},
+    {"status": "partially_paid"},
+    {"status": "paid"},
+    {"status": "draft"},
+    {"status": "void"},
+    {"status": "all"},
+    {"date_from": "2000-01-01"},
+    {"q": "TST"},
+]
+
+
+@pytest.mark.parametrize("by_hospital", [False, True], ids=["all hospitals", "one hospital"])
+def test_the_header_totals_equal_the_sums_of_every_matching_bill_for_each_filter(client, login, clerk, by_hospital):
+    from billing.page_selectors import bill_search, bill_sums
+
+    boston, austin = HospitalFactory(name="Boston General"), HospitalFactory(name="Austin Memorial")
+    _bills_in_every_state(clerk, boston, austin)
+    login(clerk)
+
+    for params in SUM_FILTERS:
+        params = {**params, **({"hospital": boston.pk} if by_hospital else {})}
+        response = client.get(reverse("billing:outstanding"), params)
+        form = response.context["form"]
+        data = form.cleaned_data
+        raw = bill_sums(
+            bill_search(
+                user=clerk,
+                hospital=data["hospital"],
+                status=data["status"],
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                query=data["q"],
+            )
+        )
+        assert response.status_code == 200
+        assert response.context["sums"] == raw, params
+        assert raw["count"] > 0, params
+
+
+def test_the_outstanding_totals_are_read_from_the_daily_roll_up_not_summed_over_every_bill(client, login, clerk):
+    owing = issued_bill(clerk, amount=D("300.00"))
+    services.payment_record(bill=owing, amount=D("120.00"), method=PaymentMethod.CARD, acting_user=clerk)
+    issued_bill(clerk, amount=D("50.00"))
+    login(clerk)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("billing:outstanding"))
+
+    assert "2 bills · total $350.00 · paid $120.00 · balance <strong>$230.00</strong>" in text(response)
+    summed_over_bills = [q["sql"] for q in queries if "SUM(" in q["sql"] and "FROM `billing_bill`" in q["sql"]]
+    assert summed_over_bills == []
+
+
+def test_a_single_status_is_listed_and_summed_without_distinct(client, login, clerk):
+    paid = issued_bill(clerk, amount=D("80.00"))
+    services.payment_record(bill=paid, amount=D("80.00"), method=PaymentMethod.CASH, acting_user=clerk)
+    issued_bill(clerk, amount=D("20.00"))
+    login(clerk)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("billing:outstanding"), {"status": "paid"})
+
+    assert [b.pk for b in response.context["page"]] == [paid.pk]
+    assert "1 bill · total $80.00 · paid $80.00 · balance <strong>$0.00</strong>" in text(response)
+    assert [q["sql"] for q in queries if "DISTINCT" in q["sql"]] == []
+
+
+def test_an_issued_bill_without_a_balance_makes_the_page_sum_the_bills_themselves(client, login, clerk):
+    from billing import rollups
+
+    odd = issued_bill(clerk, amount=D("70.00"))
+    issued_bill(clerk, amount=D("30.00"))
+    # Not something the services do (a bill whose balance reaches zero becomes paid), e.g. an old bulk import.
+    Bill.objects.filter(pk=odd.pk).update(amount_paid=D("70.00"), balance=D("0.00"))
+    rollups.rebuild()
+    login(clerk)
+
+    outstanding = client.get(reverse("billing:outstanding"))
+    issued = client.get(reverse("billing:outstanding"), {"status": "issued"})
+
+    assert "1 bill · total $30.00 · paid $0.00 · balance <strong>$30.00</strong>" in text(outstanding)
+    assert "2 bills · total $100.00 · paid $70.00 · balance <strong>$30.00</strong>" in text(issued)
 
 
 def _count_list_queries(client):
