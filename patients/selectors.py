@@ -1,6 +1,6 @@
 """Reads of patient data, scoped to what the user may see."""
 
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from hms.pagination import keyset_after, ordering_keys
 from hms.roles import INSURER, PATIENT, user_roles
@@ -137,6 +137,34 @@ def patient_search_count(*, user, query="", include_inactive=False, cap):
         return (qs if include_inactive else qs.filter(is_active=True)).order_by()[: cap + 1].count()
     ids = [branch.order_by().values_list("pk")[: cap + 1] for branch in branches]
     return ids[0].union(*ids[1:]).count()
+
+
+def patient_search_condition(*, user, query, include_inactive=True):
+    """``patient_search``'s condition reduced to the ways of matching that find someone, for a list
+    sorted by name (the admin's), as (condition, the first last name found), or None when nobody
+    matches. "Smi" found only by last name becomes ``last_name LIKE 'Smi%'``: one range of the
+    name index, read in order, where the OR of three columns walks the whole index. One query."""
+    terms = (query or "").split()
+    branches = _search_branches(user=user, query=query, include_inactive=include_inactive)
+    if branches is None:
+        return None
+    firsts = [
+        branch.annotate(search_branch=Value(i)).order_by("last_name").values_list("search_branch", "last_name")[:1]
+        for i, branch in enumerate(branches)
+    ]
+    found = dict(firsts[0].union(*firsts[1:], all=True))
+    if not found:
+        return None
+    lead = max(terms, key=len)
+    rest = list(terms)
+    rest.remove(lead)
+    ways = [Q(last_name__istartswith=lead), Q(first_name__istartswith=lead), Q(mrn__iexact=lead)]
+    condition = Q()
+    for i in sorted(found):
+        condition |= ways[i]
+    for term in rest:
+        condition &= _term_matches(term)
+    return condition, min(found.values())
 
 
 def _chart_rows(model, user):
