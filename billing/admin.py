@@ -4,7 +4,7 @@ the services too. Nothing is deleted."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, Value
 from simple_history.admin import SimpleHistoryAdmin
 
 from billing import selectors, services
@@ -12,10 +12,6 @@ from billing.models import Bill, BillDailyTotal, BillLine, Claim, MoneyDailyTota
 from hms.admin import BigTableAdmin, BoundedDatesAdmin, DateRangeFilter, ReadOnlyAdmin, ReadOnlyInline
 from hms.exceptions import DomainError
 from patients.models import Patient
-
-# Past this many patients matching one word, the bills are filtered by a subquery instead of a list of ids
-# (the matches are then dense: walking the bills newest first finds a page quickly).
-SEARCH_PATIENT_IDS = 2000
 
 
 class ReadOnlyBillingAdmin(BigTableAdmin, ReadOnlyAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
@@ -79,18 +75,26 @@ class BillAdmin(ReadOnlyBillingAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """Each word is a bill's exact number, a patient's exact MRN or the start of their last name (as
-        ``search_fields`` says). The patients are found first (MRN and name indexes), then their bills along
-        (patient, created_at): the admin's own OR across the join to patients reads every bill."""
+        ``search_fields`` says). The admin's own OR across the join to patients reads every bill; here one
+        query tells which of the ways find someone, and the bills are read for those only: the patient of
+        the MRN, or the patients of the name (a subquery MariaDB reads patients first, then their bills along
+        (patient, created_at)), or the bill of the number."""
         for term in search_term.split():
-            patients = Patient.objects.filter(Q(mrn__iexact=term) | Q(last_name__istartswith=term)).order_by()
-            by_mrn = Patient.objects.filter(mrn__iexact=term).order_by().values_list("pk", flat=True)
-            by_name = Patient.objects.filter(last_name__istartswith=term).order_by().values_list("pk", flat=True)
-            # One index each (an OR of the two merges them, slower than both).
-            ids = list(by_mrn.union(by_name)[: SEARCH_PATIENT_IDS + 1])
-            condition = Q(patient__in=patients) if len(ids) > SEARCH_PATIENT_IDS else Q(patient_id__in=ids)
-            numbered = list(Bill.objects.filter(number__iexact=term).values_list("pk", flat=True)[:1])
-            if numbered:  # an OR only when a bill has this number: it would merge two indexes on every search
-                condition |= Q(pk__in=numbered)
+            by_mrn = Patient.objects.filter(mrn__iexact=term).order_by()
+            by_name = Patient.objects.filter(last_name__istartswith=term).order_by()
+            ways = by_mrn.annotate(way=Value("mrn")).values_list("way", "pk")[:1].union(
+                by_name.annotate(way=Value("name")).values_list("way", "pk")[:1],
+                Bill.objects.filter(number__iexact=term).annotate(way=Value("number")).values_list("way", "pk")[:1],
+                all=True,
+            )
+            found = dict(ways)
+            condition = Q(pk__in=[])
+            if "mrn" in found:
+                condition |= Q(patient_id=found["mrn"])
+            if "name" in found:
+                condition |= Q(patient__in=by_name.values("pk"))
+            if "number" in found:
+                condition |= Q(pk=found["number"])
             queryset = queryset.filter(condition)
         return queryset, False
 
