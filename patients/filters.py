@@ -8,8 +8,9 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from hms.filters import FilterSet
+from hms.filters import FilterSet, StrictSearchFilter
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
+from patients.selectors import patient_search_condition
 
 
 class PatientFilterSet(FilterSet):
@@ -21,6 +22,23 @@ class PatientFilterSet(FilterSet):
     class Meta:
         model = Patient
         fields = ["sex", "state", "preferred_hospital", "is_active", "date_of_birth", "registered"]
+
+
+class PatientSearchFilter(StrictSearchFilter):
+    """``?search=``: each word an exact MRN or the start of a first or last name (the view's
+    ``search_fields``), reduced to the ways of matching that find someone
+    (patients.selectors.patient_search_condition). The stock OR of the three columns, sorted by
+    name, walks the whole name index for a name late in the alphabet."""
+
+    def filter_queryset(self, request, queryset, view):
+        terms = self.get_search_terms(request)
+        if not terms:
+            return queryset
+        found = patient_search_condition(user=request.user, query=" ".join(terms))
+        if found is None:
+            return queryset.none()
+        condition, first_last_name = found
+        return queryset.filter(condition, last_name__gte=first_last_name)  # where the name order starts
 
 
 @extend_schema_field(OpenApiTypes.INT)

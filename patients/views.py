@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hms.pages import capped_count, cursor_page
+from hms.pages import COUNT_CAP, cursor_page
 from hms.roles import PATIENT, user_roles
 from patients import services
 from patients.forms import (
@@ -25,13 +25,15 @@ from patients.forms import (
     PatientSearchForm,
 )
 from patients.selectors import (
+    PATIENT_SEARCH_KEYS,
     allergy_queryset_for,
     insurance_policy_queryset_for,
     is_portal_patient,
     medical_history_queryset_for,
     patient_for_user,
     patient_queryset_for,
-    patient_search,
+    patient_search_count,
+    patient_search_page,
 )
 
 SEARCH_PAGE_SIZE = 25
@@ -96,9 +98,14 @@ def patient_search_view(request):
     query, include_inactive = "", False
     if form.is_valid():
         query, include_inactive = form.cleaned_data["q"], form.cleaned_data["inactive"]
-    patients = patient_search(user=request.user, query=query, include_inactive=include_inactive)
-    page = cursor_page(request, patients, SEARCH_PAGE_SIZE)
-    total, total_label = capped_count(patients)
+    search = {"user": request.user, "query": query, "include_inactive": include_inactive}
+
+    def fetch(position, backwards, size):
+        return patient_search_page(**search, size=size, position=position, backwards=backwards)
+
+    page = cursor_page(request, None, SEARCH_PAGE_SIZE, keys=PATIENT_SEARCH_KEYS, fetch=fetch)
+    total = patient_search_count(**search, cap=COUNT_CAP)
+    total_label = f"{COUNT_CAP:,}+" if total > COUNT_CAP else f"{total:,}"
     return render(
         request,
         "patients/search.html",

@@ -375,6 +375,23 @@ def test_the_patient_list_first_page_walks_the_name_index(scale):
     assert_walks_an_index(Patient.objects.order_by("last_name", "first_name", "mrn").values_list("pk")[:51])
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["/patients/?q=Smith12", "/patients/?q=Ann12", "/patients/?q=X0000007", "/patients/?q=Smith12+Ann",
+     "/api/v1/patients/?search=Smith12", "/api/v1/patients/?search=Ann12"],
+)  # fmt: skip
+def test_the_patient_search_reads_each_way_of_matching_through_its_index(scale, admin_client, url):
+    """Exact MRN, first- or last-name prefix: an OR of the three sorted by name walks the whole name index."""
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.get(url).status_code == 200
+    patient_reads = [q["sql"] for q in queries.captured_queries if "`patients_patient`" in q["sql"]]
+    assert patient_reads
+    for sql in patient_reads:
+        plan = explain(sql)
+        assert not full_scans(plan) and not big_sorts(plan), f"{sql}\n{describe(plan)}"
+        assert not [row for row in plan if row["type"] == "index" and row["table"] in BIG_TABLES], describe(plan)
+
+
 # --- The back office's changelists (hms.admin.BigTableAdmin) --------------------------------------------------
 
 
@@ -387,8 +404,12 @@ def test_the_patient_list_first_page_walks_the_name_index(scale):
         ("scheduling/appointment/", {"q": "Smith123"}),
         ("patients/patient/", {}),
         ("patients/patient/", {"q": "Lee2"}),
+        ("patients/patient/", {"q": "X0000007"}),
+        ("patients/patient/", {"q": "Ann1"}),
         ("billing/bill/", {}),
         ("billing/bill/", {"status__exact": "issued"}),
+        ("billing/bill/", {"q": "X0000007"}),
+        ("billing/bill/", {"q": "Smith12"}),
         ("inventory/stockmovement/", {}),
         ("clinical/medicalrecord/", {}),
     ],

@@ -4,11 +4,13 @@ Nothing here is deleted: patients, allergies and policies are deactivated.
 """
 
 from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from hms.filters import StrictOrderingFilter
 from hms.pagination import KeysetPagination
 from hms.permissions import action_permissions
 from patients import services
@@ -26,6 +28,7 @@ from patients.filters import (
     InsurancePolicyFilterSet,
     MedicalHistoryEntryFilterSet,
     PatientFilterSet,
+    PatientSearchFilter,
     PayerFilterSet,
 )
 from patients.models import InsurancePolicy, Patient
@@ -53,7 +56,8 @@ NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 )
 class PatientViewSet(viewsets.ModelViewSet):
     filterset_class = PatientFilterSet
-    search_fields = ["^first_name", "^last_name", "=mrn"]
+    filter_backends = [DjangoFilterBackend, PatientSearchFilter, StrictOrderingFilter]
+    search_fields = ["^first_name", "^last_name", "=mrn"]  # what PatientSearchFilter matches
     ordering_fields = ["last_name", "first_name", "mrn"]
     ordering = ["last_name", "first_name", "mrn", "id"]
     pagination_class = KeysetPagination

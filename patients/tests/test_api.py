@@ -453,6 +453,34 @@ def test_search_finds_patients_by_name_or_mrn(api_as):
     assert found("Ada Hopper") == []
 
 
+def test_search_lists_first_and_last_name_matches_together_by_name_and_pages_through_them(api_as):
+    by_first = PatientFactory(first_name="Kellan", last_name="Adams")
+    by_last = PatientFactory(first_name="Zoe", last_name="Kelley")
+    both = PatientFactory(first_name="Kelly", last_name="Kellerman")
+    PatientFactory(first_name="Otto", last_name="Other")
+    client = api_as(NURSE)
+
+    first = client.get("/api/v1/patients/", {"search": "kel", "page_size": 2}).data
+    second = client.get(first["next"]).data
+
+    assert [row["id"] for row in first["results"] + second["results"]] == [by_first.pk, both.pk, by_last.pk]
+    assert second["next"] is None
+
+
+def test_search_for_a_name_found_only_as_a_last_name_reads_the_name_index_alone(api_as):
+    """The stock OR of first name, last name and MRN, sorted by name, walks the whole name index at
+    100k patients (27 ms for "Smi", twice its time at 2k); a way of matching that finds nobody is left out."""
+    smith = PatientFactory(first_name="Ann", last_name="Smithers")
+    client = api_as(NURSE)
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = client.get("/api/v1/patients/", {"search": "smi"}).data["results"]
+
+    assert [row["id"] for row in rows] == [smith.pk]
+    keys = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT `patients_patient`.`last_name`")]
+    assert keys and all("`first_name` LIKE" not in sql and "`mrn` LIKE" not in sql for sql in keys)
+
+
 def test_filters_by_sex_birth_date_hospital_and_registration_dates(api_as):
     old = PatientFactory(sex="male", date_of_birth=datetime.date(1950, 1, 1))
     new = PatientFactory(sex="female", date_of_birth=datetime.date(1990, 1, 1))
