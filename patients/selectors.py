@@ -73,28 +73,32 @@ def patient_search(*, user, query="", include_inactive=False):
 PATIENT_SEARCH_KEYS = ordering_keys(Patient, ["last_name", "first_name", "mrn"])
 
 
-def _search_branches(*, user, query, include_inactive):
-    """The search as a few queries each served by one index, whose union is the search.
-
-    The longest word (the most selective, as a rule) leads: its last-name prefix walks the
-    (last_name, first_name, mrn) index in order, its first-name prefix the first-name index, its
-    MRN the unique index; the other words filter the rows each branch reads. None without words."""
+def _search_ways(query):
+    """The search split for the indexes: ([the longest word's last-name prefix, first-name prefix and
+    exact MRN], the other words' condition), or None without words. The longest word (the most
+    selective, as a rule) leads."""
     terms = (query or "").split()
     if not terms:
         return None
-    qs = patient_queryset_for(user).select_related(None)
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
     lead = max(terms, key=len)
     rest = list(terms)
     rest.remove(lead)
+    others = Q()
     for term in rest:
-        qs = qs.filter(_term_matches(term))
-    return [
-        qs.filter(last_name__istartswith=lead),
-        qs.filter(first_name__istartswith=lead),
-        qs.filter(mrn__iexact=lead),
-    ]
+        others &= _term_matches(term)
+    return [Q(last_name__istartswith=lead), Q(first_name__istartswith=lead), Q(mrn__iexact=lead)], others
+
+
+def _search_branches(*, user, split, include_inactive):
+    """The search (``_search_ways``) as a few queries each served by one index, whose union is the search:
+    the lead word's last-name prefix walks the (last_name, first_name, mrn) index in order, its first-name
+    prefix the first-name index, its MRN the unique index; the other words filter the rows each branch reads."""
+    ways, others = split
+    qs = patient_queryset_for(user).select_related(None)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    qs = qs.filter(others)
+    return [qs.filter(way) for way in ways]
 
 
 def patient_search_page(*, user, size, query="", include_inactive=False, position=None, backwards=False):
@@ -109,10 +113,12 @@ def patient_search_page(*, user, size, query="", include_inactive=False, positio
     walk = [key.reversed() for key in keys] if backwards else keys
     order = [key.term for key in walk]
     names = [key.name for key in keys]
-    branches = _search_branches(user=user, query=query, include_inactive=include_inactive)
-    if branches is None:
+    split = _search_ways(query)
+    if split is None:
         qs = patient_queryset_for(user).select_related(None)
         branches = [qs if include_inactive else qs.filter(is_active=True)]
+    else:
+        branches = _search_branches(user=user, split=split, include_inactive=include_inactive)
     if position is not None:
         branches = [branch.filter(keyset_after(walk, position)) for branch in branches]
     branches = [branch.order_by(*order).values_list(*names)[: size + 1] for branch in branches]
@@ -131,10 +137,11 @@ def patient_search_count(*, user, query="", include_inactive=False, cap):
     """How many patients ``patient_search`` finds, counting at most ``cap + 1``: each branch of
     the search reads at most ``cap + 1`` ids along its index (a count past the cap in one branch
     is past it in the union)."""
-    branches = _search_branches(user=user, query=query, include_inactive=include_inactive)
-    if branches is None:
+    split = _search_ways(query)
+    if split is None:
         qs = patient_queryset_for(user)
         return (qs if include_inactive else qs.filter(is_active=True)).order_by()[: cap + 1].count()
+    branches = _search_branches(user=user, split=split, include_inactive=include_inactive)
     ids = [branch.order_by().values_list("pk")[: cap + 1] for branch in branches]
     return ids[0].union(*ids[1:]).count()
 
@@ -144,10 +151,10 @@ def patient_search_condition(*, user, query, include_inactive=True):
     sorted by name (the admin's), as (condition, the first last name found), or None when nobody
     matches. "Smi" found only by last name becomes ``last_name LIKE 'Smi%'``: one range of the
     name index, read in order, where the OR of three columns walks the whole index. One query."""
-    terms = (query or "").split()
-    branches = _search_branches(user=user, query=query, include_inactive=include_inactive)
-    if branches is None:
+    split = _search_ways(query)
+    if split is None:
         return None
+    branches = _search_branches(user=user, split=split, include_inactive=include_inactive)
     firsts = [
         branch.annotate(search_branch=Value(i)).order_by("last_name").values_list("search_branch", "last_name")[:1]
         for i, branch in enumerate(branches)
@@ -155,16 +162,11 @@ def patient_search_condition(*, user, query, include_inactive=True):
     found = dict(firsts[0].union(*firsts[1:], all=True))
     if not found:
         return None
-    lead = max(terms, key=len)
-    rest = list(terms)
-    rest.remove(lead)
-    ways = [Q(last_name__istartswith=lead), Q(first_name__istartswith=lead), Q(mrn__iexact=lead)]
+    ways, others = split
     condition = Q()
     for i in sorted(found):
         condition |= ways[i]
-    for term in rest:
-        condition &= _term_matches(term)
-    return condition, min(found.values())
+    return condition & others, min(found.values())
 
 
 def _chart_rows(model, user):
