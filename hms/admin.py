@@ -30,6 +30,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from hms.exceptions import DomainError
+from hms.pagination import count_at_most
 from hms.sequences import Sequence
 
 REFUSALS = (DomainError, ValidationError, IntegrityError)
@@ -191,7 +192,7 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self):
         cap = self.cap or COUNT_CAP
-        found = self.object_list.order_by().values("pk")[: cap + 1].count()
+        found = count_at_most(self.object_list, cap)
         return AtLeast(cap) if found > cap else found
 
     def page(self, number):

@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 
 from hms.exceptions import Conflict, DomainError
-from hms.pagination import keyset_paginate
+from hms.pagination import count_at_most, keyset_paginate
 
 COUNT_CAP = 1000
 
@@ -47,5 +47,5 @@ def capped_count(queryset, cap=COUNT_CAP):
 
     Where a page shows a total over a table that grows, this keeps the count to an index range
     of bounded length."""
-    number = queryset.order_by()[: cap + 1].count()
+    number = count_at_most(queryset, cap)
     return number, (f"{cap:,}+" if number > cap else f"{number:,}")

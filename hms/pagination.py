@@ -48,6 +48,13 @@ CURSOR_PARAM = "cursor"
 INVALID_CURSOR = "This cursor is not valid here; start again from the first page (leave out ?cursor=)."
 
 
+def count_at_most(queryset, cap):
+    """How many rows ``queryset`` has, counting at most ``cap + 1`` of them
+    (``SELECT COUNT(*) FROM (SELECT id ... LIMIT cap + 1)``): a total shown over a table that grows
+    costs an index range of bounded length. More than ``cap`` means "cap+"."""
+    return queryset.order_by().values("pk")[: cap + 1].count()
+
+
 def _positive_int_param(request, name):
     """The whole number in ?name=, or None when absent; a 400 naming the parameter when it is not one."""
     raw = request.query_params.get(name) if hasattr(request, "query_params") else request.GET.get(name)

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, Value
 
-from hms.pagination import keyset_after, ordering_keys
+from hms.pagination import count_at_most, keyset_after, ordering_keys
 from hms.roles import INSURER, PATIENT, user_roles
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 
@@ -140,7 +140,7 @@ def patient_search_count(*, user, query="", include_inactive=False, cap):
     split = _search_ways(query)
     if split is None:
         qs = patient_queryset_for(user)
-        return (qs if include_inactive else qs.filter(is_active=True)).order_by()[: cap + 1].count()
+        return count_at_most(qs if include_inactive else qs.filter(is_active=True), cap)
     branches = _search_branches(user=user, split=split, include_inactive=include_inactive)
     ids = [branch.order_by().values_list("pk")[: cap + 1] for branch in branches]
     return ids[0].union(*ids[1:]).count()
