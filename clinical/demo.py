@@ -203,6 +203,7 @@ def seed(ctx):
             diagnoses.append(
                 Diagnosis(
                     record=record,
+                    patient_id=record.patient_id,
                     code=code,
                     description=icd10.description(code),
                     is_primary=index == 0,
@@ -238,6 +239,7 @@ def seed(ctx):
             prescriptions.append(
                 Prescription(
                     record=record,
+                    patient_id=record.patient_id,
                     medication=medication,
                     dose=f"1 {medication.unit}",
                     frequency=rng.choice(["once daily", "twice daily", "three times daily"]),

@@ -246,6 +246,11 @@ class MedicalRecord(models.Model):
 
 class Diagnosis(models.Model):
     record = models.ForeignKey(MedicalRecord, on_delete=models.PROTECT, related_name="diagnoses")
+    # The record's patient, copied so that a patient's diagnoses are read newest first along one index
+    # (the chart's timeline) instead of through every record the patient has.
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="diagnoses", editable=False
+    )
     code = models.CharField("ICD-10-CM code", max_length=10, help_text="A billable ICD-10-CM code, e.g. E11.9.")
     description = models.CharField(max_length=300, editable=False)
     is_primary = models.BooleanField("primary", default=False)
@@ -260,6 +265,7 @@ class Diagnosis(models.Model):
         indexes = [
             models.Index(fields=["code"], name="diagnosis_code_idx"),
             models.Index(fields=["added_at"], name="diagnosis_added_idx"),  # the API list, newest first
+            models.Index(fields=["patient", "added_at"], name="diagnosis_patient_added_idx"),  # timeline
         ]
         constraints = [
             models.UniqueConstraint(
@@ -271,6 +277,11 @@ class Diagnosis(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.description}"
+
+    def save(self, *args, **kwargs):
+        if self.patient_id is None and self.record_id is not None:
+            self.patient_id = self.record.patient_id
+        super().save(*args, **kwargs)
 
 
 class Procedure(models.Model):
@@ -310,6 +321,10 @@ class Procedure(models.Model):
 
 class Prescription(models.Model):
     record = models.ForeignKey(MedicalRecord, on_delete=models.PROTECT, related_name="prescriptions")
+    # The record's patient, copied for the chart's timeline (see Diagnosis.patient).
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="prescriptions", editable=False
+    )
     medication = models.ForeignKey(
         "inventory.Item",
         on_delete=models.PROTECT,
@@ -343,6 +358,7 @@ class Prescription(models.Model):
         indexes = [
             models.Index(fields=["prescribed_at"], name="rx_prescribed_idx"),
             models.Index(fields=["status", "prescribed_at"], name="rx_status_prescribed_idx"),
+            models.Index(fields=["patient", "prescribed_at"], name="rx_patient_prescribed_idx"),  # timeline
         ]
         constraints = [
             models.CheckConstraint(
@@ -359,6 +375,11 @@ class Prescription(models.Model):
 
     def __str__(self):
         return f"{self.medication.name} {self.dose} {self.frequency} for {self.duration_days} days"
+
+    def save(self, *args, **kwargs):
+        if self.patient_id is None and self.record_id is not None:
+            self.patient_id = self.record.patient_id
+        super().save(*args, **kwargs)
 
 
 class LabOrder(models.Model):

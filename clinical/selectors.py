@@ -220,9 +220,9 @@ def _history_sources(*, patient, portal):
         results = results.filter(order__record__signed_at__isnull=False)
     return {
         "visit": (records, "opened_at", _visit_event),
-        "diagnosis": (Diagnosis.objects.filter(record__patient=patient, **signed), "added_at", _diagnosis_event),
+        "diagnosis": (Diagnosis.objects.filter(patient=patient, **signed), "added_at", _diagnosis_event),
         "prescription": (
-            Prescription.objects.filter(record__patient=patient, **signed).select_related("medication"),
+            Prescription.objects.filter(patient=patient, **signed).select_related("medication"),
             "prescribed_at",
             _prescription_event,
         ),

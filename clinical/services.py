@@ -206,6 +206,7 @@ def diagnosis_add(*, record, code, acting_user, is_primary=False):
             audited_save(other, acting_user=acting_user)
     diagnosis = Diagnosis(
         record=record,
+        patient_id=record.patient_id,
         code=code,
         description=icd10.description(code)[:300],
         is_primary=bool(is_primary) or not has_primary,
@@ -289,6 +290,7 @@ def prescription_create(
         )
     prescription = Prescription(
         record=record,
+        patient_id=record.patient_id,
         medication=medication,
         dose=dose,
         route=route,

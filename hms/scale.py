@@ -691,7 +691,7 @@ def _write_visits(loader, rng, plan, *, now, receptionists, billing_users, prima
             }, history_date=end)
             for index, code in enumerate(codes):
                 diagnoses.add({
-                    "record_id": record_id, "code": code, "description": descriptions[code],
+                    "record_id": record_id, "patient_id": patient_id, "code": code, "description": descriptions[code],
                     "is_primary": index == 0, "added_by_id": doctor_user,
                     "added_at": row["started_at"] + timedelta(minutes=5 + index),
                 }, history_date=end)

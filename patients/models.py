@@ -3,9 +3,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from localflavor.us.models import USStateField, USZipCodeField
+from localflavor.us.models import USZipCodeField
 from simple_history.models import HistoricalRecords
 
+from hms.model_fields import USStateField
 from hms.validators import COVERAGE, PAST_ONLY, check_dates
 from patients.choices import AllergySeverity, EmergencyContactRelation, MedicalHistoryStatus, PatientSex
 from staff.models import phone_validator, zip_validator

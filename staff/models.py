@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
-from localflavor.us.models import USStateField, USZipCodeField
+from localflavor.us.models import USZipCodeField
 from simple_history.models import HistoricalRecords
 
+from hms.model_fields import USStateField
 from hms.validators import SCHEDULE, check_dates
 from staff.choices import US_TIMEZONES, StaffRole
 

@@ -91,6 +91,7 @@ class DiagnosisFactory(factory.django.DjangoModelFactory):
         model = Diagnosis
 
     record = factory.SubFactory(MedicalRecordFactory)
+    patient = factory.SelfAttribute("record.patient")
     code = "E11.9"
     description = "Type 2 diabetes mellitus without complications"
     is_primary = True
@@ -113,6 +114,7 @@ class PrescriptionFactory(factory.django.DjangoModelFactory):
         model = Prescription
 
     record = factory.SubFactory(MedicalRecordFactory)
+    patient = factory.SelfAttribute("record.patient")
     medication = factory.SubFactory(MedicationFactory)
     dose = "500 mg"
     route = "oral"

@@ -201,7 +201,8 @@ def _build():
         for a in done
     )
     Diagnosis.objects.bulk_create(
-        Diagnosis(record=r, code="J06.9", is_primary=True, added_at=r.opened_at) for r in records
+        Diagnosis(record=r, patient_id=r.patient_id, code="J06.9", is_primary=True, added_at=r.opened_at)
+        for r in records
     )
     Bill.objects.bulk_create(
         Bill(
@@ -367,6 +368,26 @@ def test_the_medical_record_list_first_page_walks_an_index(staff_user):
 
     qs = record_queryset_for(staff_user).select_related(None).prefetch_related(None).order_by("-opened_at", "-id")
     assert_walks_an_index(qs.values_list("opened_at", "id")[:51])
+
+
+def test_the_timeline_of_a_patient_with_600_visits_reads_each_kind_newest_first_along_its_patient_index(scale):
+    """The chart's timeline merges each kind's newest rows of one patient: no kind may sort (or scan) all of
+    the patient's rows of that kind before its LIMIT. Diagnoses once did, through every record."""
+    from clinical.selectors import patient_history_page
+    from staff.tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    with CaptureQueriesContext(connection) as ctx:
+        events, more = patient_history_page(user=admin, patient=scale["patients"][0], size=50)
+    assert len(events) == 50 and more
+    (sql,) = [q["sql"] for q in ctx.captured_queries if "UNION" in q["sql"]]
+    plan = explain(sql)
+    branches = [row for row in plan if row["table"] in BIG_TABLES]
+    assert {row["table"] for row in branches} >= {"clinical_medicalrecord", "clinical_diagnosis"}, describe(plan)
+    sorted_or_scanned = [
+        row["table"] for row in branches if row["type"] == "ALL" or "filesort" in (row["Extra"] or "")
+    ]
+    assert not sorted_or_scanned, describe(plan)
 
 
 def test_the_patient_list_first_page_walks_the_name_index(scale):
