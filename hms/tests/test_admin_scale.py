@@ -135,6 +135,7 @@ def test_the_big_admins_count_with_a_cap_and_show_no_facets_nor_a_date_hierarchy
     assert model_admin.show_full_result_count is False
     assert model_admin.show_facets == admin.ShowFacets.NEVER
     assert not model_admin.date_hierarchy
+    assert model_admin.list_per_page == 50
 
 
 @pytest.mark.parametrize("label", BIG_ADMINS)

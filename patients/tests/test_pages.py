@@ -210,6 +210,21 @@ def test_search_pages_25_patients_at_a_time_and_keeps_the_query_in_page_links(cl
     assert "‹ Previous" in page_text(second) and "Next ›" not in page_text(second)
 
 
+def test_a_search_finding_more_than_the_cap_says_so_and_asks_to_narrow_it(client, login, monkeypatch):
+    import patients.views
+
+    monkeypatch.setattr(patients.views, "SEARCH_COUNT_CAP", 5)
+    PatientFactory.create_batch(7, last_name="Common")
+    PatientFactory.create_batch(3, last_name="Rare")
+    login("Receptionist")
+
+    common = page_text(client.get(reverse("patients:search"), {"q": "common"}))
+    rare = page_text(client.get(reverse("patients:search"), {"q": "rare"}))
+
+    assert "5+ patients matching" in common and "narrow the search" in common
+    assert "3 patients matching" in rare and "narrow the search" not in rare
+
+
 def test_search_matches_a_first_name_a_last_name_or_an_mrn_in_one_list_by_name(client, login):
     by_first = PatientFactory(first_name="Kellan", last_name="Adams")
     by_last = PatientFactory(first_name="Zoe", last_name="Kelley")
