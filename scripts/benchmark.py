@@ -467,6 +467,21 @@ def measure_lists(m, ctx, figures):
         m.record(f"list:{key}", **result)
 
 
+def measure_floor(m):
+    """Figure 1's floor: a logged-in request that reads nothing (a Django page, a DRF endpoint), against
+    the bare .values() of 50 appointments, so the table shows how much of "<= 3x" the stack itself takes."""
+    from django.test.utils import override_settings
+
+    from scheduling.models import Appointment
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    bare = m.timed(lambda: list(Appointment.objects.order_by("-start", "-id").values()[:50]))
+    with override_settings(ROOT_URLCONF="bench_floor_urls"):
+        for key, url in (("a page that reads nothing", "/floor/page/"), ("an API that reads nothing", "/floor/api/")):
+            row = m.get("reception", url)
+            m.record(f"floor:{key}", status=row["status"], ms=row["ms"], queries=row["queries"], values_ms=bare)
+
+
 DEEP_LISTS = {"api appointments", "api patients", "api bills", "api medical-records", "api inventory movements"}
 
 
@@ -624,6 +639,7 @@ def child_measure(args):
         "prefix": "Smi",
     }
     steps = [
+        ({1}, lambda: measure_floor(m)),
         ({1, 6}, lambda: measure_lists(m, ctx, figures)),
         ({2}, lambda: measure_slots(m, ctx)),
         ({3}, lambda: measure_admin(m, ctx)),
@@ -724,6 +740,9 @@ def print_table(results, figures, sizes):
                 variants = f"10:{x.get('queries_10', '-')} 100:{x.get('queries_100', '-')}"
                 add(f"6 queries {name}", fmt(a.get("queries"), ""), fmt(b.get("queries"), ""), variants,
                     "<= 8, same at every size", bool(counts) and max(counts) <= 8 and len(set(counts)) == 1)
+        elif kind == "floor":
+            rx = div(x.get("ms"), x.get("values_ms"))
+            add(f"1 floor: {name} vs bare .values()", shown(a), shown(b), fmt(rx, "x"), "(not a goal)", None)
         elif kind == "slots":
             cross(f"2 {name}", a, b, 1.5)
         elif kind == "admin":
