@@ -95,6 +95,9 @@ class DiagnosisAdmin(ReadOnlyClinicalAdmin):
     list_filter = ["is_primary", ("removed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["record__patient"]
     search_fields = ["code", "description", "record__patient__mrn"]
+    fields = ["record", "code", "description", "is_primary", "added_by", "added_at", "removed_at", "removed_by",
+              "removal_reason"]  # fmt: skip
+    readonly_fields = fields
 
     def get_queryset(self, request):
         qs = Diagnosis.all_objects.all()

@@ -508,3 +508,26 @@ def test_the_patient_history_api_lists_amendments_for_staff_not_the_portal(api_a
     assert [e["kind"] for e in events["results"]] == ["amendment"]
     assert events["results"][0]["detail"]["changes"][0]["original"] == "Dry cough."
     assert "amendment" in {e.kind for e in staff_events}
+
+
+# --- admin ----------------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_amendments_read_only_with_history_and_removed_diagnoses(admin_client, signed, visit):
+    services.record_amend(record=signed, reason="Typo", acting_user=_doctor(signed), clinical_notes="Fixed.")
+    amendment = RecordAmendment.objects.get()
+    removed = DiagnosisFactory(record=visit.medical_record, code="I10")
+    services.diagnosis_remove(diagnosis=removed, reason="Ruled out", acting_user=visit.doctor.user)
+
+    change = admin_client.get(reverse("admin:clinical_recordamendment_change", args=[amendment.pk]))
+    history = admin_client.get(reverse("admin:clinical_recordamendment_history", args=[amendment.pk]))
+    record_page = admin_client.get(reverse("admin:clinical_medicalrecord_change", args=[signed.pk]))
+    diagnoses = admin_client.get(reverse("admin:clinical_diagnosis_changelist") + "?removed_at__isempty=0")
+    removed_page = admin_client.get(reverse("admin:clinical_diagnosis_change", args=[removed.pk]))
+
+    assert change.status_code == history.status_code == removed_page.status_code == 200
+    assert "original “Dry cough.” → “Fixed.”" in change.content.decode()
+    assert 'name="reason"' not in change.content.decode()  # read-only
+    assert "original “Dry cough.”" in record_page.content.decode()
+    assert "I10" in diagnoses.content.decode() and "Ruled out" in removed_page.content.decode()
+    assert admin_client.post(reverse("admin:clinical_recordamendment_delete", args=[amendment.pk])).status_code == 403
