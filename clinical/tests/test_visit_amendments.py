@@ -499,6 +499,18 @@ def test_the_api_refuses_removing_a_diagnosis_of_a_signed_record_409_or_by_anoth
     assert Diagnosis.objects.count() == 2
 
 
+def test_the_api_refuses_cancelling_a_dispensed_prescription_with_409_and_says_why(api_as, visit):
+    prescription = PrescriptionFactory(record=visit.medical_record, status=PrescriptionStatus.DISPENSED)
+
+    response = _api_doctor(api_as, visit.medical_record).post(
+        f"/api/v1/prescriptions/{prescription.pk}/cancel/", {"reason": "Rash"}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert "already dispensed" in response.json()["detail"]
+    assert Prescription.objects.get(pk=prescription.pk).status == PrescriptionStatus.DISPENSED
+
+
 def test_the_patient_history_api_lists_amendments_for_staff_not_the_portal(api_as, signed, make_user):
     services.record_amend(record=signed, reason="Typo", acting_user=_doctor(signed), clinical_notes="Fixed.")
 
@@ -508,6 +520,11 @@ def test_the_patient_history_api_lists_amendments_for_staff_not_the_portal(api_a
     assert [e["kind"] for e in events["results"]] == ["amendment"]
     assert events["results"][0]["detail"]["changes"][0]["original"] == "Dry cough."
     assert "amendment" in {e.kind for e in staff_events}
+    portal_user = make_user("Patient")
+    signed.patient.user = portal_user
+    signed.patient.save()
+    own = api_as(portal_user).get(f"/api/v1/patients/{signed.patient_id}/history/").json()["results"]
+    assert "visit" in {e["kind"] for e in own} and "amendment" not in {e["kind"] for e in own}
 
 
 # --- admin ----------------------------------------------------------------------------------------
@@ -531,3 +548,40 @@ def test_the_admin_shows_amendments_read_only_with_history_and_removed_diagnoses
     assert "original “Dry cough.”" in record_page.content.decode()
     assert "I10" in diagnoses.content.decode() and "Ruled out" in removed_page.content.decode()
     assert admin_client.post(reverse("admin:clinical_recordamendment_delete", args=[amendment.pk])).status_code == 403
+
+
+def test_the_board_offers_start_visit_to_the_appointments_own_doctor_only(client, make_user):
+    mine = CheckedInAppointmentFactory()
+    doctor = mine.doctor
+    theirs = CheckedInAppointmentFactory(doctor__hospital=doctor.hospital, start=mine.start)
+    params = {"hospital": doctor.hospital_id, "date": timezone.localdate(mine.start, doctor.hospital.tzinfo)}
+    start_mine = reverse("scheduling:start", args=[mine.pk])
+    start_theirs = reverse("scheduling:start", args=[theirs.pk])
+
+    client.force_login(doctor.user)
+    as_doctor = client.get(reverse("scheduling:board"), params).content.decode()
+    client.force_login(make_user("Receptionist"))
+    as_reception = client.get(reverse("scheduling:board"), params).content.decode()
+
+    assert reverse("clinical:visit", args=[theirs.pk]) in as_doctor  # their row is on the board, without Start
+    assert start_mine in as_doctor and start_theirs not in as_doctor
+    assert start_mine not in as_reception
+
+
+def test_the_chart_costs_the_same_queries_for_3_or_30_amendments(client, signed):
+    client.force_login(_doctor(signed))
+    url = reverse("clinical:chart", args=[signed.patient_id])
+
+    def amend(count, start):
+        for n in range(start, start + count):
+            services.record_amend(record=signed, reason=f"R{n}", acting_user=_doctor(signed), clinical_notes=f"v{n}")
+
+    amend(3, 0)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    amend(27, 3)
+    with CaptureQueriesContext(connection) as large:
+        body = client.get(url).content.decode()
+
+    assert len(large) == len(small)
+    assert body.count('class="event event-amendment') == 25  # one page of the timeline
