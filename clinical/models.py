@@ -351,10 +351,6 @@ class Diagnosis(models.Model):
     def __str__(self):
         return f"{self.code} {self.description}"
 
-    @property
-    def is_removed(self):
-        return self.removed_at is not None
-
 
 class Procedure(models.Model):
     """A procedure done in the visit; code, description and unit price are copied from the catalog

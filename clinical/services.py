@@ -232,14 +232,20 @@ def diagnosis_add(*, record, code, acting_user, is_primary=False):
         for other in record.diagnoses.filter(is_primary=True):
             other.is_primary = False
             audited_save(other, acting_user=acting_user)
-    diagnosis = Diagnosis.all_objects.filter(record=record, code=code).first()  # removed earlier: restored
-    if diagnosis is None:
-        diagnosis = Diagnosis(record=record, code=code)
-    diagnosis.description = icd10.description(code)[:300]
-    diagnosis.is_primary = bool(is_primary) or not has_primary
-    diagnosis.added_by = acting_user
-    diagnosis.added_at = timezone.now()
-    diagnosis.removed_at, diagnosis.removed_by, diagnosis.removal_reason = None, None, ""
+    removed = Diagnosis.all_objects.filter(record=record, code=code).first()  # removed earlier: restored
+    if removed is not None:
+        removed.is_primary = bool(is_primary) or not has_primary
+        removed.added_by, removed.added_at = acting_user, timezone.now()
+        removed.removed_at, removed.removed_by, removed.removal_reason = None, None, ""
+        removed._change_reason = "Added again"
+        return audited_save(removed, acting_user=acting_user)
+    diagnosis = Diagnosis(
+        record=record,
+        code=code,
+        description=icd10.description(code)[:300],
+        is_primary=bool(is_primary) or not has_primary,
+        added_by=acting_user,
+    )
     return audited_save(diagnosis, acting_user=acting_user)
 
 
