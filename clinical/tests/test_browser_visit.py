@@ -114,3 +114,8 @@ def test_a_doctor_edits_the_visit_in_place_signs_after_confirming_and_amends_wit
     expect(amendment).to_contain_text("Late rapid strep result")
     expect(amendment).to_contain_text(f"original: {notes}")
     expect(amendment).to_contain_text("strep test positive")
+
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone: wide tables scroll in their box, not the page
+    for url in (f"/clinical/patients/{visit.patient_id}/chart/", f"/clinical/visits/{visit.pk}/"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
