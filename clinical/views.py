@@ -4,7 +4,9 @@ timeline (staff) and the patient's own history (portal).
 Views check access and shape pages. Reads go through clinical.page_selectors / clinical.selectors (scoped
 to the user); every change is one call of a clinical.services (or scheduling.services) function with
 ``acting_user``. Only the appointment's doctor writes a visit (``ensure_may_write``: anyone else, administrators
-included, gets 403). A refusal is shown on the page and nothing is saved.
+included, gets 403). A refusal is shown on the page and nothing is saved. The visit page's sections (diagnoses,
+procedures, prescriptions, lab orders) are also answered alone to its script, which updates them in place
+(VISIT_SECTIONS); without JavaScript every form posts and redirects as usual.
 """
 
 from django.contrib import messages

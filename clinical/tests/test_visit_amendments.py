@@ -285,6 +285,26 @@ def test_each_section_answers_its_own_fragment_with_errors(client, visit, sectio
     assert "This field is required" in body
 
 
+def test_an_allergy_refusal_comes_back_in_place_with_the_warning_and_the_override_field(client, visit):
+    from patients.tests.factories import AllergyFactory
+
+    AllergyFactory(patient=visit.patient, substance="Penicillin")
+    amoxicillin = MedicationFactory(name="Amoxicillin", category="Penicillins")
+    _login(client, visit)
+    rx = {"medication": amoxicillin.pk, "dose": "500 mg", "route": "oral", "frequency": "tid", "duration_days": 7,
+          "quantity": 21}  # fmt: skip
+
+    response = client.post(
+        reverse("clinical:visit_prescription_add", args=[visit.pk]), rx, HTTP_X_VISIT_SECTION="prescriptions"
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert body.lstrip().startswith('<div id="prescriptions-part"')
+    assert "Allergy warning" in body and 'name="allergy_override_reason" maxlength="500"' in body
+    assert not Prescription.objects.exists()
+
+
 def test_a_diagnosis_is_removed_in_place_and_shown_struck_through_with_who_and_why(client, visit):
     diagnosis = DiagnosisFactory(record=visit.medical_record, code="I10", description="Essential hypertension")
     _login(client, visit)
