@@ -19,11 +19,15 @@ def amendments_from_history(apps, schema_editor):
     Historical = apps.get_model("clinical", "HistoricalMedicalRecord")
     RecordAmendment = apps.get_model("clinical", "RecordAmendment")
     for record_id in MedicalRecord.objects.filter(amended_at__isnull=False).values_list("id", flat=True).iterator():
-        previous = None
+        previous, originals = None, {}
         for row in Historical.objects.filter(id=record_id).order_by("history_date", "history_id"):
             if previous is not None and row.amended_at and row.amended_at != previous.amended_at and row.amended_by_id:
                 changes = {
-                    field: {"before": getattr(previous, field), "after": getattr(row, field)}
+                    field: {
+                        "before": getattr(previous, field),
+                        "after": getattr(row, field),
+                        "original": originals.setdefault(field, getattr(previous, field)),
+                    }
                     for field in NOTE_FIELDS
                     if getattr(previous, field) != getattr(row, field)
                 }

@@ -605,3 +605,34 @@ def test_the_chart_costs_the_same_queries_for_3_or_30_amendments(client, signed)
 
     assert len(large) == len(small)
     assert body.count('class="event event-amendment') == 25  # one page of the timeline
+
+
+# --- the migration: amendments made before they had their own rows -----------------------------------
+
+
+def test_the_migration_turns_each_earlier_amendment_in_the_records_history_into_an_amendment_row(signed):
+    import importlib
+    from datetime import timedelta
+
+    from django.apps import apps
+
+    migration = importlib.import_module("clinical.migrations.0005_visit_amendments")
+    doctor = _doctor(signed)
+    first_at = timezone.now()
+    for at, reason, notes in (
+        (first_at, "Typo", "Dry cough, 3 days."),
+        (first_at + timedelta(hours=1), "Lab", "Pertussis."),
+    ):
+        signed.clinical_notes, signed.amended_at, signed.amended_by, signed.amendment_reason = notes, at, doctor, reason
+        signed.save()  # what record_amend did before: the record and its history only
+
+    migration.amendments_from_history(apps, None)
+
+    rows = list(RecordAmendment.objects.filter(record=signed).order_by("amended_at"))
+    assert [(a.reason, a.author) for a in rows] == [("Typo", doctor), ("Lab", doctor)]
+    assert rows[0].changes == {
+        "clinical_notes": {"before": "Dry cough.", "after": "Dry cough, 3 days.", "original": "Dry cough."}
+    }
+    assert rows[1].changes == {
+        "clinical_notes": {"before": "Dry cough, 3 days.", "after": "Pertussis.", "original": "Dry cough."}
+    }
