@@ -14,6 +14,7 @@ from clinical.models import (
     Prescription,
     Procedure,
     ProcedureCatalog,
+    RecordAmendment,
     Vitals,
 )
 from clinical.services import catalog_save
@@ -33,9 +34,30 @@ class ReadOnlyClinicalAdmin(BigTableAdmin, ReadOnlyAdmin, BoundedDatesAdmin, Sim
 
 
 class DiagnosisInline(ReadOnlyInline):
+    """Every diagnosis of the record, removed ones included (with when and why)."""
+
     model = Diagnosis
-    fields = ["code", "description", "is_primary", "added_at"]
+    fields = ["code", "description", "is_primary", "added_at", "removed_at", "removal_reason"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return Diagnosis.all_objects.select_related("record")
+
+
+class RecordAmendmentInline(ReadOnlyInline):
+    model = RecordAmendment
+    fields = ["amended_at", "author", "reason", "changes_shown"]
+    readonly_fields = fields
+
+    @admin.display(description="changes (original → now)")
+    def changes_shown(self, obj):
+        return amendment_changes_text(obj)
+
+
+def amendment_changes_text(amendment):
+    return "; ".join(
+        f"{change['label']}: original “{change['original']}” → “{change['after']}”" for change in amendment.change_list
+    )
 
 
 class ProcedureInline(ReadOnlyInline):
@@ -62,15 +84,41 @@ class MedicalRecordAdmin(ReadOnlyClinicalAdmin):
     list_filter = [("opened_at", DateRangeFilter), "outcome", ("signed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["patient", "doctor__user"]
     search_fields = ["=patient__mrn", "^patient__last_name"]
-    inlines = [DiagnosisInline, ProcedureInline, PrescriptionInline, LabOrderInline]
+    inlines = [RecordAmendmentInline, DiagnosisInline, ProcedureInline, PrescriptionInline, LabOrderInline]
 
 
 @admin.register(Diagnosis)
 class DiagnosisAdmin(ReadOnlyClinicalAdmin):
-    list_display = ["code", "description", "is_primary", "record", "added_at"]
-    list_filter = ["is_primary"]
+    """Every diagnosis, removed ones included (filter "removed"): removed ones are kept, with their history."""
+
+    list_display = ["code", "description", "is_primary", "record", "added_at", "removed_at"]
+    list_filter = ["is_primary", ("removed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["record__patient"]
     search_fields = ["code", "description", "record__patient__mrn"]
+    fields = ["record", "code", "description", "is_primary", "added_by", "added_at", "removed_at", "removed_by",
+              "removal_reason"]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        qs = Diagnosis.all_objects.all()
+        ordering = self.get_ordering(request)
+        return qs.order_by(*ordering) if ordering else qs
+
+
+@admin.register(RecordAmendment)
+class RecordAmendmentAdmin(ReadOnlyClinicalAdmin):
+    """Amendments of signed records: read-only, with history; written only by clinical.services.record_amend."""
+
+    list_display = ["amended_at", "record", "author", "reason"]
+    list_filter = [("amended_at", DateRangeFilter)]
+    list_select_related = ["record__patient", "author"]
+    search_fields = ["=record__patient__mrn"]
+    fields = ["record", "author", "amended_at", "reason", "changes_shown"]
+    readonly_fields = fields
+
+    @admin.display(description="changes (original → now)")
+    def changes_shown(self, obj):
+        return amendment_changes_text(obj)
 
 
 @admin.register(Procedure)

@@ -43,15 +43,18 @@ class MedicalRecordFilterSet(FilterSet):
     date = _dates("opened_at")
     signed = django_filters.BooleanFilter(field_name="signed_at", lookup_expr="isnull", exclude=True)
     code = django_filters.CharFilter(
-        field_name="diagnoses__code",
-        lookup_expr="istartswith",
-        distinct=True,
-        help_text="Has a diagnosis code starting so.",
+        method="filter_code",
+        help_text="Has a (not removed) diagnosis code starting so.",
     )
 
     class Meta:
         model = MedicalRecord
         fields = ["patient", "doctor", "appointment", "date", "signed", "outcome", "code"]
+
+    def filter_code(self, queryset, name, value):
+        # Across the relation the default manager does not apply: removed diagnoses are left out here.
+        active = Diagnosis.objects.filter(code__istartswith=value).values("record_id")
+        return queryset.filter(pk__in=active)
 
 
 class DiagnosisFilterSet(FilterSet):

@@ -145,3 +145,34 @@ class WorklistFilterForm(forms.Form):
             (LabOrderStatus.RESULTED, "Resulted"),
         ],
     )
+
+
+# --- visit: amendments, removing a diagnosis, cancelling a prescription (issue 12) -------------------------
+
+
+class AmendmentForm(VisitPageForm):
+    """Amend a signed record: what it should say now, and why. Fields left as they are are not changes."""
+
+    id_prefix = "amend"
+
+    chief_complaint = forms.CharField(label="Chief complaint", max_length=500, required=False)
+    clinical_notes = forms.CharField(label="Clinical notes", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    outcome = forms.ChoiceField(
+        label="Treatment outcome", required=False, choices=[("", "—")] + list(TreatmentOutcome.choices)
+    )
+    reason = forms.CharField(
+        label="Reason for the amendment",
+        max_length=500,
+        help_text="Why the signed record changes, e.g. a late lab result. Kept with the amendment.",
+    )
+
+    def changes(self):
+        return {name: self.cleaned_data[name] for name in ("chief_complaint", "clinical_notes", "outcome")}
+
+
+class DiagnosisRemoveForm(forms.Form):
+    reason = forms.CharField(label="Reason (optional)", max_length=500, required=False)
+
+
+class PrescriptionCancelForm(forms.Form):
+    reason = forms.CharField(label="Reason for cancelling", max_length=500)

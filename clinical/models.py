@@ -4,6 +4,7 @@ Every change goes through clinical.services. Nothing here is deleted: prescripti
 signed records are amended with a reason and every version stays in the history tables.
 """
 
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -244,6 +245,76 @@ class MedicalRecord(models.Model):
         return self.signed_at is not None
 
 
+# --- visit: amendments and removed diagnoses (issue 12) ---------------------------------------------
+
+
+class RecordAmendment(models.Model):
+    """One amendment of a signed record: who changed what, when and why. ``changes`` holds each changed field's
+    text before and after ({"clinical_notes": {"before": "...", "after": "..."}}), so the original stays readable
+    however many amendments follow. Written only by clinical.services.record_amend; never changed or deleted."""
+
+    record = models.ForeignKey(MedicalRecord, on_delete=models.PROTECT, related_name="amendments", editable=False)
+    author = _user_fk()
+    reason = models.CharField(max_length=500, editable=False)
+    amended_at = models.DateTimeField(default=timezone.now, editable=False)
+    changes = models.JSONField(default=dict, editable=False, help_text="Field -> {before, after}.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-amended_at", "-id"]
+        indexes = [
+            models.Index(fields=["record", "amended_at"], name="amendment_record_at_idx"),
+            models.Index(fields=["amended_at"], name="amendment_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"Amendment of {self.amended_at:%m/%d/%Y %H:%M}: {self.reason}"
+
+    FIELD_LABELS = {"chief_complaint": "Chief complaint", "clinical_notes": "Clinical notes", "outcome": "Outcome"}
+
+    @property
+    def change_list(self):
+        return amendment_change_list(self.changes)
+
+
+def amendment_change_list(changes):
+    """An amendment's changes as [{"label", "original", "before", "after"}] in a stable field order, outcomes by
+    their label. ``original`` is the text as signed; ``before`` what the amendment replaced (the same text when it
+    is the field's first amendment)."""
+    if isinstance(changes, str):  # read back through a JSON text column (the timeline's query)
+        changes = json.loads(changes or "{}")
+    changes = changes if isinstance(changes, dict) else {}
+    rows = []
+    for field, label in RecordAmendment.FIELD_LABELS.items():
+        if field not in changes:
+            continue
+        change = changes[field]
+        values = {key: change.get(key, "") for key in ("before", "after")}
+        values["original"] = change.get("original", values["before"])
+        if field == "outcome":
+            values = {key: _outcome_label(value) for key, value in values.items()}
+        rows.append({"field": field, "label": label, **values})
+    return rows
+
+
+def _outcome_label(value):
+    return TreatmentOutcome(value).label if value in TreatmentOutcome.values else (value or "")
+
+
+class ActiveDiagnosisManager(models.Manager):
+    """Diagnoses that count: a removed one (``removed_at`` set) is kept, with its history, but no longer counts for
+    signing, completion, billing, reports, lists or the API. It is the default manager, so ``record.diagnoses``
+    and every ``Diagnosis.objects`` read see active rows only; ``Diagnosis.all_objects`` sees every row (admin)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
+class AllDiagnosesManager(models.Manager):
+    """Every diagnosis, removed ones included: the admin, history and the services that restore or remove one."""
+
+
 class Diagnosis(models.Model):
     record = models.ForeignKey(MedicalRecord, on_delete=models.PROTECT, related_name="diagnoses")
     # The record's patient, copied so that a patient's diagnoses are read newest first along one index
@@ -256,11 +327,19 @@ class Diagnosis(models.Model):
     is_primary = models.BooleanField("primary", default=False)
     added_by = _user_fk(null=True, blank=True)
     added_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Removed before signing (clinical.services.diagnosis_remove): kept, no longer counted. Nullable or with a
+    # database default, so bulk loaders that do not name these columns keep working.
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    removed_by = _user_fk(null=True, blank=True)
+    removal_reason = models.CharField(max_length=500, blank=True, default="", db_default="", editable=False)
 
     history = HistoricalRecords()
+    objects = ActiveDiagnosisManager()
+    all_objects = AllDiagnosesManager()
 
     class Meta:
         ordering = ["record_id", "-is_primary", "added_at", "id"]
+        base_manager_name = "all_objects"
         verbose_name_plural = "diagnoses"
         indexes = [
             models.Index(fields=["code"], name="diagnosis_code_idx"),

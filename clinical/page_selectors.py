@@ -7,7 +7,16 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from clinical.choices import LabOrderStatus
-from clinical.models import Diagnosis, LabOrder, LabTest, MedicalRecord, Prescription, Procedure, ProcedureCatalog
+from clinical.models import (
+    Diagnosis,
+    LabOrder,
+    LabTest,
+    MedicalRecord,
+    Prescription,
+    Procedure,
+    ProcedureCatalog,
+    RecordAmendment,
+)
 from clinical.selectors import lab_order_queryset_for, vitals_queryset_for
 from inventory.models import Item, ItemKind
 from patients.models import Allergy
@@ -22,18 +31,39 @@ def visit_appointment(*, user, pk):
 
 
 def visit_record(appointment):
-    """The appointment's medical record with everything the visit page lists, or None (a fixed number of queries)."""
-    return (
+    """The appointment's medical record with everything the visit page lists, or None (a fixed number of queries).
+
+    ``record.active_diagnoses`` are the diagnoses that count; ``record.removed_diagnoses`` those removed before
+    signing (shown struck through, with who removed them and why); ``record.amendments.all`` newest first."""
+    record = (
         MedicalRecord.objects.filter(appointment=appointment)
         .select_related("signed_by", "amended_by")
         .prefetch_related(
-            Prefetch("diagnoses", queryset=Diagnosis.objects.order_by("-is_primary", "added_at", "id")),
+            Prefetch(
+                "diagnoses",
+                queryset=Diagnosis.all_objects.select_related("removed_by").order_by("-is_primary", "added_at", "id"),
+                to_attr="diagnosis_rows",
+            ),
             Prefetch("procedures", queryset=Procedure.objects.order_by("added_at", "id")),
-            Prefetch("prescriptions", queryset=Prescription.objects.select_related("medication")),
+            Prefetch("prescriptions", queryset=Prescription.objects.select_related("medication", "cancelled_by")),
             Prefetch("lab_orders", queryset=LabOrder.objects.select_related("test", "result__corrected_by")),
+            Prefetch("amendments", queryset=RecordAmendment.objects.select_related("author")),
         )
         .first()
     )
+    if record is not None:
+        record.active_diagnoses = [d for d in record.diagnosis_rows if d.removed_at is None]
+        record.removed_diagnoses = [d for d in record.diagnosis_rows if d.removed_at is not None]
+    return record
+
+
+def visit_diagnosis(*, record, pk):
+    """A diagnosis of the record, removed ones included (removing one twice is refused by the service), or 404."""
+    return get_object_or_404(Diagnosis.all_objects.filter(record=record), pk=pk)
+
+
+def visit_prescription(*, record, pk):
+    return get_object_or_404(Prescription.objects.filter(record=record).select_related("medication"), pk=pk)
 
 
 def visit_vitals(*, user, appointment):

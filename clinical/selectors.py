@@ -14,7 +14,17 @@ from django.db.models import F, Prefetch, Q, Value
 from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 
-from clinical.models import Diagnosis, LabOrder, LabResult, MedicalRecord, Prescription, Procedure, Vitals
+from clinical.models import (
+    Diagnosis,
+    LabOrder,
+    LabResult,
+    MedicalRecord,
+    Prescription,
+    Procedure,
+    RecordAmendment,
+    Vitals,
+    amendment_change_list,
+)
 from hms.pagination import Key
 from patients.selectors import is_portal_patient
 
@@ -32,7 +42,10 @@ def _scoped(qs, user, *, patient_path, record_path):
 def record_queryset_for(user):
     qs = MedicalRecord.objects.select_related(
         "patient", "doctor__user", "appointment", "signed_by", "amended_by"
-    ).prefetch_related(Prefetch("diagnoses", queryset=Diagnosis.objects.order_by("-is_primary", "added_at", "id")))
+    ).prefetch_related(
+        Prefetch("diagnoses", queryset=Diagnosis.objects.order_by("-is_primary", "added_at", "id")),
+        Prefetch("amendments", queryset=RecordAmendment.objects.select_related("author")),
+    )
     return _scoped(qs, user, patient_path="patient", record_path="")
 
 
@@ -67,7 +80,7 @@ def vitals_queryset_for(user):
 class HistoryEvent(NamedTuple):
     """One line of a patient's timeline."""
 
-    kind: str  # visit, diagnosis, prescription, lab_result, vitals
+    kind: str  # visit, diagnosis, prescription, lab_result, vitals, amendment
     at: datetime
     id: int
     record: int | None
@@ -75,7 +88,7 @@ class HistoryEvent(NamedTuple):
     detail: dict
 
 
-HISTORY_KINDS = ("visit", "diagnosis", "prescription", "lab_result", "vitals")
+HISTORY_KINDS = ("visit", "diagnosis", "prescription", "lab_result", "vitals", "amendment")  # rank: the index
 # Each kind of event shows rows of one model: it is in a user's timeline only if the role table lets them view it.
 HISTORY_KIND_PERMISSIONS = {
     "visit": "clinical.view_medicalrecord",
@@ -83,7 +96,10 @@ HISTORY_KIND_PERMISSIONS = {
     "prescription": "clinical.view_prescription",
     "lab_result": "clinical.view_labresult",
     "vitals": "clinical.view_vitals",
+    "amendment": "clinical.view_medicalrecord",  # part of the record
 }
+# Staff see amendments in the chart; the portal's history shows visits without their notes, so without amendments.
+PORTAL_HIDDEN_KINDS = ("amendment",)
 
 
 def _day_bounds(date_from, date_to):
@@ -175,6 +191,22 @@ def _lab_result_event(res):
     )
 
 
+def _amendment_event(a):
+    return HistoryEvent(
+        "amendment",
+        a.amended_at,
+        a.pk,
+        a.record_id,
+        f"Record amended by {_person(a.author)}: {a.reason}",
+        {
+            "appointment": a.record.appointment_id if a.record else None,
+            "author": _person(a.author),
+            "reason": a.reason,
+            "changes": amendment_change_list(a.changes),
+        },
+    )
+
+
 def _vitals_event(v):
     parts = []
     if v.blood_pressure:
@@ -228,6 +260,11 @@ def _history_sources(*, patient, portal):
         ),
         "lab_result": (results, "resulted_at", _lab_result_event),
         "vitals": (Vitals.objects.filter(patient=patient), "recorded_at", _vitals_event),
+        "amendment": (
+            RecordAmendment.objects.filter(record__patient=patient).select_related("author", "record"),
+            "amended_at",
+            _amendment_event,
+        ),
     }
 
 
@@ -272,6 +309,7 @@ HISTORY_COLUMNS = {
     "prescription": {"": None, "medication": ["id", "name", "strength"]},
     "lab_result": {"": None, "order": None, "order__test": None, "corrected_by": _USER_COLUMNS},
     "vitals": {"": None},
+    "amendment": {"": None, "author": _USER_COLUMNS, "record": ["id", "appointment_id"]},
 }
 
 
@@ -342,6 +380,8 @@ def patient_history_page(*, user, patient, size, kinds=None, date_from=None, dat
     beyond the page in the direction read)."""
     kinds = [kind for kind in HISTORY_KINDS if kind in (kinds or HISTORY_KINDS)]
     kinds = [kind for kind in kinds if user.has_perm(HISTORY_KIND_PERMISSIONS[kind])]
+    if is_portal_patient(user):
+        kinds = [kind for kind in kinds if kind not in PORTAL_HIDDEN_KINDS]
     if not kinds:
         return [], False
     start, end = _day_bounds(date_from, date_to)
@@ -381,6 +421,8 @@ def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
     """The patient's whole timeline, newest first (for exports and tests; pages use patient_history_page)."""
     kinds = [kind for kind in HISTORY_KINDS if kind in (kinds or HISTORY_KINDS)]
     kinds = [kind for kind in kinds if user.has_perm(HISTORY_KIND_PERMISSIONS[kind])]
+    if is_portal_patient(user):
+        kinds = [kind for kind in kinds if kind not in PORTAL_HIDDEN_KINDS]
     start, end = _day_bounds(date_from, date_to)
     sources = _history_sources(patient=patient, portal=is_portal_patient(user))
     events = []

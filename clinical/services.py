@@ -9,7 +9,11 @@ Rules kept here:
 - A signed record is final: notes, diagnoses, procedures, prescriptions and lab orders can no longer be
   added or changed (409); the record's text changes only through ``record_amend`` with a reason, and every
   version stays in history. Work that follows an order after signing goes on: a lab order is still
-  collected and resulted, and an active prescription can still be cancelled (with a reason).
+  collected and resulted, and an active prescription can still be cancelled (with a reason); a dispensed one
+  cannot (the patient has it).
+- Each amendment is kept as a RecordAmendment (author, reason, time, each changed field before and after).
+- Before signing a diagnosis can be removed: it is marked removed (who, when, why), kept in history and no longer
+  counted anywhere (``Diagnosis.objects`` and ``record.diagnoses`` see active diagnoses only).
 - A lab result must be one the test can physically give (LabTest.physical_min/max; never a negative
   concentration). A saved result is never edited: ``lab_result_correct`` replaces it with a reason, keeps the
   earlier value and flag, recomputes the flag and records who corrected it and when (the lab, per the role table).
@@ -39,6 +43,7 @@ from clinical.models import (
     Prescription,
     Procedure,
     ProcedureCatalog,
+    RecordAmendment,
     Vitals,
 )
 from hms.audit import audited_save
@@ -143,7 +148,13 @@ def record_sign(*, record, acting_user):
 
 @transaction.atomic
 def record_amend(*, record, reason, acting_user, **changes):
-    """Change a signed record's complaint, notes or outcome, with a reason. The signed version stays in history."""
+    """Change a signed record's complaint, notes or outcome, with a reason.
+
+    Each amendment is its own RecordAmendment row (author, reason, time, and every changed field's text before
+    and after), so the original and every later version stay readable; the record keeps the latest amendment's
+    summary (``amended_at``/``amended_by``/``amendment_reason``) and every version is in its history too.
+    Fields given with their current value are not changes; an amendment that changes nothing is refused (400).
+    """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason for the amendment."})
@@ -158,13 +169,29 @@ def record_amend(*, record, reason, acting_user, **changes):
         raise Conflict("This record is not signed yet; edit it directly instead of amending it.", code="not_signed")
     if changes.get("outcome"):
         _check_choice("outcome", changes["outcome"], TreatmentOutcome)
+    originals = {}  # the text as signed: the "before" of the first amendment that changed the field
+    for earlier in RecordAmendment.objects.filter(record=record).order_by("amended_at", "id"):
+        for field, change in (earlier.changes or {}).items():
+            originals.setdefault(field, change.get("before", ""))
+    changed = {}
     for field, value in changes.items():
-        setattr(record, field, value if value is not None else "")
+        value = value if value is not None else ""
+        before = getattr(record, field)
+        if value != before:
+            changed[field] = {"before": before, "after": value, "original": originals.get(field, before)}
+            setattr(record, field, value)
+    if not changed:
+        raise ValidationError("The amendment changes nothing: the record already says this.")
     record.amended_at = timezone.now()
     record.amended_by = acting_user
     record.amendment_reason = reason[:500]
     record._change_reason = reason[:100]
-    return audited_save(record, acting_user=acting_user)
+    audited_save(record, acting_user=acting_user)
+    amendment = RecordAmendment(
+        record=record, author=acting_user, reason=reason[:500], amended_at=record.amended_at, changes=changed
+    )
+    audited_save(amendment, acting_user=acting_user)
+    return record
 
 
 def record_ready_for_completion(appointment):
@@ -187,7 +214,8 @@ def record_ready_for_completion(appointment):
 def diagnosis_add(*, record, code, acting_user, is_primary=False):
     """Add a billable ICD-10-CM diagnosis; its description comes from the code list.
 
-    The record's first diagnosis is primary; making another one primary demotes the previous one.
+    The record's first diagnosis is primary; making another one primary demotes the previous one. A code that
+    was removed from this record earlier is restored (the same row, its removal kept in history).
     """
     record = _writable_record(record, acting_user)
     code = icd10.normalise(code)
@@ -204,6 +232,13 @@ def diagnosis_add(*, record, code, acting_user, is_primary=False):
         for other in record.diagnoses.filter(is_primary=True):
             other.is_primary = False
             audited_save(other, acting_user=acting_user)
+    removed = Diagnosis.all_objects.filter(record=record, code=code).first()  # removed earlier: restored
+    if removed is not None:
+        removed.is_primary = bool(is_primary) or not has_primary
+        removed.added_by, removed.added_at = acting_user, timezone.now()
+        removed.removed_at, removed.removed_by, removed.removal_reason = None, None, ""
+        removed._change_reason = "Added again"
+        return audited_save(removed, acting_user=acting_user)
     diagnosis = Diagnosis(
         record=record,
         patient_id=record.patient_id,
@@ -213,6 +248,32 @@ def diagnosis_add(*, record, code, acting_user, is_primary=False):
         added_by=acting_user,
     )
     return audited_save(diagnosis, acting_user=acting_user)
+
+
+@transaction.atomic
+def diagnosis_remove(*, diagnosis, acting_user, reason=""):
+    """Remove a diagnosis from an unsigned record (a signed one answers 409: amend it instead).
+
+    Nothing is deleted: the diagnosis is marked removed (when, by whom, why) and stays in history and the admin,
+    but no longer counts (signing, completion, billing, reports, lists). When the primary diagnosis is removed,
+    the earliest remaining one becomes primary.
+    """
+    record = _writable_record(diagnosis.record, acting_user)
+    diagnosis = Diagnosis.all_objects.select_for_update().get(pk=diagnosis.pk)
+    if diagnosis.removed_at is not None:
+        raise Conflict(f"{diagnosis.code} was already removed from this record.", code="already_removed")
+    diagnosis.removed_at = timezone.now()
+    diagnosis.removed_by = acting_user
+    diagnosis.removal_reason = (reason or "").strip()[:500]
+    was_primary, diagnosis.is_primary = diagnosis.is_primary, False
+    diagnosis._change_reason = (diagnosis.removal_reason or "Removed")[:100]
+    audited_save(diagnosis, acting_user=acting_user, validate=False)
+    if was_primary:
+        successor = record.diagnoses.order_by("added_at", "id").first()
+        if successor is not None:
+            successor.is_primary = True
+            audited_save(successor, acting_user=acting_user)
+    return diagnosis
 
 
 @transaction.atomic
@@ -312,6 +373,12 @@ def prescription_cancel(*, prescription, reason, acting_user):
         raise ValidationError({"reason": "Give the reason for cancelling the prescription."})
     prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
     ensure_may_write(appointment=prescription.record.appointment, acting_user=acting_user)
+    if prescription.status == PrescriptionStatus.DISPENSED:
+        raise Conflict(
+            f"{prescription.medication.name} was already dispensed by the pharmacy, so the prescription cannot be "
+            "cancelled: the patient has the medication. Tell the patient to stop it, and record that in the notes.",
+            code="already_dispensed",
+        )
     if prescription.status != PrescriptionStatus.ACTIVE:
         raise Conflict(
             f"A {prescription.get_status_display().lower()} prescription cannot be cancelled.",

@@ -13,6 +13,17 @@ urlpatterns = [
     path("visits/<int:pk>/procedures/", views.visit_procedure_add_view, name="visit_procedure_add"),
     path("visits/<int:pk>/prescriptions/", views.visit_prescription_add_view, name="visit_prescription_add"),
     path("visits/<int:pk>/lab-orders/", views.visit_lab_order_add_view, name="visit_lab_order_add"),
+    path(
+        "visits/<int:pk>/diagnoses/<int:diagnosis_pk>/remove/",
+        views.visit_diagnosis_remove_view,
+        name="visit_diagnosis_remove",
+    ),
+    path(
+        "visits/<int:pk>/prescriptions/<int:prescription_pk>/cancel/",
+        views.visit_prescription_cancel_view,
+        name="visit_prescription_cancel",
+    ),
+    path("visits/<int:pk>/amend/", views.visit_amend_view, name="visit_amend"),
     path("visits/<int:pk>/sign/", views.visit_sign_view, name="visit_sign"),
     path("visits/<int:pk>/complete/", views.visit_complete_view, name="visit_complete"),
     # Nurses

@@ -4,7 +4,9 @@ timeline (staff) and the patient's own history (portal).
 Views check access and shape pages. Reads go through clinical.page_selectors / clinical.selectors (scoped
 to the user); every change is one call of a clinical.services (or scheduling.services) function with
 ``acting_user``. Only the appointment's doctor writes a visit (``ensure_may_write``: anyone else, administrators
-included, gets 403). A refusal is shown on the page and nothing is saved.
+included, gets 403). A refusal is shown on the page and nothing is saved. The visit page's sections (diagnoses,
+procedures, prescriptions, lab orders) are also answered alone to its script, which updates them in place
+(VISIT_SECTIONS); without JavaScript every form posts and redirects as usual.
 """
 
 from django.contrib import messages
@@ -17,12 +19,15 @@ from django.views.decorators.http import require_POST
 from clinical import icd10, page_selectors, policies, services
 from clinical.choices import RECORDABLE_APPOINTMENT_STATUSES, LabOrderStatus
 from clinical.forms import (
+    AmendmentForm,
     DiagnosisForm,
+    DiagnosisRemoveForm,
     ICD10SearchForm,
     LabOrderForm,
     LabResultCorrectionForm,
     LabResultForm,
     NotesForm,
+    PrescriptionCancelForm,
     PrescriptionForm,
     ProcedureForm,
     VitalsForm,
@@ -103,10 +108,12 @@ def _icd_context(request):
     }
 
 
-def _render_visit(request, appointment, *, status=200, **forms):
+def _render_visit(request, appointment, *, status=200, section=None, **extra):
+    """The visit page, or only one of its sections (``section``, for the page's script: see _fetched_section)."""
     record = page_selectors.visit_record(appointment)
     may_write = _may_write(request.user, appointment)
     editable = may_write and record is not None and not record.is_signed
+    forms = {name: value for name, value in extra.items() if name.endswith("_form")}
     if editable:
         forms.setdefault(
             "notes_form",
@@ -122,21 +129,37 @@ def _render_visit(request, appointment, *, status=200, **forms):
         forms.setdefault("procedure_form", ProcedureForm())
         forms.setdefault("prescription_form", PrescriptionForm())
         forms.setdefault("lab_order_form", LabOrderForm())
+    if may_write and record is not None and record.is_signed:
+        forms.setdefault(
+            "amend_form",
+            AmendmentForm(
+                initial={
+                    "chief_complaint": record.chief_complaint,
+                    "clinical_notes": record.clinical_notes,
+                    "outcome": record.outcome,
+                }
+            ),
+        )
     context = {
         "appointment": appointment,
         "patient": appointment.patient,
         "record": record,
         "may_write": may_write,
         "editable": editable,
-        "can_open": may_write and record is None and appointment.status in RECORDABLE_APPOINTMENT_STATUSES,
-        "can_complete": may_write and appointment.can("complete"),
-        "may_record_vitals": policies.granted_by_role(request.user, "clinical.add_vitals")
-        and appointment.status in RECORDABLE_APPOINTMENT_STATUSES,
-        "allergies": _allergies_for(request.user, appointment.patient),
-        "vitals": page_selectors.visit_vitals(user=request.user, appointment=appointment),
-        **_icd_context(request),
+        **extra,
         **forms,
     }
+    if section is not None:
+        return render(request, VISIT_SECTIONS[section], context, status=status)
+    context.update(
+        can_open=may_write and record is None and appointment.status in RECORDABLE_APPOINTMENT_STATUSES,
+        can_complete=may_write and appointment.can("complete"),
+        may_record_vitals=policies.granted_by_role(request.user, "clinical.add_vitals")
+        and appointment.status in RECORDABLE_APPOINTMENT_STATUSES,
+        allergies=_allergies_for(request.user, appointment.patient),
+        vitals=page_selectors.visit_vitals(user=request.user, appointment=appointment),
+        **_icd_context(request),
+    )
     return render(request, "clinical/visit.html", context, status=status)
 
 
@@ -172,19 +195,31 @@ def visit_open_view(request, pk):
 
 
 def _record_action(request, pk, *, form_class, form_name, call, done, anchor, form_kwargs=None):
-    """Validate one form of the visit page and run its service; on refusal re-show the page with the errors."""
+    """Validate one form of the visit page and run its service; on refusal re-show the page with the errors.
+
+    Sent by the page's script (see _fetched_section), the answer is the form's section alone: refreshed after a
+    success (with ``done`` as its message), or with the errors."""
     appointment, record = _writer_record(request, pk)
     if record is None:
         return redirect(_visit_url(appointment))
+    section = _fetched_section(request)
     form = form_class(request.POST, **(form_kwargs or {}))
     if not form.is_valid():
-        return _render_visit(request, appointment, status=400, **{form_name: form})
+        return _render_visit(request, appointment, status=400, section=section, **{form_name: form})
     try:
         call(record, form)
     except (DomainError, ValidationError) as exc:
         _add_errors(form, exc)
-        return _render_visit(request, appointment, status=_status(exc), **{form_name: form})
-    messages.success(request, done(form))
+        return _render_visit(request, appointment, status=_status(exc), section=section, **{form_name: form})
+    return _done(request, appointment, done(form), anchor)
+
+
+def _done(request, appointment, message, anchor):
+    """After a change: the refreshed section with the message (fetched), else a redirect to the page."""
+    section = _fetched_section(request)
+    if section is not None:
+        return _render_visit(request, appointment, section=section, section_message=message)
+    messages.success(request, message)
     return redirect(_visit_url(appointment, anchor))
 
 
@@ -247,22 +282,24 @@ def visit_prescription_add_view(request, pk):
     appointment, record = _writer_record(request, pk)
     if record is None:
         return redirect(_visit_url(appointment))
+    section = _fetched_section(request)
     show_override = bool(request.POST.get("allergy_override_reason", "").strip())
     form = PrescriptionForm(request.POST, show_override=show_override)
     if not form.is_valid():
-        return _render_visit(request, appointment, status=400, prescription_form=form)
+        return _render_visit(request, appointment, status=400, section=section, prescription_form=form)
     try:
         prescription = services.prescription_create(record=record, acting_user=request.user, **form.cleaned_data)
     except services.AllergyConflict as exc:
         form = PrescriptionForm(request.POST, show_override=True)
         form.is_valid()
-        return _render_visit(request, appointment, status=409, prescription_form=form, allergy_warning=exc.message)
+        return _render_visit(
+            request, appointment, status=409, section=section, prescription_form=form, allergy_warning=exc.message
+        )
     except (DomainError, ValidationError) as exc:
         _add_errors(form, exc)
-        return _render_visit(request, appointment, status=_status(exc), prescription_form=form)
+        return _render_visit(request, appointment, status=_status(exc), section=section, prescription_form=form)
     note = " (allergy override recorded)" if prescription.allergy_override_reason else ""
-    messages.success(request, f"Prescribed {prescription}{note}.")
-    return redirect(_visit_url(appointment, "prescriptions"))
+    return _done(request, appointment, f"Prescribed {prescription}{note}.", "prescriptions")
 
 
 @require_POST
@@ -306,6 +343,93 @@ def visit_complete_view(request, pk):
     else:
         messages.success(request, f"Completed the visit of {appointment.patient.full_name}; the bill is drafted.")
     return redirect(_visit_url(appointment))
+
+
+# --- visit: sections updated in place, removing, cancelling, amending (issue 12) --------------------------
+
+# The sections of the visit page its script (clinical/static/clinical/visit.js) updates in place: a form with
+# data-visit-section="<name>" is posted with fetch and the header below, and the answer is that section's HTML
+# alone (the fragment the page itself includes), which replaces it; nothing else on the page (notes being typed)
+# is touched. Without JavaScript the same forms post normally and the page redirects back to itself.
+VISIT_SECTIONS = {
+    "diagnoses": "clinical/_visit_diagnoses.html",
+    "procedures": "clinical/_visit_procedures.html",
+    "prescriptions": "clinical/_visit_prescriptions.html",
+    "lab-orders": "clinical/_visit_lab_orders.html",
+}
+SECTION_HEADER = "X-Visit-Section"
+
+
+def _fetched_section(request):
+    """The section the page's script asked for (its header), or None for a plain form post."""
+    section = request.headers.get(SECTION_HEADER)
+    return section if section in VISIT_SECTIONS else None
+
+
+def _section_refusal(request, appointment, error_name, exc):
+    """A refused remove/cancel: the section (fetched) or the whole page with the refusal above the section's list."""
+    section = _fetched_section(request)
+    return _render_visit(request, appointment, status=_status(exc), section=section, **{error_name: _refusal(exc)})
+
+
+@require_POST
+@staff_page("clinical.view_medicalrecord")
+def visit_diagnosis_remove_view(request, pk, diagnosis_pk):
+    """Remove a diagnosis of the unsigned record (kept, marked removed, no longer counted)."""
+    appointment, record = _writer_record(request, pk)
+    if record is None:
+        return redirect(_visit_url(appointment))
+    diagnosis = page_selectors.visit_diagnosis(record=record, pk=diagnosis_pk)
+    form = DiagnosisRemoveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.get("reason", ["The reason is too long."])[0])
+        services.diagnosis_remove(diagnosis=diagnosis, reason=form.cleaned_data["reason"], acting_user=request.user)
+    except (DomainError, ValidationError) as exc:
+        return _section_refusal(request, appointment, "diagnoses_error", exc)
+    return _done(request, appointment, f"Removed the diagnosis {diagnosis}.", "diagnoses")
+
+
+@require_POST
+@staff_page("clinical.view_medicalrecord")
+def visit_prescription_cancel_view(request, pk, prescription_pk):
+    """Cancel a prescription of the visit, with a reason; a dispensed one is refused with a message."""
+    appointment, record = _writer_record(request, pk)
+    if record is None:
+        return redirect(_visit_url(appointment))
+    prescription = page_selectors.visit_prescription(record=record, pk=prescription_pk)
+    form = PrescriptionCancelForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": "Give the reason for cancelling the prescription."})
+        services.prescription_cancel(
+            prescription=prescription, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+    except (DomainError, ValidationError) as exc:
+        return _section_refusal(request, appointment, "prescriptions_error", exc)
+    message = f"Cancelled the prescription of {prescription.medication.name}."
+    return _done(request, appointment, message, "prescriptions")
+
+
+@require_POST
+@staff_page("clinical.view_medicalrecord")
+def visit_amend_view(request, pk):
+    """Amend the signed record with a reason; every amendment is kept and shown with the original text."""
+    appointment, record = _writer_record(request, pk)
+    if record is None:
+        return redirect(_visit_url(appointment))
+    form = AmendmentForm(request.POST)
+    if not form.is_valid():
+        return _render_visit(request, appointment, status=400, amend_form=form)
+    try:
+        services.record_amend(
+            record=record, reason=form.cleaned_data["reason"], acting_user=request.user, **form.changes()
+        )
+    except (DomainError, ValidationError) as exc:
+        _add_errors(form, exc)
+        return _render_visit(request, appointment, status=_status(exc), amend_form=form)
+    messages.success(request, "Amended the signed record; the original stays shown with the amendment.")
+    return redirect(_visit_url(appointment, "amendments"))
 
 
 # --- nurses: vitals -------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ ROLE_PERMISSIONS = {
         "scheduling.room": "vac",
         "inventory.equipment": "vac",
         "clinical.medicalrecord": "v",
+        "clinical.recordamendment": "v",  # written only by clinical.services.record_amend
         "clinical.diagnosis": "v",
         "clinical.procedure": "v",
         "clinical.prescription": "v",
@@ -107,6 +108,7 @@ ROLE_PERMISSIONS = {
         "scheduling.timeoff": "vac",
         "scheduling.room": "v",
         "clinical.medicalrecord": "vac",
+        "clinical.recordamendment": "v",  # written only by clinical.services.record_amend
         "clinical.diagnosis": "vac",
         "clinical.procedure": "vac",
         "clinical.prescription": "vac",
@@ -124,6 +126,7 @@ ROLE_PERMISSIONS = {
         **_CLINICAL_CHART,
         "scheduling.appointment": "vc",
         "clinical.medicalrecord": "v",
+        "clinical.recordamendment": "v",  # written only by clinical.services.record_amend
         "clinical.diagnosis": "v",
         "clinical.prescription": "v",
         "clinical.laborder": "v",

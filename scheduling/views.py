@@ -276,6 +276,7 @@ def board_view(request):
             day=day,
             today=today,
             page=_with_actions(_page(request, appointments, BOARD_PAGE_SIZE)),
+            own_doctor=page_selectors.doctor_for_user(request.user),  # "Start visit" on their own rows
             previous_url=_url("scheduling:board", **day_params, date=(day - datetime.timedelta(days=1)).isoformat()),
             next_url=_url("scheduling:board", **day_params, date=(day + datetime.timedelta(days=1)).isoformat()),
             today_url=_url("scheduling:board", **day_params, date=today.isoformat()),
@@ -287,14 +288,17 @@ def _staff_appointment(request, pk):
     return get_object_or_404(appointment_queryset_for(request.user), pk=pk)
 
 
-def _run_action(request, appointment, call, done):
-    """Run one service call; report success or the refusal as a message, then go back where the form was."""
+def _run_action(request, appointment, call, done, success_url=None):
+    """Run one service call; report success or the refusal as a message, then go back where the form was
+    (on success, to ``success_url`` when given)."""
     try:
         appointment = call()
     except (DomainError, ValidationError) as exc:
         messages.error(request, f"{appointment.patient.full_name}, {_when(appointment)}: {_refusal(exc)}")
     else:
         messages.success(request, f"{appointment.patient.full_name}, {_when(appointment)}: {done}.")
+        if success_url:
+            return redirect(success_url)
     return redirect(_next_url(request, _board_url(appointment)))
 
 
@@ -344,7 +348,7 @@ def appointment_cancel_view(request, pk):
     )
 
 
-def _visit_action(request, pk, service, done):
+def _visit_action(request, pk, service, done, success_url=None):
     """Start or complete a visit: the appointment's own doctor does it (or an administrator)."""
     appointment = _staff_appointment(request, pk)
     own = page_selectors.doctor_for_user(request.user)
@@ -355,13 +359,17 @@ def _visit_action(request, pk, service, done):
         appointment,
         lambda: service(appointment=appointment, acting_user=request.user),
         done,
+        success_url,
     )
 
 
 @require_POST
 @staff_page("scheduling.change_appointment")
 def appointment_start_view(request, pk):
-    return _visit_action(request, pk, services.appointment_start, "visit started")
+    """Start the visit and open its page (the doctor's next step); a refusal goes back where the form was."""
+    return _visit_action(
+        request, pk, services.appointment_start, "visit started", success_url=reverse("clinical:visit", args=[pk])
+    )
 
 
 @require_POST

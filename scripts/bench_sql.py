@@ -474,7 +474,7 @@ def _payer_mix(connection, params):
 
 def clinical(connection, params):
     start, end = _bounds(params)
-    where, args = ["a.start >= %s", "a.start < %s"], [start, end]
+    where, args = ["a.start >= %s", "a.start < %s", "dg.removed_at IS NULL"], [start, end]
     if params.hospital is not None:
         where.append("a.hospital_id = %s")
         args.append(params.hospital.pk)

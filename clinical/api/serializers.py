@@ -54,8 +54,19 @@ class RecordChildSerializer(serializers.ModelSerializer):
 class DiagnosisSerializer(RecordChildSerializer):
     class Meta:
         model = Diagnosis
-        fields = ["id", "record", "patient", "patient_mrn", "code", "description", "is_primary", "added_at"]
-        read_only_fields = ["description", "added_at"]
+        fields = [
+            "id",
+            "record",
+            "patient",
+            "patient_mrn",
+            "code",
+            "description",
+            "is_primary",
+            "added_at",
+            "removed_at",
+            "removal_reason",
+        ]
+        read_only_fields = ["description", "added_at", "removed_at", "removal_reason"]
         extra_kwargs = {
             "code": {"help_text": "A billable ICD-10-CM code (see /api/v1/icd10/?search=); the description is set."},
             "is_primary": {"help_text": "The record's first diagnosis is primary; a new primary one demotes it."},
@@ -69,6 +80,34 @@ class RecordDiagnosisSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# --- visit: amendments and removed diagnoses (issue 12) ---------------------------------------------
+
+
+class AmendmentChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="chief_complaint, clinical_notes or outcome.")
+    original = serializers.CharField(allow_blank=True, help_text="The text as signed (outcomes by their label).")
+    before = serializers.CharField(allow_blank=True, help_text="What this amendment replaced.")
+    after = serializers.CharField(allow_blank=True, help_text="What this amendment wrote.")
+
+
+class RecordAmendmentSerializer(serializers.Serializer):
+    """One amendment of a signed record; part of the record (shown to whoever may read the record)."""
+
+    id = serializers.IntegerField(read_only=True)
+    amended_at = serializers.DateTimeField(read_only=True)
+    author = serializers.IntegerField(source="author_id", read_only=True)
+    author_name = serializers.SerializerMethodField()
+    reason = serializers.CharField(read_only=True)
+    changes = AmendmentChangeSerializer(source="change_list", many=True, read_only=True)
+
+    def get_author_name(self, amendment) -> str:
+        return amendment.author.get_full_name() or amendment.author.get_username()
+
+
+class DiagnosisRemoveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class MedicalRecordSerializer(NestedAccessMixin, serializers.ModelSerializer):
     appointment = serializers.PrimaryKeyRelatedField(queryset=Appointment.objects.all())
     patient_mrn = serializers.CharField(source="patient.mrn", read_only=True)
@@ -76,6 +115,9 @@ class MedicalRecordSerializer(NestedAccessMixin, serializers.ModelSerializer):
     doctor_name = serializers.CharField(source="doctor", read_only=True)
     is_signed = serializers.BooleanField(read_only=True)
     diagnoses = RecordDiagnosisSerializer(many=True, read_only=True)
+    amendments = RecordAmendmentSerializer(
+        many=True, read_only=True, help_text="Every amendment of the signed record, newest first, with the original."
+    )
 
     class Meta:
         model = MedicalRecord
@@ -98,6 +140,7 @@ class MedicalRecordSerializer(NestedAccessMixin, serializers.ModelSerializer):
             "amended_at",
             "amended_by",
             "amendment_reason",
+            "amendments",
         ]
         read_only_fields = [
             "patient",
@@ -314,7 +357,7 @@ class ICD10CodeSerializer(serializers.Serializer):
 
 
 class HistoryEventSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="visit, diagnosis, prescription, lab_result or vitals.")
+    kind = serializers.CharField(help_text="visit, diagnosis, prescription, lab_result, vitals or amendment.")
     at = serializers.DateTimeField()
     id = serializers.IntegerField(help_text="Id of the row of that kind (record, diagnosis, ...).")
     record = serializers.IntegerField(allow_null=True)

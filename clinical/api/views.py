@@ -15,6 +15,7 @@ from clinical import icd10, selectors, services
 from clinical.api.serializers import (
     AmendmentSerializer,
     CancelSerializer,
+    DiagnosisRemoveSerializer,
     DiagnosisSerializer,
     HistoryEventSerializer,
     ICD10CodeSerializer,
@@ -113,10 +114,20 @@ class MedicalRecordViewSet(viewsets.ModelViewSet):
         """Sign the record (it needs a diagnosis); afterwards it changes only by amendment."""
         return self._respond(services.record_sign(record=self.get_object(), acting_user=request.user))
 
-    @extend_schema(request=AmendmentSerializer, responses=MedicalRecordSerializer)
+    @extend_schema(
+        request=AmendmentSerializer,
+        responses={
+            200: MedicalRecordSerializer,
+            400: OpenApiResponse(description="No reason, nothing that changes, or an unknown outcome."),
+            403: OpenApiResponse(description="Only the doctor of the visit amends its record."),
+            404: OpenApiResponse(description="No such record, or not one you may see."),
+            409: OpenApiResponse(description="The record is not signed yet: edit it instead (PATCH)."),
+        },
+    )
     @action(detail=True, methods=["post"], **action_permissions("clinical.change_medicalrecord"))
     def amend(self, request, pk=None):
-        """Amend a signed record: give the reason and the fields that change."""
+        """Amend a signed record: give the reason and the fields that change. Each amendment is kept
+        (`amendments`: author, reason, time, and each field's original, previous and new text)."""
         serializer = AmendmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -137,6 +148,26 @@ class DiagnosisViewSet(ReadAndAddViewSet):
 
     def add(self, data):
         return services.diagnosis_add(acting_user=self.request.user, **data)
+
+    @extend_schema(
+        request=DiagnosisRemoveSerializer,
+        responses={
+            200: DiagnosisSerializer,
+            403: OpenApiResponse(description="Only the doctor of the visit removes its diagnoses."),
+            404: OpenApiResponse(description="No such diagnosis (or already removed), or not one you may see."),
+            409: OpenApiResponse(description="The record is signed: amend it instead."),
+        },
+    )
+    @action(detail=True, methods=["post"], **action_permissions("clinical.change_diagnosis"))
+    def remove(self, request, pk=None):
+        """Remove a diagnosis from an unsigned record, with an optional reason. It is kept (marked removed, in
+        history) and no longer listed or counted; the earliest remaining diagnosis becomes primary."""
+        serializer = DiagnosisRemoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        diagnosis = services.diagnosis_remove(
+            diagnosis=self.get_object(), reason=serializer.validated_data["reason"], acting_user=request.user
+        )
+        return Response(self.get_serializer(diagnosis).data)
 
 
 class ProcedureViewSet(ReadAndAddViewSet):

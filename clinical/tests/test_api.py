@@ -59,7 +59,7 @@ ACCESS = {
         "sign": {DOCTOR},
         "amend": {DOCTOR},
     },
-    "diagnoses": {"list": CHART, "retrieve": CHART, "create": {DOCTOR}},
+    "diagnoses": {"list": CHART, "retrieve": CHART, "create": {DOCTOR}, "remove": {DOCTOR}},
     "procedures": {"list": {ADMIN, DOCTOR}, "retrieve": {ADMIN, DOCTOR}, "create": {DOCTOR}},
     "prescriptions": {
         "list": CHART | {PHARMACIST},
@@ -101,7 +101,7 @@ MODELS = {
     "procedure-catalog": ProcedureCatalog,
     "lab-tests": LabTest,
 }
-DRAFT_ACTIONS = {"create", "update", "sign"}
+DRAFT_ACTIONS = {"create", "update", "sign", "remove"}
 
 
 def _record_for(role, user, *, signed):
