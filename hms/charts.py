@@ -18,12 +18,14 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 WIDTH = 560
-LEFT, RIGHT, TOP = 64, 12, 22  # room for the y-axis numbers, the right edge, the values above the columns
+RIGHT, TOP = 12, 22  # room at the right edge, and above the columns for their values
 PLOT = 180  # height of the plotting area
 BOTTOM = 34  # room for the x-axis labels
-MAX_LABELS = 12  # x-axis labels on one chart; with more periods every n-th is labelled
-MAX_VALUES = 16  # values written above the columns horizontally; with more they are written upright
-LABEL_CHARS = 62  # a category name longer than this wraps onto the next line
+# Text is measured for the phone, where the chart is drawn at about 60% and its type is larger (charts.css):
+# a character takes about CHAR units of the viewBox.
+CHAR = 9
+LABEL_CHARS = 40  # a category name longer than this wraps onto the next line
+MAX_VALUES = 26  # values are written on up to this many columns (the tooltip always has it)
 
 
 def nice_ticks(top, *, count=4, min_step=1):
@@ -72,26 +74,42 @@ def _svg_open(title, height):
     ]
 
 
-def _y_axis(ticks, fmt, y_of):
-    parts = []
-    for tick in ticks:
-        y = y_of(tick)
-        parts.append(f'<line class="gridline" x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}"/>')
-        parts.append(
-            f'<text class="tick" x="{LEFT - 6}" y="{y + 3.5:.1f}" text-anchor="end">{escape(fmt.format(tick))}</text>'
-        )
-    parts.append(f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + PLOT}"/>')
-    parts.append(f'<line class="axis" x1="{LEFT}" y1="{TOP + PLOT}" x2="{WIDTH - RIGHT}" y2="{TOP + PLOT}"/>')
-    return parts
+class _Axes:
+    """The frame of a chart over periods: a y-axis from 0 to the top tick (wide enough for its longest number)
+    and one slot per period along the x-axis."""
 
+    def __init__(self, labels, top_value, *, fmt, min_step):
+        self.labels, self.fmt = labels, fmt
+        self.ticks = nice_ticks(top_value, min_step=min_step)
+        self.left = max(len(fmt.format(tick)) for tick in self.ticks) * CHAR + 12
+        self.step = (WIDTH - self.left - RIGHT) / len(labels)
 
-def _x_labels(labels, x_of):
-    every = max(math.ceil(len(labels) / MAX_LABELS), 1)
-    return [
-        f'<text class="label" x="{x_of(index):.1f}" y="{TOP + PLOT + 14}" text-anchor="middle">{escape(label)}</text>'
-        for index, label in enumerate(labels)
-        if index % every == 0
-    ]
+    def y(self, value):
+        return TOP + PLOT - PLOT * value / self.ticks[-1]
+
+    def x(self, index):
+        return self.left + index * self.step + self.step / 2
+
+    def draw(self):
+        left, base = self.left, TOP + PLOT
+        parts = []
+        for tick in self.ticks:
+            y = self.y(tick)
+            parts.append(f'<line class="gridline" x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}"/>')
+            parts.append(
+                f'<text class="tick" x="{left - 6:.1f}" y="{y + 4:.1f}" text-anchor="end">'
+                f"{escape(self.fmt.format(tick))}</text>"
+            )
+        parts.append(f'<line class="axis" x1="{left:.1f}" y1="{TOP}" x2="{left:.1f}" y2="{base}"/>')
+        parts.append(f'<line class="axis" x1="{left:.1f}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}"/>')
+        # x-axis labels: every n-th when they would not fit side by side
+        every = max(math.ceil((max(len(label) for label in self.labels) * CHAR + 8) / self.step), 1)
+        parts += [
+            f'<text class="label" x="{self.x(index):.1f}" y="{base + 16}" text-anchor="middle">{escape(label)}</text>'
+            for index, label in enumerate(self.labels)
+            if index % every == 0
+        ]
+        return parts
 
 
 def column_chart(points, *, title, fmt="{:,.0f}", min_step=1):
@@ -99,33 +117,28 @@ def column_chart(points, *, title, fmt="{:,.0f}", min_step=1):
     if not points:
         return mark_safe(f'<p class="muted">{escape(title)}: no data in this range.</p>')
     values = [float(value or 0) for _, value in points]
-    ticks = nice_ticks(max(values), min_step=min_step)
-    top = ticks[-1]
-    step = (WIDTH - LEFT - RIGHT) / len(points)
-
-    def y_of(value):
-        return TOP + PLOT - PLOT * value / top
-
-    def x_of(index):
-        return LEFT + index * step + step / 2
-
-    parts = _svg_open(title, TOP + PLOT + BOTTOM)
-    parts += _y_axis(ticks, fmt, y_of)
-    upright = len(points) > MAX_VALUES
-    for index, ((label, _), value) in enumerate(zip(points, values, strict=True)):
-        text = escape(fmt.format(value))
-        y = y_of(value)
+    axes = _Axes([label for label, _ in points], max(values), fmt=fmt, min_step=min_step)
+    base, step = TOP + PLOT, axes.step
+    parts = _svg_open(title, TOP + PLOT + BOTTOM) + axes.draw()
+    texts = [fmt.format(value) for value in values]
+    upright = max(len(text) for text in texts) * CHAR * 0.8 > step  # too wide to sit across the column
+    for index, ((label, _), value, text) in enumerate(zip(points, values, texts, strict=True)):
+        text, x, y = escape(text), axes.x(index), axes.y(value)
         parts.append(
-            f'<rect class="bar" x="{LEFT + index * step + step * 0.15:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" '
-            f'height="{TOP + PLOT - y:.1f}" data-label="{escape(label)}" data-value="{value:g}">'
+            f'<rect class="bar" x="{x - step * 0.35:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" '
+            f'height="{base - y:.1f}" data-label="{escape(label)}" data-value="{value:g}">'
             f"<title>{escape(label)}: {text}</title></rect>"
         )
-        if upright:
-            place = f'transform="translate({x_of(index) + 3:.1f},{y - 3:.1f}) rotate(-90)"'
-        else:
-            place = f'x="{x_of(index):.1f}" y="{y - 4:.1f}" text-anchor="middle"'
-        parts.append(f'<text class="value" {place}>{text}</text>')
-    parts += _x_labels([label for label, _ in points], x_of)
+        if len(points) > MAX_VALUES:
+            continue  # too narrow to write on: the tooltip has it
+        css = "value"
+        if not upright:
+            place = f'x="{x:.1f}" y="{y - 4:.1f}" text-anchor="middle"'
+        elif base - y > len(text) * CHAR:  # inside a tall column, reading upwards
+            css, place = "value inside", f'transform="translate({x + 4:.1f},{base - 4:.1f}) rotate(-90)"'
+        else:  # above a short one
+            place = f'transform="translate({x + 4:.1f},{y - 3:.1f}) rotate(-90)"'
+        parts.append(f'<text class="{css}" {place}>{text}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
@@ -166,23 +179,13 @@ def line_chart(points, *, title, fmt="{:.0%}", min_step=0.01):
     known = [value for _, value in points if value is not None]
     if not known:
         return mark_safe(f'<p class="muted">{escape(title)}: no data in this range.</p>')
-    ticks = nice_ticks(max(float(v) for v in known), min_step=min_step)
-    top = ticks[-1]
-    step = (WIDTH - LEFT - RIGHT) / len(points)
-
-    def y_of(value):
-        return TOP + PLOT - PLOT * value / top
-
-    def x_of(index):
-        return LEFT + index * step + step / 2
-
-    coords = [(x_of(i), y_of(float(v)), label, float(v)) for i, (label, v) in enumerate(points) if v is not None]
-    parts = _svg_open(title, TOP + PLOT + BOTTOM)
-    parts += _y_axis(ticks, fmt, y_of)
+    axes = _Axes([label for label, _ in points], max(float(v) for v in known), fmt=fmt, min_step=min_step)
+    coords = [(axes.x(i), axes.y(float(v)), label, float(v)) for i, (label, v) in enumerate(points) if v is not None]
+    parts = _svg_open(title, TOP + PLOT + BOTTOM) + axes.draw()
     parts.append(
         '<polyline class="line" fill="none" points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in coords) + '"/>'
     )
-    show_values = len(coords) <= MAX_VALUES
+    show_values = max(len(fmt.format(v)) for _, _, _, v in coords) * CHAR * 0.8 <= axes.step  # side by side
     for x, y, label, value in coords:
         text = escape(fmt.format(value))
         parts.append(
@@ -191,6 +194,5 @@ def line_chart(points, *, title, fmt="{:.0%}", min_step=0.01):
         )
         if show_values:
             parts.append(f'<text class="value" x="{x:.1f}" y="{y - 6:.1f}" text-anchor="middle">{text}</text>')
-    parts += _x_labels([label for label, _ in points], x_of)
     parts.append("</svg>")
     return mark_safe("".join(parts))

@@ -191,12 +191,14 @@ def build_hospital_day():
 
     for bill in bills:
         billing_services.bill_recalculate(bill=bill, acting_user=doctor.user)
+    claim = billing_services.claim_create(bill=bills[1], acting_user=doctor.user)
     return {
         "patient": patient,
         "visit": visit,
         "prescription": prescriptions[0],
         "pending_order": pending[0],
         "bill": bills[1],
+        "claim": claim,
     }
 
 
@@ -239,6 +241,7 @@ def pages_of(role, day):
             ("start page", "/"),
             ("bill detail", f"/billing/bills/{bill.pk}/"),
             ("invoice", f"/billing/bills/{bill.pk}/invoice/"),
+            ("claim document", f"/billing/claims/{day['claim'].pk}/document/"),
         ],
         "Pharmacist": [
             ("start page", "/"),
