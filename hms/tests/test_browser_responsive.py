@@ -342,3 +342,32 @@ def test_each_roles_pages_fit_the_screen_and_keep_the_menu_in_reach(chromium, li
         assert not failures, "\n".join(failures)
     finally:
         context.close()
+
+
+def test_on_a_phone_the_menu_opens_without_javascript_and_from_the_keyboard(chromium, live_server, make_user):
+    make_user("Nurse", username="nurse")
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 800}, java_script_enabled=False
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto("/login/")
+        page.fill("#id_username", "nurse")
+        page.fill("#id_password", "pw")
+        page.click("button[type=submit]")
+        patients = page.get_by_role("link", name="Patients", exact=True)
+        assert not patients.is_visible()
+
+        page.get_by_text("Menu", exact=True).click()  # no script runs: the CSS checkbox opens it
+        assert patients.is_visible()
+        page.get_by_text("Menu", exact=True).click()
+        assert not patients.is_visible()
+
+        page.focus("#menu-toggle")
+        page.keyboard.press("Space")
+        assert patients.is_visible()
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent.trim()") == "Patients"
+    finally:
+        context.close()
