@@ -1,7 +1,8 @@
-"""Every role's pages fit a desk screen (1366 px) and a phone (375 px): the page never scrolls sideways (a wide
-table scrolls inside its own box) and the menu is reachable (at 375 px behind the "Menu" button).
+"""Every role's pages fit a desk screen (1366 px), a tablet (1024 px) and a phone (375 px): the page never
+scrolls sideways (a wide table scrolls inside its own box) and the menu is reachable (on the phone behind the
+"Menu" button).
 
-One chromium for the module; each test logs one role in once and walks its start page and main pages at one
+One chromium for the module; each test logs one role in once and walks its start page and main pages at each
 width, with tables filled by several rows and long names. A failure names the role, the page and the width.
 """
 
@@ -41,7 +42,7 @@ from staff.tests.factories import DepartmentFactory, DoctorFactory, HospitalFact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = {"desk": (1366, 800), "phone": (375, 800)}
+WIDTHS = {"desk": (1366, 800), "tablet": (1024, 768), "phone": (375, 800)}
 LONG = "Wolfeschlegelsteinhausenbergerdorff"  # a real surname, and no place to break it
 
 
@@ -310,16 +311,15 @@ def page_problems(page, *, width):
     return problems
 
 
-@pytest.mark.parametrize("width", ["desk", "phone"])
 @pytest.mark.parametrize("role", ROLES)
-def test_each_roles_pages_fit_the_screen_and_keep_the_menu_in_reach(chromium, live_server, role, width):
+def test_each_roles_pages_fit_the_screen_and_keep_the_menu_in_reach(chromium, live_server, role):
+    """One login per role; every page at every width (a failure names the role, the page and the width)."""
     day = build_hospital_day()
     if role == "Insurer":
         from patients.tests.factories import InsurerAccountFactory
 
         InsurerAccountFactory(user__username="insurer")
-    size = WIDTHS[width]
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": size[0], "height": size[1]})
+    context = chromium.new_context(base_url=live_server.url)
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:
@@ -329,23 +329,25 @@ def test_each_roles_pages_fit_the_screen_and_keep_the_menu_in_reach(chromium, li
         page.click("button[type=submit]")
         page.wait_for_load_state()
         failures = []
-        for name, url in pages_of(role, day):
-            response = page.goto(url)
-            if response.status >= 400:
-                failures.append(f"{role} · {name} ({url}) · {size[0]} px: answered {response.status}")
-                continue
-            if os.environ.get("HMS_SCREENSHOTS"):  # to look at them: HMS_SCREENSHOTS=/some/folder
-                shot = f"responsive_{role}_{name}_{size[0]}.png".replace(" ", "-").lower()
-                page.screenshot(path=os.path.join(os.environ["HMS_SCREENSHOTS"], shot), full_page=True)
-            for problem in page_problems(page, width=size[0]):
-                failures.append(f"{role} · {name} ({url}) · {size[0]} px: {problem}")
+        for width, height in WIDTHS.values():
+            page.set_viewport_size({"width": width, "height": height})
+            for name, url in pages_of(role, day):
+                response = page.goto(url)
+                if response.status >= 400:
+                    failures.append(f"{role} · {name} ({url}) · {width} px: answered {response.status}")
+                    continue
+                if os.environ.get("HMS_SCREENSHOTS"):  # to look at them: HMS_SCREENSHOTS=/some/folder
+                    shot = f"responsive_{role}_{name}_{width}.png".replace(" ", "-").lower()
+                    page.screenshot(path=os.path.join(os.environ["HMS_SCREENSHOTS"], shot), full_page=True)
+                for problem in page_problems(page, width=width):
+                    failures.append(f"{role} · {name} ({url}) · {width} px: {problem}")
         assert not failures, "\n".join(failures)
     finally:
         context.close()
 
 
-def test_on_a_phone_the_menu_opens_without_javascript_and_from_the_keyboard(chromium, live_server, make_user):
-    make_user("Nurse", username="nurse")
+def test_on_a_phone_without_javascript_the_menu_opens_and_wide_tables_scroll_in_their_box(chromium, live_server):
+    build_hospital_day()
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 375, "height": 800}, java_script_enabled=False
     )
@@ -356,6 +358,10 @@ def test_on_a_phone_the_menu_opens_without_javascript_and_from_the_keyboard(chro
         page.fill("#id_username", "nurse")
         page.fill("#id_password", "pw")
         page.click("button[type=submit]")
+        page.goto("/scheduling/board/")
+        assert page.locator("#board tbody tr").count() >= 8
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.evaluate("(t => t.scrollWidth > t.clientWidth)(document.getElementById('board'))")  # scrolls
         patients = page.get_by_role("link", name="Patients", exact=True)
         assert not patients.is_visible()
 
@@ -364,7 +370,7 @@ def test_on_a_phone_the_menu_opens_without_javascript_and_from_the_keyboard(chro
         page.get_by_text("Menu", exact=True).click()
         assert not patients.is_visible()
 
-        page.focus("#menu-toggle")
+        page.focus("#menu-toggle")  # from the keyboard: Space on the menu button, then Tab into the menu
         page.keyboard.press("Space")
         assert patients.is_visible()
         page.keyboard.press("Tab")
