@@ -1,9 +1,11 @@
 """The invoice of a bill as a PDF (reportlab): hospital, patient with MRN, lines with codes, insurance,
 payments, refunds and the balance. Letter size, standard fonts (nothing to download or embed)."""
 
+import datetime
 import io
 from xml.sax.saxutils import escape
 
+from django.utils import formats, timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -15,6 +17,13 @@ PAGE_COMPRESSION = 1
 
 GRID = colors.HexColor("#d9e0e8")
 HEAD = colors.HexColor("#eef2f6")
+
+
+def _day(value):
+    """A date (or a moment, on its local day) in the house format, as the pages show it (settings.DATE_FORMAT)."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 def _money(value):
@@ -72,12 +81,12 @@ def invoice_pdf(bill):
                     _p(f"INVOICE {bill.number}", ParagraphStyle("num", parent=s["h2"], alignment=2)),
                     _p(f"Status: {bill.get_status_display()}", ParagraphStyle("st", parent=s["body"], alignment=2)),
                     _p(
-                        f"Service date: {bill.service_date:%m/%d/%Y}",
+                        f"Service date: {_day(bill.service_date)}",
                         ParagraphStyle("sd", parent=s["body"], alignment=2),
                     ),
                 ]
                 + (
-                    [_p(f"Issued: {bill.issued_at:%m/%d/%Y}", ParagraphStyle("is", parent=s["body"], alignment=2))]
+                    [_p(f"Issued: {_day(bill.issued_at)}", ParagraphStyle("is", parent=s["body"], alignment=2))]
                     if bill.issued_at
                     else []
                 ),
@@ -92,7 +101,7 @@ def invoice_pdf(bill):
 
     story.append(_p("Bill to", s["h2"]))
     story.append(_p(f"{patient.full_name} · MRN {patient.mrn}", s["body"]))
-    story.append(_p(f"Date of birth {patient.date_of_birth:%m/%d/%Y}", s["body"]))
+    story.append(_p(f"Date of birth {_day(patient.date_of_birth)}", s["body"]))
     if patient.address_line1:
         story.append(_p(_address(patient), s["body"]))
     if bill.appointment_id:
@@ -132,14 +141,14 @@ def invoice_pdf(bill):
         for payment in bill.payments.all():
             rows.append(
                 [
-                    f"{payment.received_at:%m/%d/%Y}",
+                    f"{_day(payment.received_at)}",
                     f"Payment · {payment.get_method_display()}",
                     payment.reference,
                     _money(payment.amount),
                 ]
             )
         for refund in bill.refunds.all():
-            rows.append([f"{refund.refunded_at:%m/%d/%Y}", "Refund", refund.reason[:60], _money(-refund.amount)])
+            rows.append([f"{_day(refund.refunded_at)}", "Refund", refund.reason[:60], _money(-refund.amount)])
         story.append(_table(rows, [1.1 * inch, 2.2 * inch, 2.9 * inch, 1.3 * inch], money_columns=(3,)))
 
     story.append(_p("Summary", s["h2"]))

@@ -1,8 +1,9 @@
 """Forms of the clinical pages. They type and check input; clinical.services decides and saves."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
-from clinical import page_selectors
+from clinical import page_selectors, units
 from clinical.choices import LabOrderStatus, PrescriptionRoute, TreatmentOutcome
 from clinical.models import VITALS_LABELS
 from patients.forms import FieldsetsMixin
@@ -102,22 +103,68 @@ class LabOrderForm(VisitPageForm):
 
 
 class VitalsForm(FieldsetsMixin, forms.Form):
-    """The measurements; the plausible ranges are the service's (and the database's) to check."""
+    """The measurements. Temperature, weight and height are typed in either unit (°F or °C, lb or kg, in or cm;
+    °F, lb and in first) and converted to the stored units by clinical.units; a value outside the plausible range
+    is refused in the unit typed. The service (and the database) check the stored values again."""
 
     systolic_bp = forms.IntegerField(label="Systolic BP (mmHg)", required=False)
     diastolic_bp = forms.IntegerField(label="Diastolic BP (mmHg)", required=False)
     heart_rate = forms.IntegerField(label="Heart rate (/min)", required=False)
-    temperature_c = forms.DecimalField(label="Temperature (°C)", required=False, max_digits=4, decimal_places=1)
+    temperature = forms.DecimalField(label="Temperature", required=False, max_digits=4, decimal_places=1)
+    temperature_unit = forms.ChoiceField(
+        label="Temperature unit",
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Temperature unit"}),
+        choices=units.UNITS["temperature_c"][1],
+        initial=units.FAHRENHEIT,
+    )
     respiratory_rate = forms.IntegerField(label="Respiratory rate (/min)", required=False)
     spo2 = forms.IntegerField(label="SpO2 (%)", required=False)
-    weight_kg = forms.DecimalField(label="Weight (kg)", required=False, max_digits=5, decimal_places=2)
-    height_cm = forms.DecimalField(label="Height (cm)", required=False, max_digits=4, decimal_places=1)
+    weight = forms.DecimalField(label="Weight", required=False, max_digits=6, decimal_places=2)
+    weight_unit = forms.ChoiceField(
+        label="Weight unit",
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Weight unit"}),
+        choices=units.UNITS["weight_kg"][1],
+        initial=units.POUND,
+    )
+    height = forms.DecimalField(label="Height", required=False, max_digits=4, decimal_places=1)
+    height_unit = forms.ChoiceField(
+        label="Height unit",
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Height unit"}),
+        choices=units.UNITS["height_cm"][1],
+        initial=units.INCH,
+    )
+
+    # typed field -> the stored measurement it becomes (its unit picker is "<typed field>_unit")
+    CONVERTED = {"temperature": "temperature_c", "weight": "weight_kg", "height": "height_cm"}
 
     fieldsets = [
         ("Circulation", ["systolic_bp", "diastolic_bp", "heart_rate"]),
-        ("Breathing and temperature", ["respiratory_rate", "spo2", "temperature_c"]),
-        ("Body", ["weight_kg", "height_cm"]),
+        ("Breathing and temperature", ["respiratory_rate", "spo2", "temperature"]),
+        ("Body", ["weight", "height"]),
     ]
+
+    def clean(self):
+        data = super().clean()
+        for typed, stored in self.CONVERTED.items():
+            value = data.get(typed)
+            if value is None:
+                continue
+            unit = data.get(f"{typed}_unit") or units.UNITS[stored][2]  # no unit sent: the one the form offers
+            try:
+                data[stored] = units.check_range(stored, value, unit)
+            except ValidationError as exc:
+                self.add_error(typed, exc)
+        return data
+
+    def measurement_groups(self):
+        """[(title, [(field, its unit picker or None)])] for templates/clinical/vitals.html."""
+        return [
+            (title, [(self[name], self[f"{name}_unit"] if name in self.CONVERTED else None) for name in names])
+            for title, names in self.fieldsets
+        ]
 
     def measurements(self):
         return {name: value for name, value in self.cleaned_data.items() if name in VITALS_LABELS}

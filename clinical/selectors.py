@@ -14,6 +14,7 @@ from django.db.models import F, Prefetch, Q, Value
 from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 
+from clinical import units
 from clinical.models import (
     Diagnosis,
     LabOrder,
@@ -207,6 +208,10 @@ def _amendment_event(a):
     )
 
 
+def _text(value):
+    return None if value is None else str(value)
+
+
 def _vitals_event(v):
     parts = []
     if v.blood_pressure:
@@ -214,9 +219,11 @@ def _vitals_event(v):
     if v.heart_rate is not None:
         parts.append(f"HR {v.heart_rate}")
     if v.temperature_c is not None:
-        parts.append(f"T {v.temperature_c} °C")
+        parts.append(f"T {units.both('temperature_c', v.temperature_c)}")
     if v.spo2 is not None:
         parts.append(f"SpO2 {v.spo2}%")
+    if v.weight_kg is not None:
+        parts.append(f"Wt {units.both('weight_kg', v.weight_kg)}")
     if v.bmi is not None:
         parts.append(f"BMI {v.bmi}")
     return HistoryEvent(
@@ -231,10 +238,13 @@ def _vitals_event(v):
             "diastolic_bp": v.diastolic_bp,
             "heart_rate": v.heart_rate,
             "temperature_c": None if v.temperature_c is None else str(v.temperature_c),
+            "temperature_f": _text(units.from_stored("temperature_c", v.temperature_c, units.FAHRENHEIT)),
             "respiratory_rate": v.respiratory_rate,
             "spo2": v.spo2,
             "weight_kg": None if v.weight_kg is None else str(v.weight_kg),
+            "weight_lb": _text(units.from_stored("weight_kg", v.weight_kg, units.POUND)),
             "height_cm": None if v.height_cm is None else str(v.height_cm),
+            "height_in": _text(units.from_stored("height_cm", v.height_cm, units.INCH)),
             "bmi": None if v.bmi is None else str(v.bmi),
         },
     )

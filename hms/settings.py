@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hms.context_processors.navigation",
             ],
+            "builtins": ["hms.templatetags.dates"],
         },
     },
 ]
@@ -100,6 +101,17 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
+
+# One date format everywhere, US style: pages ({{ day|date }}, {{ moment|date:"DATETIME_FORMAT" }}, {{ t|time }}),
+# the invoice PDF and the claim document. The weekday and time-zone variants (|long_day, |short_day, |when_tz,
+# |time_tz in hms/templatetags/dates.py) are built from these. FORMAT_MODULE_PATH points at hms/formats, which
+# hands them to Django: the "en" locale's own formats ("N j, Y") would otherwise win over these settings.
+DATE_FORMAT = "m/d/Y"  # 11/29/2026
+SHORT_DATE_FORMAT = DATE_FORMAT
+TIME_FORMAT = "g:i A"  # 2:30 PM
+DATETIME_FORMAT = f"{DATE_FORMAT} {TIME_FORMAT}"  # 11/29/2026 2:30 PM
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+FORMAT_MODULE_PATH = ["hms.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))

@@ -3,6 +3,9 @@
 The lab order shape carries no clinical notes: lab technicians read it.
 """
 
+from drf_spectacular.utils import extend_schema_field
+
+from clinical import units
 from clinical.models import (
     VITALS_LABELS,
     VITALS_RANGES,
@@ -284,6 +287,15 @@ class LabResultCorrectionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="Why the saved value was wrong (kept with the result).")
 
 
+US_DECIMAL = {"type": "string", "format": "decimal", "nullable": True, "example": "98.6"}
+
+
+def _us(vitals, field, unit):
+    """A stored measurement in a US unit, as a decimal string like the stored fields (None when not measured)."""
+    value = units.from_stored(field, getattr(vitals, field), unit)
+    return None if value is None else str(value)
+
+
 class VitalsSerializer(serializers.ModelSerializer):
     patient = ScopedPatientField(queryset=Patient.objects.all())
     appointment = serializers.PrimaryKeyRelatedField(
@@ -296,6 +308,29 @@ class VitalsSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Weight kg / height m², derived (not stored); null unless both were measured.",
     )
+    # The stored units (temperature_c, weight_kg, height_cm) are what a client writes; these read-only fields
+    # give the same measurements in US units, converted by clinical.units (rounded half up to 0.1).
+    temperature_f = serializers.SerializerMethodField(
+        help_text="temperature_c in °F (to 0.1; read-only, derived); null when not measured."
+    )
+    weight_lb = serializers.SerializerMethodField(
+        help_text="weight_kg in pounds (to 0.1; read-only, derived); null when not measured."
+    )
+    height_in = serializers.SerializerMethodField(
+        help_text="height_cm in inches (to 0.1; read-only, derived); null when not measured."
+    )
+
+    @extend_schema_field(US_DECIMAL)
+    def get_temperature_f(self, vitals):
+        return _us(vitals, "temperature_c", units.FAHRENHEIT)
+
+    @extend_schema_field(US_DECIMAL)
+    def get_weight_lb(self, vitals):
+        return _us(vitals, "weight_kg", units.POUND)
+
+    @extend_schema_field(US_DECIMAL)
+    def get_height_in(self, vitals):
+        return _us(vitals, "height_cm", units.INCH)
 
     class Meta:
         model = Vitals
@@ -307,10 +342,13 @@ class VitalsSerializer(serializers.ModelSerializer):
             "diastolic_bp",
             "heart_rate",
             "temperature_c",
+            "temperature_f",
             "respiratory_rate",
             "spo2",
             "weight_kg",
+            "weight_lb",
             "height_cm",
+            "height_in",
             "bmi",
             "recorded_by",
             "recorded_at",

@@ -43,7 +43,7 @@ def amendments_from_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinical", "0004_list_indexes"),
+        ("clinical", "0005_history_patient"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

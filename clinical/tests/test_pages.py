@@ -333,7 +333,15 @@ def test_a_nurse_records_vitals_of_a_visit(client, make_user, visit):
 
     response = client.post(
         reverse("clinical:vitals", args=[visit.pk]),
-        {"systolic_bp": "132", "diastolic_bp": "84", "heart_rate": "76", "weight_kg": "80", "height_cm": "175"},
+        {
+            "systolic_bp": "132",
+            "diastolic_bp": "84",
+            "heart_rate": "76",
+            "weight": "80",
+            "weight_unit": "kg",
+            "height": "175",
+            "height_unit": "cm",
+        },
         follow=True,
     )
 

@@ -616,7 +616,7 @@ def test_the_migration_turns_each_earlier_amendment_in_the_records_history_into_
 
     from django.apps import apps
 
-    migration = importlib.import_module("clinical.migrations.0005_visit_amendments")
+    migration = importlib.import_module("clinical.migrations.0006_visit_amendments")
     doctor = _doctor(signed)
     first_at = timezone.now()
     for at, reason, notes in (

@@ -106,7 +106,7 @@ def test_the_roster_shows_the_departments_week_in_local_time(client, make_user):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Florence Nightingale" in body
-    assert "19:00–07:00" in body
+    assert "7:00 PM–7:00 AM" in body  # the house time format (settings.TIME_FORMAT)
     assert body.count("badge\">") == 1
     assert "Add a shift" not in body  # nurses read the roster, administrators write it
 
@@ -160,4 +160,4 @@ def test_the_roster_shows_times_in_the_hospitals_own_zone(client, make_user):
     ShiftFactory(staff_member=nurse, start=start, end=start + datetime.timedelta(hours=8))
     client.force_login(make_user("Nurse"))
     body = client.get(roster_url(nurse.department)).content.decode()
-    assert "07:00–15:00" in body
+    assert "7:00 AM–3:00 PM" in body
