@@ -145,3 +145,16 @@ class WorklistFilterForm(forms.Form):
             (LabOrderStatus.RESULTED, "Resulted"),
         ],
     )
+
+
+class VitalsQueueForm(forms.Form):
+    """The nurse's queue: one clinical department of the hospital, or all of them (the default)."""
+
+    department = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="All clinical departments", label="Department"
+    )
+
+    def __init__(self, *args, departments, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
