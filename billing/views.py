@@ -151,6 +151,13 @@ def _bill_action(request, pk, *, label, call, done, form_class=None, form_name=N
 # --- billing staff: lists and one bill -----------------------------------------------------------------------------
 
 
+def _set_hospitals(bills, hospitals):
+    """Give each bill its hospital from ``hospitals`` (by id): pages that join only what the hospital list lacks."""
+    for bill in bills:
+        if bill.hospital_id in hospitals:
+            bill.hospital = hospitals[bill.hospital_id]
+
+
 @staff_page("billing.view_bill")
 def outstanding_view(request):
     """The billing clerk's start page: drafts to issue, then the bills with a balance left, each the oldest
@@ -170,9 +177,14 @@ def outstanding_view(request):
     if bill_status == page_selectors.OUTSTANDING:
         drafts, bills = page_selectors.billing_queue(user=request.user, **filters)
         context["drafts"] = queue_page(request, drafts, DRAFTS_PAGE_SIZE, param="drafts")
-        context["page"] = queue_page(request, bills, LIST_PAGE_SIZE)
+        hospitals = {hospital.pk: hospital for hospital in form.fields["hospital"].rows()}
+        _set_hospitals(context["drafts"], hospitals)
+        if filters["query"]:  # a search's few bills: one query, the hospitals from the form's list as well
+            context["page"] = queue_page(request, page_selectors.with_list_joins(bills), LIST_PAGE_SIZE)
+            _set_hospitals(context["page"], hospitals)
     else:
         bills = page_selectors.bill_search(user=request.user, status=bill_status, **filters)
+    if "page" not in context:
         context["page"] = cursor_page(request, bills, LIST_PAGE_SIZE)
     context["sums"] = page_selectors.bill_search_sums(bills, status=bill_status, **filters)
     return render(request, "billing/outstanding.html", context, status=status)

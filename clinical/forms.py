@@ -6,6 +6,8 @@ from clinical import page_selectors
 from clinical.choices import LabOrderStatus, PrescriptionRoute, TreatmentOutcome
 from clinical.models import VITALS_LABELS
 from patients.forms import FieldsetsMixin
+from scheduling.forms import ClinicalDepartmentChoiceField
+from staff.models import Department
 
 
 class VisitPageForm(FieldsetsMixin, forms.Form):
@@ -150,8 +152,8 @@ class WorklistFilterForm(forms.Form):
 class VitalsQueueForm(forms.Form):
     """The nurse's queue: one clinical department of the hospital, or all of them (the default)."""
 
-    department = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="All clinical departments", label="Department"
+    department = ClinicalDepartmentChoiceField(
+        queryset=Department.objects.none(), required=False, empty_label="All clinical departments", label="Department"
     )
 
     def __init__(self, *args, departments, **kwargs):

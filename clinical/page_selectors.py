@@ -100,10 +100,10 @@ def vitals_queue(*, user, hospital, departments, day):
     """The nurse's queue: appointments of ``hospital`` checked in on the local ``day`` (today) whose patient has
     no vitals yet, neither taken at this visit nor recorded that day, in arrival order (check-in time).
 
-    ``departments``: the departments (their doctors' department) to show, e.g. staff.selectors.
-    clinical_departments(hospital). The day's check-ins of the hospital are a range of the (hospital, status,
-    checked_in_at) index read in order; each row's "no vitals" test is two index look-ups. Patient, doctor and
-    room are joined: one query per page whatever its size.
+    ``departments``: the departments (their doctors' department) to show, e.g. the rows of staff.selectors.
+    clinical_departments(hospital), as a list (a subquery would be read first and the rows sorted). The day's
+    check-ins of the hospital are a range of the (hospital, status, checked_in_at) index read in order; each
+    row's "no vitals" test is two index look-ups. Patient, doctor and room are joined: one query per page.
     """
     start, end = local_day_bounds(day, hospital.tzinfo)
     taken_at_visit = Vitals.objects.filter(appointment_id=OuterRef("pk"))
@@ -119,7 +119,7 @@ def vitals_queue(*, user, hospital, departments, day):
             status=AppointmentStatus.CHECKED_IN,
             checked_in_at__gte=start,
             checked_in_at__lt=end,
-            doctor__department__in=departments,
+            doctor__department_id__in=[department.pk for department in departments],
         )
         .exclude(Exists(taken_at_visit))
         .exclude(Exists(taken_that_day))

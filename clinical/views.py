@@ -520,7 +520,7 @@ def vitals_queue_view(request):
         queue = page_selectors.vitals_queue(
             user=request.user,
             hospital=hospital,
-            departments=[department] if department is not None else departments,
+            departments=[department] if department is not None else form.fields["department"].rows(),
             day=today,
         )
         context.update(today=today, page=queue_page(request, queue, VITALS_QUEUE_PAGE_SIZE))
