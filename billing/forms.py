@@ -8,6 +8,7 @@ from billing import page_selectors
 from billing.choices import BillStatus, ClaimDecision, PaymentMethod
 from hms.forms import BoundedDateField
 from patients.forms import DateInput
+from scheduling.forms import ListedModelChoiceField
 
 
 class PlainForm(forms.Form):
@@ -39,7 +40,7 @@ class BillFilterForm(PlainForm):
     ]
 
     q = forms.CharField(label="Patient (MRN or last name) or bill number", required=False, max_length=100)
-    hospital = forms.ModelChoiceField(
+    hospital = ListedModelChoiceField(  # read once, for the options, the check and the drafts' hospital names
         queryset=page_selectors.active_hospitals(), required=False, empty_label="All hospitals"
     )
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)

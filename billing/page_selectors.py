@@ -3,9 +3,9 @@
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from billing.choices import BillStatus
+from billing.choices import BillStatus, ClaimStatus
 from billing.models import ZERO, BillDailyTotal
-from billing.selectors import bill_detail_queryset_for, bill_list, bill_queryset_for
+from billing.selectors import bill_detail_queryset_for, bill_list, bill_queryset_for, claim_queryset_for
 from patients.models import Patient
 from staff.models import Hospital
 
@@ -136,3 +136,40 @@ def portal_amount_owed(user):
 def portal_bill(user, pk):
     """One of the portal patient's own issued bills with everything to print it; Bill.DoesNotExist otherwise."""
     return bill_detail_queryset_for(user).exclude(status=BillStatus.DRAFT).get(pk=pk)
+
+
+# --- start pages' queues ----------------------------------------------------------------------------------------
+
+
+def billing_queue(*, user, hospital=None, date_from=None, date_to=None, query=""):
+    """The billing clerk's work queue: (drafts to check and issue, outstanding bills), each the oldest first.
+
+    Both lists share the filters of ``bill_search`` (hospital, service dates, patient or bill number), worked
+    out once; each is a range of the (status, created_at) index per status."""
+    bills = bill_search(
+        user=user, hospital=hospital, status=ALL, date_from=date_from, date_to=date_to, query=query
+    ).order_by("created_at", "id")
+    drafts = with_list_joins(bills.filter(status=BillStatus.DRAFT))
+    outstanding = bills.filter(status__in=[BillStatus.ISSUED, BillStatus.PARTIALLY_PAID], balance__gt=0)
+    return drafts, outstanding
+
+
+def with_list_joins(bills):
+    """Bills with only what a list row shows beyond the bill and its hospital: the patient and the claim.
+
+    For pages that read a page of rows in one query (hms.pages.queue_page) and give each bill its hospital from
+    the hospitals they already read: joined to the few hospitals, MariaDB reads those first and sorts the bills."""
+    return bills.select_related(None).select_related("patient", "claim")
+
+
+def claims_to_adjudicate(*, user):
+    """Claims waiting for the insurer's decision (submitted or in review), oldest first; the pages filter one
+    status at a time (each a range of the (status, created_at) index).
+
+    Scoped by billing.selectors.claim_queryset_for: an insurer sees its own payer's claims only (none without a
+    payer link); billing staff see all. The scope is worked out once here, whatever the filters added after."""
+    return (
+        claim_queryset_for(user)
+        .filter(status__in=[ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW])
+        .order_by("created_at", "id")
+    )

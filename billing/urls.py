@@ -15,6 +15,7 @@ urlpatterns = [
     path("bills/<int:pk>/claim/", views.claim_create_view, name="claim_create"),
     path("bills/<int:pk>/invoice/", views.invoice_view, name="invoice"),
     path("bills/<int:pk>/invoice.pdf", views.invoice_pdf_view, name="invoice_pdf"),
+    path("claims/", views.claims_queue_view, name="claims_queue"),
     path("claims/<int:pk>/submit/", views.claim_submit_view, name="claim_submit"),
     path("claims/<int:pk>/review/", views.claim_review_view, name="claim_review"),
     path("claims/<int:pk>/adjudicate/", views.claim_adjudicate_view, name="claim_adjudicate"),

@@ -30,14 +30,15 @@ from billing.forms import (
 from billing.models import Bill
 from billing.selectors import bill_get_for, claim_document, claim_queryset_for
 from hms.exceptions import Conflict, DomainError
-from hms.pages import cursor_page
+from hms.pages import cursor_page, queue_page
 from hms.pages import paginate as _page
 from hms.pages import refusal_message as _refusal
 from hms.roles import PATIENT, user_roles
-from patients.selectors import patient_for_user
+from patients.selectors import insurer_payer, patient_for_user
 from patients.views import staff_page
 
 LIST_PAGE_SIZE = 25
+DRAFTS_PAGE_SIZE = 10
 PORTAL_PAGE_SIZE = 10
 
 
@@ -150,38 +151,42 @@ def _bill_action(request, pk, *, label, call, done, form_class=None, form_name=N
 # --- billing staff: lists and one bill -----------------------------------------------------------------------------
 
 
+def _set_hospitals(bills, hospitals):
+    """Give each bill its hospital from ``hospitals`` (by id): pages that join only what the hospital list lacks."""
+    for bill in bills:
+        if bill.hospital_id in hospitals:
+            bill.hospital = hospitals[bill.hospital_id]
+
+
 @staff_page("billing.view_bill")
 def outstanding_view(request):
-    """Bills with a balance left (or any status), filtered by hospital, status, service dates and patient."""
+    """The billing clerk's start page: drafts to issue, then the bills with a balance left, each the oldest
+    first; or, with another status chosen, those bills, newest first. Filtered by hospital, service dates and
+    patient."""
     form = BillFilterForm(request.GET)
-    if form.is_valid():
-        data = form.cleaned_data
-        bills = page_selectors.bill_search(
-            user=request.user,
-            hospital=data["hospital"],
-            status=data["status"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            query=data["q"],
-        )
-        sums = page_selectors.bill_search_sums(
-            bills,
-            hospital=data["hospital"],
-            status=data["status"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            query=data["q"],
-        )
-        status = 200
-    else:
-        bills = page_selectors.bill_search(user=request.user)
-        sums = page_selectors.bill_search_sums(bills)
-        status = 400
-    context = {
-        "form": form,
-        "page": cursor_page(request, bills, LIST_PAGE_SIZE),
-        "sums": sums,
+    status = 200 if form.is_valid() else 400
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = {
+        "hospital": data.get("hospital"),
+        "date_from": data.get("date_from"),
+        "date_to": data.get("date_to"),
+        "query": data.get("q", ""),
     }
+    bill_status = data.get("status") or page_selectors.OUTSTANDING
+    context = {"form": form, "oldest_first": bill_status == page_selectors.OUTSTANDING}
+    if bill_status == page_selectors.OUTSTANDING:
+        drafts, bills = page_selectors.billing_queue(user=request.user, **filters)
+        context["drafts"] = queue_page(request, drafts, DRAFTS_PAGE_SIZE, param="drafts")
+        hospitals = {hospital.pk: hospital for hospital in form.fields["hospital"].rows()}
+        _set_hospitals(context["drafts"], hospitals)
+        if filters["query"]:  # a search's few bills: one query, the hospitals from the form's list as well
+            context["page"] = queue_page(request, page_selectors.with_list_joins(bills), LIST_PAGE_SIZE)
+            _set_hospitals(context["page"], hospitals)
+    else:
+        bills = page_selectors.bill_search(user=request.user, status=bill_status, **filters)
+    if "page" not in context:
+        context["page"] = cursor_page(request, bills, LIST_PAGE_SIZE)
+    context["sums"] = page_selectors.bill_search_sums(bills, status=bill_status, **filters)
     return render(request, "billing/outstanding.html", context, status=status)
 
 
@@ -471,3 +476,28 @@ def portal_invoice_view(request, pk):
 @portal_page
 def portal_invoice_pdf_view(request, pk):
     return _pdf_response(_portal_bill(request, pk))
+
+
+# --- insurers: claims to adjudicate (their start page) -----------------------------------------------------------
+
+CLAIMS_PAGE_SIZE = 25
+
+
+@staff_page("billing.change_claim")
+def claims_queue_view(request):
+    """Claims waiting for a decision: newly submitted ones first, then those in review, each the oldest first.
+
+    An insurer sees its own payer's claims only (billing.selectors.claim_queryset_for); each row opens the claim
+    document; decisions are taken through the API (``POST /api/v1/claims/{id}/adjudicate/``) or, by billing
+    staff, on the bill's page."""
+    claims = page_selectors.claims_to_adjudicate(user=request.user)
+    context = {
+        "submitted": queue_page(
+            request, claims.filter(status=ClaimStatus.SUBMITTED), CLAIMS_PAGE_SIZE, param="submitted"
+        ),
+        "in_review": queue_page(
+            request, claims.filter(status=ClaimStatus.IN_REVIEW), CLAIMS_PAGE_SIZE, param="in_review"
+        ),
+        "payer": insurer_payer(request.user),
+    }
+    return render(request, "billing/claims_queue.html", context)

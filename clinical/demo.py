@@ -317,3 +317,39 @@ def seed(ctx):
         "lab results": len(results),
         "vitals": len(vitals),
     }
+
+
+# --- Prescriptions that fit the prescriber (issue 12) -------------------------------------------------------------
+# For seed() to use (two lines there: the story from case_for(rng, visit.doctor.specialty), the prescription's
+# dose, frequency, days and quantity from prescription_terms(rng, medication)).
+
+# The visit stories (CASES, by complaint) each specialty sees; a specialty not listed sees any of them.
+CASES_BY_SPECIALTY = {
+    "Cardiology": ["Blood pressure review", "Chest pain on exertion"],
+    "Pediatrics": ["Sore throat and cough", "Shortness of breath"],
+    "Radiology": ["Fatigue"],  # a work-up: tests, no prescription
+    "General Surgery": ["Back pain", "Heartburn after meals"],
+    "Physical Medicine and Rehabilitation": ["Back pain"],
+    "Internal Medicine": ["Diabetes follow-up", "Blood pressure review", "Heartburn after meals", "Fatigue"],
+}
+DOSES_PER_DAY = {"once daily": 1, "twice daily": 2, "three times daily": 3}
+# Medications not taken a whole unit a dose: code -> (dose, doses one unit holds), e.g. an inhaler of 200 puffs.
+DOSE_PER_UNIT = {"RX-ALBU-90": ("2 puffs", 100)}
+COURSE_DAYS = {"RX-AMOX-500": [7, 10], "RX-IBUP-400": [5, 7, 10]}  # short courses; the rest 30 or 90 days
+
+
+def case_for(rng, specialty):
+    """A visit story (one of CASES) that a doctor of ``specialty`` sees."""
+    names = CASES_BY_SPECIALTY.get(specialty)
+    cases = [case for case in CASES if names is None or case[0] in names]
+    return rng.choice(cases or CASES)
+
+
+def prescription_terms(rng, medication):
+    """dose, frequency, duration_days and quantity of a prescription of ``medication`` that add up: the quantity is
+    the units the course needs (doses a day x days, in whole units of the item: tablets, capsules, inhalers)."""
+    frequency = rng.choice(list(DOSES_PER_DAY))
+    days = rng.choice(COURSE_DAYS.get(medication.code, [30, 90]))
+    doses = DOSES_PER_DAY[frequency] * days
+    dose, per_unit = DOSE_PER_UNIT.get(medication.code, (f"1 {medication.unit}", 1))
+    return {"dose": dose, "frequency": frequency, "duration_days": days, "quantity": -(-doses // per_unit)}

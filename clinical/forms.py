@@ -7,6 +7,8 @@ from clinical import page_selectors, units
 from clinical.choices import LabOrderStatus, PrescriptionRoute, TreatmentOutcome
 from clinical.models import VITALS_LABELS
 from patients.forms import FieldsetsMixin
+from scheduling.forms import ClinicalDepartmentChoiceField
+from staff.models import Department
 
 
 class VisitPageForm(FieldsetsMixin, forms.Form):
@@ -223,3 +225,16 @@ class DiagnosisRemoveForm(forms.Form):
 
 class PrescriptionCancelForm(forms.Form):
     reason = forms.CharField(label="Reason for cancelling", max_length=500)
+
+
+class VitalsQueueForm(forms.Form):
+    """The nurse's queue: one clinical department of the hospital, or all of them (the default)."""
+
+    department = ClinicalDepartmentChoiceField(
+        queryset=Department.objects.none(), required=False, empty_label="All clinical departments", label="Department"
+    )
+
+    def __init__(self, *args, departments, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments

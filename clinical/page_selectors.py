@@ -3,7 +3,7 @@
 The timeline itself is clinical.selectors.patient_history (the same one the API serves).
 """
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 
 from clinical.choices import LabOrderStatus
@@ -16,10 +16,13 @@ from clinical.models import (
     Procedure,
     ProcedureCatalog,
     RecordAmendment,
+    Vitals,
 )
 from clinical.selectors import lab_order_queryset_for, vitals_queryset_for
 from inventory.models import Item, ItemKind
 from patients.models import Allergy
+from scheduling.choices import AppointmentStatus
+from scheduling.page_selectors import local_day_bounds
 from scheduling.selectors import appointment_queryset_for
 
 PENDING_LAB_STATUSES = (LabOrderStatus.ORDERED, LabOrderStatus.COLLECTED)
@@ -110,3 +113,37 @@ def lab_order_for_correction(*, user, pk):
         "test", "record__patient", "result__resulted_by", "result__corrected_by"
     )
     return get_object_or_404(qs, pk=pk)
+
+
+# --- nurses: the vitals queue -----------------------------------------------------------------------------------
+
+
+def vitals_queue(*, user, hospital, departments, day):
+    """The nurse's queue: appointments of ``hospital`` checked in on the local ``day`` (today) whose patient has
+    no vitals yet, neither taken at this visit nor recorded that day, in arrival order (check-in time).
+
+    ``departments``: the departments (their doctors' department) to show, e.g. the rows of staff.selectors.
+    clinical_departments(hospital), as a list (a subquery would be read first and the rows sorted). The day's
+    check-ins of the hospital are a range of the (hospital, status, checked_in_at) index read in order; each
+    row's "no vitals" test is two index look-ups. Patient, doctor and room are joined: one query per page.
+    """
+    start, end = local_day_bounds(day, hospital.tzinfo)
+    taken_at_visit = Vitals.objects.filter(appointment_id=OuterRef("pk"))
+    taken_that_day = Vitals.objects.filter(
+        patient_id=OuterRef("patient_id"), recorded_at__gte=start, recorded_at__lt=end
+    )
+    return (
+        appointment_queryset_for(user)
+        .select_related(None)
+        .select_related("patient", "doctor__user", "doctor__department", "room")
+        .filter(
+            hospital=hospital,
+            status=AppointmentStatus.CHECKED_IN,
+            checked_in_at__gte=start,
+            checked_in_at__lt=end,
+            doctor__department_id__in=[department.pk for department in departments],
+        )
+        .exclude(Exists(taken_at_visit))
+        .exclude(Exists(taken_that_day))
+        .order_by("checked_in_at", "id")
+    )

@@ -28,6 +28,7 @@ urlpatterns = [
     path("visits/<int:pk>/complete/", views.visit_complete_view, name="visit_complete"),
     # Nurses
     path("visits/<int:pk>/vitals/", views.vitals_view, name="vitals"),
+    path("vitals/queue/", views.vitals_queue_view, name="vitals_queue"),
     # Lab technicians
     path("lab/worklist/", views.lab_worklist_view, name="lab_worklist"),
     path("lab/orders/<int:pk>/collect/", views.lab_collect_view, name="lab_collect"),

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinical import icd10, page_selectors, policies, services
@@ -31,17 +32,20 @@ from clinical.forms import (
     PrescriptionForm,
     ProcedureForm,
     VitalsForm,
+    VitalsQueueForm,
     WorklistFilterForm,
 )
 from clinical.selectors import HISTORY_KEYS, history_position, patient_history_page
 from hms.exceptions import DomainError
-from hms.pages import capped_count, cursor_page
+from hms.pages import capped_count, cursor_page, queue_page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _status
 from patients.selectors import is_portal_patient, patient_for_user, patient_queryset_for
 from patients.views import staff_page
 from scheduling import services as scheduling_services
+from scheduling.page_selectors import active_hospitals, local_today
 from scheduling.views import portal_page
+from staff.selectors import clinical_departments, staff_member_of
 
 ICD10_RESULTS = 20
 WORKLIST_PAGE_SIZE = 25
@@ -618,3 +622,32 @@ def my_history_view(request):
     if patient is not None:
         context["page"] = _timeline(request, patient)
     return render(request, "clinical/my_history.html", context)
+
+
+# --- nurses: the vitals queue (their start page) ---------------------------------------------------------------
+
+VITALS_QUEUE_PAGE_SIZE = 50
+
+
+@staff_page("clinical.add_vitals")
+def vitals_queue_view(request):
+    """Checked-in patients of today without vitals, in arrival order, in the clinical departments of the nurse's
+    hospital (all of them unless one is picked); each row opens the vitals form of the visit."""
+    member = staff_member_of(request.user)
+    hospital = member.hospital if member is not None else active_hospitals().first()
+    departments = clinical_departments(hospital)
+    form = VitalsQueueForm(request.GET or None, departments=departments)
+    department = form.cleaned_data["department"] if form.is_valid() else None
+    context = {"form": form, "hospital": hospital, "department": department}
+    if hospital is not None:
+        today = local_today(hospital.tzinfo)
+        queue = page_selectors.vitals_queue(
+            user=request.user,
+            hospital=hospital,
+            departments=[department] if department is not None else form.fields["department"].rows(),
+            day=today,
+        )
+        context.update(today=today, page=queue_page(request, queue, VITALS_QUEUE_PAGE_SIZE))
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    with timezone.override(hospital.tzinfo if hospital is not None else timezone.get_current_timezone()):
+        return render(request, "clinical/vitals_queue.html", context, status=status)

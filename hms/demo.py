@@ -49,6 +49,9 @@ from faker import Faker
 from simple_history.utils import bulk_create_with_history
 from tqdm import tqdm
 
+from billing.models import Bill, Claim
+from clinical.choices import PrescriptionStatus
+from clinical.models import Prescription
 from hms import roles
 from hms.audit import audited_save
 from patients.choices import AllergySeverity, EmergencyContactRelation, MedicalHistoryStatus, PatientSex
@@ -62,8 +65,9 @@ from patients.services import (
     patient_register,
     payer_create,
 )
+from scheduling.models import Appointment
 from staff.choices import ROLE_GROUPS, StaffRole
-from staff.models import Department, Hospital, StaffMember
+from staff.models import Department, Hospital, Shift, StaffMember
 from staff.services import staff_member_create, staff_member_set_active, staff_member_update
 
 DEFAULT_SEED = 42
@@ -489,7 +493,7 @@ def seed_insurer_logins(context):
         user.save()
         user.groups.add(Group.objects.get(name=roles.INSURER))
         insurer_account_assign(user=user, payer=context.payers[payer_name], acting_user=context.acting_user)
-        context.add_login(username, roles.INSURER, f"/api/v1/claims/ ({payer_name} only)")
+        context.add_login(username, roles.INSURER, f"{start_page(roles.INSURER)} ({payer_name} only)")
 
 
 def seed_portal_patient(context):
@@ -685,6 +689,23 @@ def summarise(context):
         ("Payers", Payer.objects.count()),
         ("Insurance policies", InsurancePolicy.objects.count()),
         ("Patients without insurance", Patient.objects.filter(insurance_policies__isnull=True).count()),
+    ]
+    context.summary.extend(_totals())
+
+
+def _totals():
+    """Rows several steps add to, counted once every step has run: (label, figure) for the summary's end."""
+    bills = Bill.objects.all()
+    prescriptions = Prescription.objects.all()
+    return [
+        ("Shifts", Shift.objects.count()),
+        ("Appointments", Appointment.objects.count()),
+        (
+            "Prescriptions",
+            f"{prescriptions.count()} ({prescriptions.filter(status=PrescriptionStatus.DISPENSED).count()} dispensed)",
+        ),
+        ("Bills", f"{bills.count()} ({bills.filter(appointment__isnull=False).count()} of visits)"),
+        ("Claims", Claim.objects.count()),
     ]
 
 

@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 
 from hms.exceptions import Conflict, DomainError
-from hms.pagination import count_at_most, keyset_paginate
+from hms.pagination import count_at_most, keyset_after, keyset_paginate, queryset_keys
 
 COUNT_CAP = 1000
 
@@ -49,3 +49,28 @@ def capped_count(queryset, cap=COUNT_CAP):
     of bounded length."""
     number = count_at_most(queryset, cap)
     return number, (f"{cap:,}+" if number > cap else f"{number:,}")
+
+
+def queue_page(request, queryset, size, param="cursor"):
+    """cursor_page of a work queue (drafts to issue, claims to decide, patients waiting for vitals): the same
+    ``?cursor=`` pages in the queryset's order, but each page is one query, its rows read with their joins and
+    their keys taken from the rows. For lists whose first rows come straight off an index in order, where the
+    joins are by primary key (cursor_page reads the keys first, then the rows: two queries a page)."""
+    keys = queryset_keys(queryset)
+
+    def key_values(row):
+        return tuple(getattr(row, key.name) for key in keys)  # keys are columns of the row's own table
+
+    def fetch(position, backwards, size):
+        walk = [key.reversed() for key in keys] if backwards else keys
+        qs = queryset.order_by(*[key.term for key in walk])
+        if position is not None:
+            qs = qs.filter(keyset_after(walk, position))
+        rows = list(qs[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        if backwards:
+            rows.reverse()
+        return rows, [key_values(row) for row in rows], more
+
+    return keyset_paginate(request, queryset, size, param=param, keys=keys, fetch=fetch)

@@ -23,7 +23,7 @@ role that may view that model, and a clinical field of a non-clinical row (an ap
 | Pharmacist | demographics, allergies, prescriptions | pharmacy stock and dispensing | dispensing safely |
 | Lab Technician | demographics, lab orders | lab results | running tests |
 | Patient | their own chart, visits, results, bills | their own appointments | their care |
-| Insurer | claims | claim decisions | adjudication (API only) |
+| Insurer | claims | claim decisions | adjudication (a claims queue page; decisions through the API) |
 
 Why the lines are drawn where they are:
 - allergies and medical history are clinical facts: doctors and nurses record them, the pharmacist
@@ -235,12 +235,13 @@ def may_read_field(user, label):
 START_PAGES = {
     ADMINISTRATOR: "dashboard",
     DOCTOR: "scheduling:my_schedule",
-    NURSE: "patients:search",
+    NURSE: "clinical:vitals_queue",
     RECEPTIONIST: "scheduling:board",
     BILLING_CLERK: "billing:outstanding",
     PHARMACIST: "inventory:dashboard",
     LAB_TECHNICIAN: "clinical:lab_worklist",
     PATIENT: "portal:profile",
+    INSURER: "billing:claims_queue",
 }
 
 _ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

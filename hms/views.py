@@ -7,12 +7,12 @@ from hms.roles import START_PAGES, user_roles
 
 @login_required
 def home(request):
-    """Send each user to the start page of their first role."""
-    if request.user.is_superuser:
-        return redirect("admin:index")
+    """Send each user to the start page of their first role; a superuser without a role to the back office."""
     for role in user_roles(request.user):
         if role in START_PAGES:
             return redirect(START_PAGES[role])
+    if request.user.is_superuser:
+        return redirect("admin:index")
     return render(request, "hms/no_role.html", status=403)
 
 

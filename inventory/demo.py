@@ -156,4 +156,4 @@ def seed(ctx):
         )
     pharmacies = {s.hospital_id: s for s in stores if s.kind == StoreKind.PHARMACY and s.is_active}
     dispensed = _dispense_history(ctx, rng, pharmacies)
-    return {"stores": len(new_stores), "batches": len(batches), "prescriptions dispensed": dispensed}
+    return {"stores": len(new_stores), "batches": len(batches), "dispensings": dispensed}

@@ -6,7 +6,7 @@ bulk-created with their history rows; they bypass the services on purpose (past 
 be booked), but follow the same rules: on slots, no overlaps, consistent status timestamps.
 """
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from simple_history.utils import bulk_create_with_history
 
@@ -44,6 +44,23 @@ CANCEL_REASONS = ["Patient asked to reschedule", "Patient feels better", "Doctor
 WEEKS_BACK = 4
 WEEKS_AHEAD = 4
 BOOKED_SHARE = 0.2
+DEMO_DOCTOR = "doctor"  # the demo login whose day (and the board's) has a visit in every state
+WEEKEND_CLINIC = {5: (time(9), time(14)), 6: (time(9), time(14))}  # Saturday and Sunday
+# The demo doctor's day, slot by slot from the first: whatever the time the demo is loaded, today shows a visit in
+# every state (the times of what has happened are kept between local midnight and now).
+TODAY_STATES = [
+    AppointmentStatus.COMPLETED,
+    AppointmentStatus.COMPLETED,
+    AppointmentStatus.NO_SHOW,
+    AppointmentStatus.IN_PROGRESS,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.SCHEDULED,
+    AppointmentStatus.SCHEDULED,
+    AppointmentStatus.SCHEDULED,
+]
+TODAY_CANCELLED = 8  # also a cancelled visit, at the time of the slot of this index (a cancelled one frees it)
 
 
 def _seed_rooms(ctx):
@@ -58,13 +75,29 @@ def _seed_rooms(ctx):
 
 
 def _seed_availability(ctx):
-    """Mon-Fri 09:00-17:00, 30-minute slots, from five weeks ago (the past visits) to ten weeks from today."""
-    have_windows = set(Availability.objects.values_list("doctor_id", flat=True))
+    """Mon-Fri 09:00-17:00, 30-minute slots, from five weeks ago (the past visits) to ten weeks from today; the
+    demo doctor also keeps a weekend clinic (WEEKEND_CLINIC), so the demo has a day of visits whatever the day."""
+    have_windows = set(Availability.objects.values_list("doctor_id", "weekday"))
     windows = []
     for doctor in ctx.doctors:
-        if doctor.pk in have_windows:
-            continue
         today = ctx.now.astimezone(doctor.hospital.tzinfo).date()
+        if doctor.user.username == DEMO_DOCTOR:
+            for weekday, (start, end) in WEEKEND_CLINIC.items():
+                if (doctor.pk, weekday) not in have_windows:
+                    windows.append(
+                        Availability(
+                            doctor=doctor,
+                            hospital=doctor.hospital,
+                            weekday=weekday,
+                            start_time=start,
+                            end_time=end,
+                            slot_minutes=30,
+                            valid_from=today - timedelta(weeks=WEEKS_BACK + 1),
+                            valid_to=today + timedelta(weeks=10),
+                        )
+                    )
+        if any((doctor.pk, weekday) in have_windows for weekday in range(5)):
+            continue
         for weekday in range(5):
             windows.append(
                 Availability(
@@ -131,9 +164,12 @@ def _seed_appointments(ctx, windows_by_doctor):
         windows = windows_by_doctor.get(doctor.pk, [])
         today = now.astimezone(doctor.hospital.tzinfo).date()
         slots = window_slots(windows, today - timedelta(weeks=WEEKS_BACK), today + timedelta(weeks=WEEKS_AHEAD))
+        demo_doctor = doctor.user.username == DEMO_DOCTOR
         for slot in slots:
             if slot.start < now < slot.end:
                 continue
+            if demo_doctor and slot.start.astimezone(doctor.hospital.tzinfo).date() == today:
+                continue  # the demo doctor's day is made by _today_appointments
             if rng.random() > BOOKED_SHARE:
                 if slot.start > now:
                     free_future.append((doctor, slot))
@@ -172,6 +208,65 @@ def _seed_appointments(ctx, windows_by_doctor):
     return bulk_create_with_history(appointments, Appointment, batch_size=500, default_user=ctx.admin_user)
 
 
+def _today_appointments(ctx, windows_by_doctor):
+    """The demo doctor's visits of today (local), one in every state (TODAY_STATES), on the slots of their windows;
+    none when they have some today already. Statuses follow the slots whatever the time: what has happened (check-in,
+    start, end, no-show) is dated between local midnight and now."""
+    doctor = next((d for d in ctx.doctors if d.user.username == DEMO_DOCTOR), None)
+    patients = list(ctx.patients[:200])
+    if doctor is None or not patients:
+        return []
+    tz, now = doctor.hospital.tzinfo, ctx.now
+    today = now.astimezone(tz).date()
+    midnight = datetime.combine(today, time.min, tzinfo=tz)
+    if Appointment.objects.filter(doctor=doctor, start__gte=midnight, start__lt=midnight + timedelta(days=1)).exists():
+        return []
+    slots = window_slots(windows_by_doctor.get(doctor.pk, []), today, today)[: len(TODAY_STATES)]
+    # (patient, start) of the day's visits: all demo slots are 30 minutes on the half hour, so equal starts = overlap
+    taken = set(
+        Appointment.objects.filter(start__gte=midnight - timedelta(days=1), start__lt=midnight + timedelta(days=2))
+        .values_list("patient_id", "start")
+    )
+    rng = ctx.rng_for("scheduling.today")
+
+    def happened(moment):  # between local midnight and now, whatever the time of the slot
+        return max(midnight + timedelta(minutes=1), min(moment, now))
+
+    def patient_for(slot):
+        for _ in range(50):
+            patient = rng.choice(patients)
+            if (patient.pk, slot.start) not in taken:
+                taken.add((patient.pk, slot.start))
+                return patient
+        return None
+
+    appointments = []
+    plan = [(slot, state) for slot, state in zip(slots, TODAY_STATES, strict=False)]
+    if len(slots) > TODAY_CANCELLED:
+        plan.append((slots[TODAY_CANCELLED], AppointmentStatus.CANCELLED))
+    for slot, state in plan:
+        patient = patient_for(slot)
+        if patient is None:
+            continue
+        appointment = _appointment(
+            ctx, doctor=doctor, patient=patient, slot=slot, status=state, kind=AppointmentKind.IN_PERSON
+        )
+        appointment.booked_at = happened(slot.start - timedelta(days=rng.randint(1, 14)))
+        if state in (AppointmentStatus.COMPLETED, AppointmentStatus.IN_PROGRESS, AppointmentStatus.CHECKED_IN):
+            appointment.checked_in_at = happened(slot.start - timedelta(minutes=rng.randint(5, 20)))
+        if state in (AppointmentStatus.COMPLETED, AppointmentStatus.IN_PROGRESS):
+            appointment.started_at = max(appointment.checked_in_at, happened(slot.start + timedelta(minutes=2)))
+        if state == AppointmentStatus.COMPLETED:
+            appointment.completed_at = max(appointment.started_at, happened(slot.end))
+        if state == AppointmentStatus.NO_SHOW:
+            appointment.no_show_at = happened(slot.start + timedelta(minutes=20))
+        if state == AppointmentStatus.CANCELLED:
+            appointment.cancelled_at = happened(slot.start - timedelta(hours=20))
+            appointment.cancellation_reason = rng.choice(CANCEL_REASONS)
+        appointments.append(appointment)
+    return bulk_create_with_history(appointments, Appointment, default_user=ctx.admin_user)
+
+
 def seed(ctx):
     """Create rooms, availability and appointments; return how many of each were created."""
     rooms = _seed_rooms(ctx)
@@ -181,7 +276,8 @@ def seed(ctx):
     for window in Availability.objects.filter(doctor_id__in=doctor_ids).select_related("hospital"):
         windows_by_doctor.setdefault(window.doctor_id, []).append(window)
     if Appointment.objects.filter(doctor_id__in=doctor_ids).exists():
-        appointments = []  # seeded before: leave the schedule alone
+        appointments = []  # seeded before: leave the schedule alone (but for the demo doctor's day, below)
     else:
         appointments = _seed_appointments(ctx, windows_by_doctor)
-    return {"rooms": len(rooms), "availability": len(windows), "appointments": len(appointments)}
+    appointments += _today_appointments(ctx, windows_by_doctor)
+    return {"rooms": len(rooms), "availability windows": len(windows), "appointments": len(appointments)}

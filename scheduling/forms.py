@@ -11,6 +11,8 @@ from patients.forms import DateInput
 from scheduling import page_selectors
 from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.models import Availability, Room, TimeOff
+from staff.models import Department
+from staff.selectors import clinical_departments
 
 
 class TimeInput(forms.TimeInput):
@@ -77,6 +79,13 @@ class ListedModelChoiceField(forms.ModelChoiceField):
             self._rows = list(self.queryset)
         return self._rows
 
+    def to_python_or_none(self, value):
+        """The row chosen by ``value``, or None when it names none (before the form is cleaned)."""
+        try:
+            return self.to_python(value)
+        except forms.ValidationError:
+            return None
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
@@ -109,14 +118,28 @@ class ListedDepartmentChoiceField(ListedModelChoiceField, DepartmentChoiceField)
 # --- filters (GET) --------------------------------------------------------------------------------
 
 
+class ClinicalDepartmentChoiceField(ListedModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 class BoardFilterForm(PlainForm):
-    # Each list is read once per request, for the options and for checking the choice.
+    """The board's day: a hospital, one of its clinical departments (or all of them), a day and a status.
+
+    The department picker offers only the clinical departments (staff.selectors.clinical_departments) of the
+    hospital chosen; each list is read once per request, for the options and for checking the choice."""
+
     hospital = ListedModelChoiceField(queryset=page_selectors.active_hospitals(), empty_label=None)
-    department = ListedDepartmentChoiceField(
-        queryset=page_selectors.active_departments(), required=False, empty_label="All departments"
+    department = ClinicalDepartmentChoiceField(
+        queryset=Department.objects.none(), required=False, empty_label="All clinical departments"
     )
     date = BoundedDateField(label="Day", required=False, widget=DateInput())
     status = forms.ChoiceField(choices=[("", "Any status"), *AppointmentStatus.choices], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hospital = self.fields["hospital"].to_python_or_none(self.data.get("hospital"))
+        self.fields["department"].queryset = clinical_departments(hospital)
 
     def clean(self):
         data = super().clean()

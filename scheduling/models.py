@@ -335,6 +335,8 @@ class Appointment(models.Model):
             models.Index(fields=["equipment", "start"], name="appt_equipment_start_idx"),
             models.Index(fields=["hospital", "start"], name="appt_hospital_start_idx"),
             models.Index(fields=["status", "start"], name="appt_status_start_idx"),
+            # The nurse's queue: a hospital's checked-in patients of today, in arrival order.
+            models.Index(fields=["hospital", "status", "checked_in_at"], name="appt_hosp_status_checkin_idx"),
         ]
         constraints = [
             models.CheckConstraint(

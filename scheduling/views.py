@@ -49,7 +49,7 @@ from scheduling.forms import (
 from scheduling.models import Availability, TimeOff, local_label
 from scheduling.selectors import appointment_queryset_for, doctor_free_slots
 
-BOARD_PAGE_SIZE = 25
+BOARD_DAY_LIMIT = 500  # one day of one hospital on one page; more is shown capped, with a note
 SCHEDULE_PAGE_SIZE = 25
 PORTAL_PAGE_SIZE = 10
 PATIENT_PICK_PAGE_SIZE = 10
@@ -240,21 +240,23 @@ def book_view(request):
 
 
 def _board_defaults(user, params):
-    """Without filters the board shows the user's own hospital and department."""
+    """Without filters the board shows today at the user's own hospital, all its clinical departments."""
     if "hospital" in params:
         return params
     member = page_selectors.staff_member_for(user)
     hospital = member.hospital if member and member.hospital.is_active else page_selectors.active_hospitals().first()
     if hospital is not None:
         params["hospital"] = hospital.pk
-        if member and member.department_id and member.department.hospital_id == hospital.pk:
-            params["department"] = member.department_id
     return params
 
 
 @staff_page("scheduling.view_appointment")
 def board_view(request):
-    """A hospital's appointments of one day (today by default), in the hospital's time."""
+    """A hospital's appointments of one day (today by default), in the hospital's time, all on one page.
+
+    A day is bounded (the doctors' slots of one hospital: a few hundred at most), so it is never split across
+    pages; past BOARD_DAY_LIMIT rows the page shows the first ones and says so (narrow it by department or
+    status)."""
     form = BoardFilterForm(_board_defaults(request.user, request.GET.copy()))
     context = {"form": form}
     if form.is_valid():
@@ -269,13 +271,16 @@ def board_view(request):
             day=day,
             status=form.cleaned_data["status"],
         )
+        rows = list(appointments[: BOARD_DAY_LIMIT + 1])
         day_params = {"hospital": hospital.pk, "department": department.pk if department else ""}
         context.update(
             hospital=hospital,
             department=department,
             day=day,
             today=today,
-            page=_with_actions(_page(request, appointments, BOARD_PAGE_SIZE)),
+            page=_with_actions(rows[:BOARD_DAY_LIMIT]),
+            over_limit=len(rows) > BOARD_DAY_LIMIT,
+            day_limit=BOARD_DAY_LIMIT,
             own_doctor=page_selectors.doctor_for_user(request.user),  # "Start visit" on their own rows
             previous_url=_url("scheduling:board", **day_params, date=(day - datetime.timedelta(days=1)).isoformat()),
             next_url=_url("scheduling:board", **day_params, date=(day + datetime.timedelta(days=1)).isoformat()),

@@ -1,6 +1,9 @@
 import datetime
 
-from staff.models import Shift, StaffMember
+from django.db import models
+
+from staff.choices import StaffRole
+from staff.models import Department, Shift, StaffMember
 
 
 def staff_member_of(user):
@@ -43,3 +46,24 @@ def roster_for_week(*, department, week_start):
         if 0 <= index < 7:
             row["cells"][index].append(shift)
     return {"days": days, "week_start": days[0], "rows": list(rows.values())}
+
+
+def clinical_departments(hospital):
+    """The clinical departments of ``hospital``: its active departments where active doctors see patients.
+
+    A department is not marked clinical in its row: it is clinical when doctors work in it (Cardiology,
+    Pediatrics ...), and not when nobody there sees patients by appointment (Front Desk, Billing, Pharmacy).
+    Appointments belong to the department of their doctor, so these are the departments a queue or the board
+    has rows for. By name; one query.
+    """
+    if hospital is None:
+        return Department.objects.none()
+    doctors = StaffMember.objects.filter(
+        department_id=models.OuterRef("pk"), role=StaffRole.DOCTOR, is_active=True
+    )
+    return (
+        Department.objects.filter(hospital=hospital, is_active=True)
+        .filter(models.Exists(doctors))
+        .select_related("hospital")
+        .order_by("name", "pk")
+    )

@@ -30,12 +30,14 @@ BIG_TABLES = {
     "billing_claim",
     "clinical_medicalrecord",
     "clinical_diagnosis",
+    "clinical_vitals",
     "inventory_stockmovement",
 }
 APPOINTMENTS = 6000
 PATIENTS = 1500
 UTC = datetime.UTC
 FIRST_DAY = datetime.datetime(2025, 1, 1, 13, 0, tzinfo=UTC)
+QUEUE_DAY = datetime.date(2025, 6, 3)
 
 
 def explain(sql, params=None):
@@ -145,7 +147,7 @@ def _delete_rows_added(marks):
 
 def _build():
     from billing.models import Bill
-    from clinical.models import Diagnosis, MedicalRecord
+    from clinical.models import Diagnosis, MedicalRecord, Vitals
     from inventory.models import StockMovement
     from inventory.tests.factories import BatchFactory, StoreFactory
     from patients.models import Patient
@@ -194,6 +196,25 @@ def _build():
                 booked_at=start - datetime.timedelta(days=rng.randrange(40)),
             )
         )
+    for appointment in appointments:  # seen visits were checked in first
+        if appointment.status == AppointmentStatus.COMPLETED:
+            appointment.checked_in_at = appointment.start - datetime.timedelta(minutes=10)
+    # The nurses' queue of QUEUE_DAY: a few patients checked in and waiting at each hospital.
+    for i, doctor in enumerate(doctors):
+        start = datetime.datetime.combine(QUEUE_DAY, datetime.time(15, 30 * (i % 2)), tzinfo=UTC)
+        appointments.append(
+            Appointment(
+                patient=patients[rng.randrange(PATIENTS)],
+                doctor=doctor,
+                hospital=doctor.hospital,
+                start=start,
+                end=start + datetime.timedelta(minutes=30),
+                reason="Follow-up",
+                status=AppointmentStatus.CHECKED_IN,
+                booked_at=start - datetime.timedelta(days=3),
+                checked_in_at=start - datetime.timedelta(minutes=5 + i),
+            )
+        )
     appointments = Appointment.objects.bulk_create(appointments)
     done = [a for a in appointments if a.status == AppointmentStatus.COMPLETED]
     records = MedicalRecord.objects.bulk_create(
@@ -203,6 +224,10 @@ def _build():
     Diagnosis.objects.bulk_create(
         Diagnosis(record=r, patient_id=r.patient_id, code="J06.9", is_primary=True, added_at=r.opened_at)
         for r in records
+    )
+    Vitals.objects.bulk_create(
+        Vitals(patient=a.patient, appointment=a, heart_rate=72, recorded_at=a.start + datetime.timedelta(minutes=5))
+        for a in done
     )
     Bill.objects.bulk_create(
         Bill(
@@ -316,6 +341,25 @@ def test_the_board_reads_one_hospital_day_through_an_index(staff_user, scale):
     assert not full_scans(plan), describe(plan)
 
 
+def test_the_nurses_vitals_queue_reads_one_hospital_days_check_ins_in_arrival_order(scale):
+    """A hospital's check-ins of one day, straight off the (hospital, status, checked_in_at) index in order; the
+    "no vitals yet" test is an index look-up per row."""
+    from clinical.page_selectors import vitals_queue
+    from staff.selectors import clinical_departments
+    from staff.tests.factories import UserFactory
+
+    hospital = scale["hospitals"][0]
+    qs = vitals_queue(
+        user=UserFactory(), hospital=hospital, departments=list(clinical_departments(hospital)), day=QUEUE_DAY
+    )
+    plan = explain_queryset(qs[:51])
+    assert not full_scans(plan) and not sorts(plan), describe(plan)
+    row = next(r for r in plan if r["table"] == "scheduling_appointment")
+    assert row["key"] == "appt_hosp_status_checkin_idx", describe(plan)
+    vitals_reads = [r for r in plan if r["table"] != "scheduling_appointment" and r["type"] in ("ALL", "index")]
+    assert not vitals_reads, describe(plan)
+
+
 # --- Reports' date ranges ------------------------------------------------------------------------------------
 
 REPORT_RANGE = {"date_from": datetime.date(2025, 6, 1), "date_to": datetime.date(2025, 6, 30)}
@@ -354,6 +398,30 @@ def test_the_bill_list_first_page_walks_an_index(staff_user):
     from billing.selectors import bill_list
 
     assert_walks_an_index(bill_list(user=staff_user).select_related(None).values_list("created_at", "id")[:51])
+
+
+def test_the_billing_queues_drafts_and_outstanding_oldest_first_read_through_an_index(staff_user):
+    from billing.page_selectors import billing_queue, with_list_joins
+
+    drafts, outstanding = billing_queue(user=staff_user)
+    # The drafts: one query a page with the patient and claim joined (hms.pages.queue_page).
+    plan = explain_queryset(drafts[:11])
+    assert not full_scans(plan) and not big_sorts(plan), describe(plan)
+    # The outstanding bills: the page of keys, then the rows by primary key (hms.pages.cursor_page).
+    assert_walks_an_index(outstanding.select_related(None).values_list("created_at", "id")[:26])
+    # A search's outstanding bills: one query a page.
+    _drafts, found = billing_queue(user=staff_user, query="Smith12")
+    plan = explain_queryset(with_list_joins(found)[:26])
+    assert not full_scans(plan) and not big_sorts(plan), describe(plan)
+
+
+def test_the_insurers_claims_to_adjudicate_read_through_an_index(staff_user):
+    from billing.choices import ClaimStatus
+    from billing.page_selectors import claims_to_adjudicate
+
+    for status in (ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW):
+        plan = explain_queryset(claims_to_adjudicate(user=staff_user).filter(status=status)[:26])
+        assert not full_scans(plan) and not big_sorts(plan), describe(plan)
 
 
 def test_the_stock_movement_list_first_page_walks_an_index(scale):

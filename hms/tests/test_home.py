@@ -14,12 +14,13 @@ pytestmark = pytest.mark.django_db
     [
         ("Administrator", "dashboard"),
         ("Doctor", "scheduling:my_schedule"),
-        ("Nurse", "patients:search"),
+        ("Nurse", "clinical:vitals_queue"),
         ("Receptionist", "scheduling:board"),
         ("Billing Clerk", "billing:outstanding"),
         ("Pharmacist", "inventory:dashboard"),
         ("Lab Technician", "clinical:lab_worklist"),
         ("Patient", "portal:profile"),
+        ("Insurer", "billing:claims_queue"),
     ],
 )
 def test_home_sends_each_role_to_its_start_page(client, make_user, role, start_page):
@@ -30,6 +31,31 @@ def test_home_sends_each_role_to_its_start_page(client, make_user, role, start_p
 
     assert response.status_code == 302
     assert response["Location"] == reverse(start_page)
+
+
+def test_an_administrator_who_is_also_a_superuser_lands_on_the_dashboard(client, make_user):
+    """The demo administrator is both: their role's start page wins, the back office is one click away."""
+    admin = make_user("Administrator", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    response = client.get(reverse("home"))
+    dashboard = client.get(response["Location"])
+
+    assert response["Location"] == reverse("dashboard")
+    assert dashboard.status_code == 200
+    body = dashboard.content.decode()
+    assert f'id="back-office-link" href="{reverse("admin:index")}"' in body
+    assert f'<a href="{reverse("admin:index")}">Back office</a>' in body  # and in the menu
+
+
+def test_an_insurer_lands_on_its_claims_queue_not_on_a_refusal(client, make_user):
+    client.force_login(make_user("Insurer"))
+
+    response = client.get(reverse("home"), follow=True)
+
+    assert response.redirect_chain == [(reverse("billing:claims_queue"), 302)]
+    assert response.status_code == 200
+    assert "No role assigned" not in response.content.decode()
 
 
 def test_home_sends_a_superuser_to_the_back_office(client, admin_user_obj):

@@ -125,6 +125,9 @@ PAGES = {  # url name: (role, url args, row builder, query string)
     "clinical:chart": ("Doctor", "patient", _history_rows, {}),
     "inventory:batch": ("Pharmacist", "batch", _movement, {}),
     "clinical:lab_worklist": ("Lab Technician", None, lambda s: LabResultFactory(), {"status": "resulted"}),
+    "billing:claims_queue": (
+        "Billing Clerk", None, lambda s: billing_services.claim_submit(claim=_claim(), acting_user=UserFactory()), {}
+    ),
 }
 
 

@@ -31,7 +31,7 @@ def test_seed_builds_rooms_availability_and_a_varied_schedule_without_double_boo
     counts = demo.seed(ctx)
 
     assert counts["rooms"] == Room.objects.count() == 2 * len(demo.ROOMS)
-    assert counts["availability"] == Availability.objects.count() == 3 * 5
+    assert counts["availability windows"] == Availability.objects.count() == 3 * 5
     for window in Availability.objects.all():
         today = now.astimezone(window.hospital.tzinfo).date()
         assert window.valid_to == today + datetime.timedelta(weeks=10)
@@ -50,4 +50,4 @@ def test_seed_builds_rooms_availability_and_a_varied_schedule_without_double_boo
         seen = {(getattr(a, key), a.start) for a in active}
         assert len(seen) == len(active)
 
-    assert demo.seed(ctx) == {"rooms": 0, "availability": 0, "appointments": 0}  # a second run adds nothing
+    assert demo.seed(ctx) == {"rooms": 0, "availability windows": 0, "appointments": 0}  # a second run adds nothing

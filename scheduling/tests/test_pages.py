@@ -376,31 +376,36 @@ def test_a_doctor_outside_the_chosen_department_is_refused_on_the_form(client, l
 # --- the board --------------------------------------------------------------------------------------------------
 
 
-def test_the_board_shows_todays_appointments_of_the_users_hospital_and_department_in_local_time(client, login):
+def test_the_board_shows_today_at_the_users_hospital_in_every_clinical_department_in_local_time(client, login):
     hospital = HospitalFactory(timezone="America/Los_Angeles")
     department = DepartmentFactory(hospital=hospital, name="Cardiology")
+    front_desk = DepartmentFactory(hospital=hospital, name="Front Desk")
     doctor = DoctorFactory(hospital=hospital, department=department)
     other_department_doctor = DoctorFactory(hospital=hospital)
     elsewhere_doctor = DoctorFactory()
     today = local_today(LA)
     shown = AppointmentFactory(doctor=doctor, start=at(8, 15, day=today, tz=LA), patient__last_name="Shown")
-    AppointmentFactory(doctor=other_department_doctor, start=at(9, day=today, tz=LA), patient__last_name="Otherdept")
+    other_department = AppointmentFactory(
+        doctor=other_department_doctor, start=at(9, day=today, tz=LA), patient__last_name="Otherdept"
+    )
     AppointmentFactory(doctor=elsewhere_doctor, start=at(9, day=today, tz=LA), patient__last_name="Otherhospital")
     AppointmentFactory(
         doctor=doctor, start=at(9, day=today + datetime.timedelta(days=1), tz=LA), patient__last_name="Tomorrow"
     )
-    login(receptionist_at(hospital, department))
+    login(receptionist_at(hospital, front_desk))  # the desk's own department sees no patients
 
     response = client.get(reverse("scheduling:board"))
 
     page = text(response)
-    assert [a.pk for a in response.context["page"]] == [shown.pk]
+    assert [a.pk for a in response.context["page"]] == [shown.pk, other_department.pk]
     assert response.context["day"] == today
+    assert response.context["department"] is None
+    assert "All clinical departments" in page
     assert "8:15 AM" in page  # the hospital's wall clock, not the server's (11:15 AM in New York)
     assert "11:15 AM" not in page
     assert "(today)" in page
     assert 'class="badge status status-scheduled"' in page
-    for hidden in ("Otherdept", "Otherhospital", "Tomorrow"):
+    for hidden in ("Otherhospital", "Tomorrow"):
         assert hidden not in page
 
 
@@ -429,22 +434,35 @@ def test_a_department_of_another_hospital_is_refused_on_the_board_filter(client,
     )
 
     assert response.status_code == 400
-    assert "belongs to" in text(response)
+    assert "Select a valid choice" in text(response)
 
 
-def test_the_board_pages_25_appointments_at_a_time(client, login):
+def test_a_whole_day_is_on_one_page_however_many_appointments_it_has(client, login):
     doctor = DoctorFactory()
     for i in range(30):
         AppointmentFactory(doctor=doctor, start=at(8, day=MONDAY) + datetime.timedelta(minutes=15 * i))
     login("Receptionist")
     params = {"hospital": doctor.hospital_id, "department": doctor.department_id, "date": MONDAY.isoformat()}
 
-    first = client.get(reverse("scheduling:board"), params)
-    second = client.get(reverse("scheduling:board"), {**params, "page": 2})
+    response = client.get(reverse("scheduling:board"), params)
 
-    assert len(first.context["page"]) == 25
-    assert len(second.context["page"]) == 5
-    assert "page=2" in text(first)
+    assert len(response.context["page"]) == 30
+    assert "page=2" not in text(response) and "30 appointments" in text(response)
+    assert 'id="board-limit"' not in text(response)
+
+
+def test_a_day_past_the_limit_shows_the_first_rows_and_says_so(client, login, monkeypatch):
+    monkeypatch.setattr("scheduling.views.BOARD_DAY_LIMIT", 5)
+    doctor = DoctorFactory()
+    starts = [at(8, day=MONDAY) + datetime.timedelta(minutes=15 * i) for i in range(7)]
+    for start in starts:
+        AppointmentFactory(doctor=doctor, start=start)
+    login("Receptionist")
+
+    response = client.get(reverse("scheduling:board"), {"hospital": doctor.hospital_id, "date": MONDAY.isoformat()})
+
+    assert [a.start for a in response.context["page"]] == starts[:5]
+    assert "more than 5 appointments: the first 5 by time are shown" in text(response)
 
 
 def _query_count(client, url, params=None):
@@ -477,29 +495,36 @@ def test_the_board_runs_the_same_number_of_queries_for_3_or_30_appointments(clie
     make(27, 3)
 
     large = _query_count(client, reverse("scheduling:board"), params)
-    by_default = _query_count(client, reverse("scheduling:board"))  # the user's hospital and department, today
+    by_default = _query_count(client, reverse("scheduling:board"))  # own hospital, all clinical departments, today
 
     # session, user, roles, staff member, hospitals, departments (each read once for the options and the
-    # check of the choice), the count and the rows
+    # check of the choice) and the rows of the day
     assert small == large <= 8
     assert by_default <= 8
 
 
-def test_the_board_lists_every_active_hospital_and_department_and_refuses_an_unknown_one(client, login):
+def test_the_board_offers_every_active_hospital_and_only_the_chosen_hospitals_clinical_departments(client, login):
     hospital = HospitalFactory(name="Boston General")
     other = HospitalFactory(name="Austin Memorial")
     HospitalFactory(name="Closed Clinic", is_active=False)
     cardiology = DepartmentFactory(hospital=hospital, name="Cardiology")
-    DepartmentFactory(hospital=other, name="Oncology")
-    login(receptionist_at(hospital, cardiology))
+    DoctorFactory(hospital=hospital, department=cardiology)
+    front_desk = DepartmentFactory(hospital=hospital, name="Front Desk")  # nobody sees patients there
+    oncology = DepartmentFactory(hospital=other, name="Oncology")
+    DoctorFactory(hospital=other, department=oncology)
+    login(receptionist_at(hospital, front_desk))
 
     shown = text(client.get(reverse("scheduling:board")))
+    in_austin = text(client.get(reverse("scheduling:board"), {"hospital": other.pk}))
     unknown = client.get(reverse("scheduling:board"), {"hospital": hospital.pk, "department": 987654})
+    not_clinical = client.get(reverse("scheduling:board"), {"hospital": hospital.pk, "department": front_desk.pk})
     closed = client.get(reverse("scheduling:board"), {"hospital": HospitalFactory(is_active=False).pk})
 
     assert ">Boston General (" in shown and ">Austin Memorial (" in shown and "Closed Clinic" not in shown
-    assert "Cardiology · Boston General" in shown and "Oncology · Austin Memorial" in shown
+    assert ">Cardiology</option>" in shown and "Front Desk</option>" not in shown and "Oncology" not in shown
+    assert ">Oncology</option>" in in_austin and "Cardiology" not in in_austin
     assert unknown.status_code == 400 and "Select a valid choice" in text(unknown)
+    assert not_clinical.status_code == 400 and "Select a valid choice" in text(not_clinical)
     assert closed.status_code == 400 and "Select a valid choice" in text(closed)
 
 
