@@ -84,6 +84,7 @@ ROLE_PERMISSIONS = {
         "clinical.prescription": "v",
         "clinical.laborder": "v",
         "clinical.labresult": "v",
+        "clinical.criticalresultcall": "v",
         "clinical.vitals": "v",
         "clinical.procedurecatalog": "vac",
         "clinical.labtest": "vac",
@@ -112,6 +113,7 @@ ROLE_PERMISSIONS = {
         "clinical.prescription": "vac",
         "clinical.laborder": "vac",
         "clinical.labresult": "v",
+        "clinical.criticalresultcall": "v",
         "clinical.vitals": "v",
         "clinical.procedurecatalog": "v",
         "clinical.labtest": "v",
@@ -128,6 +130,7 @@ ROLE_PERMISSIONS = {
         "clinical.prescription": "v",
         "clinical.laborder": "v",
         "clinical.labresult": "v",
+        "clinical.criticalresultcall": "v",
         "clinical.vitals": "va",
         "inventory.item": "v",
         "inventory.store": "v",
@@ -180,6 +183,7 @@ ROLE_PERMISSIONS = {
         "patients.patient": "v",
         "clinical.laborder": "v",
         "clinical.labresult": "vac",
+        "clinical.criticalresultcall": "va",  # phoning critical results through
         "clinical.labtest": "v",
     },
     PATIENT: {
