@@ -5,7 +5,10 @@ from django import forms
 from clinical import page_selectors
 from clinical.choices import LabOrderStatus, PrescriptionRoute, TreatmentOutcome
 from clinical.models import VITALS_LABELS
+from hms.forms import BoundedDateTimeField
 from patients.forms import FieldsetsMixin
+
+TO_CALL = "to_call"  # the lab worklist's queue of critical results to phone through
 
 
 class VisitPageForm(FieldsetsMixin, forms.Form):
@@ -143,5 +146,26 @@ class WorklistFilterForm(forms.Form):
             (LabOrderStatus.ORDERED, "Ordered (to collect)"),
             (LabOrderStatus.COLLECTED, "Collected (to result)"),
             (LabOrderStatus.RESULTED, "Resulted"),
+            (TO_CALL, "To call (critical results not yet phoned through)"),
         ],
     )
+
+
+# --- The results inbox and the lab's calls of critical results ----------------------------------------------
+
+
+class CriticalResultCallForm(FieldsetsMixin, forms.Form):
+    called_to = forms.CharField(
+        label="Called to",
+        max_length=200,
+        help_text="Who took the call: name and role, e.g. Dr. Chen (ordering doctor) or RN Park.",
+    )
+    called_at = BoundedDateTimeField(
+        label="Time of the call",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text="Leave empty for now. Not in the future.",
+    )
+    read_back_confirmed = forms.BooleanField(label="Read back confirmed", required=False)
+    notes = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

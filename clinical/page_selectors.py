@@ -6,8 +6,17 @@ The timeline itself is clinical.selectors.patient_history (the same one the API 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from clinical.choices import LabOrderStatus
-from clinical.models import Diagnosis, LabOrder, LabTest, MedicalRecord, Prescription, Procedure, ProcedureCatalog
+from clinical.choices import LabOrderStatus, LabResultFlag
+from clinical.models import (
+    Diagnosis,
+    LabOrder,
+    LabResult,
+    LabTest,
+    MedicalRecord,
+    Prescription,
+    Procedure,
+    ProcedureCatalog,
+)
 from clinical.selectors import lab_order_queryset_for, vitals_queryset_for
 from inventory.models import Item, ItemKind
 from patients.models import Allergy
@@ -59,7 +68,9 @@ def medication_choices():
 def lab_worklist(*, user, status=None):
     """Lab orders of a status (default: pending, i.e. ordered or collected), oldest first; resulted ones newest
     first. Patient, doctor, test and result are joined: one query per page whatever its size."""
-    qs = lab_order_queryset_for(user).select_related("record__doctor__user", "record__appointment__hospital")
+    qs = lab_order_queryset_for(user).select_related(
+        "record__doctor__user", "record__appointment__hospital", "result__last_call__called_by"
+    )
     if status == LabOrderStatus.RESULTED:
         return qs.filter(status=LabOrderStatus.RESULTED).order_by("-resulted_at", "-id")
     statuses = [status] if status in PENDING_LAB_STATUSES else list(PENDING_LAB_STATUSES)
@@ -80,3 +91,12 @@ def lab_order_for_correction(*, user, pk):
         "test", "record__patient", "result__resulted_by", "result__corrected_by"
     )
     return get_object_or_404(qs, pk=pk)
+
+
+def result_for_call(*, user):
+    """Critical results the lab phones through, with what the call page shows (patient, test, ordering doctor)."""
+    return (
+        LabResult.objects.filter(flag=LabResultFlag.CRITICAL)
+        .filter(order__in=lab_order_queryset_for(user).order_by().values("pk"))
+        .select_related("order__test", "order__record__patient", "doctor__user", "last_call__called_by")
+    )

@@ -431,8 +431,7 @@ def lab_result_acknowledge(*, result, acting_user):
     policies.ensure_may_acknowledge_result(result=result, acting_user=acting_user)
     if result.acknowledged_at is not None:
         raise AlreadyAcknowledged(
-            f"This result was already acknowledged on "
-            f"{timezone.localtime(result.acknowledged_at):%m/%d/%Y %I:%M %p}.",
+            f"This result was already acknowledged on {timezone.localtime(result.acknowledged_at):%m/%d/%Y %I:%M %p}.",
             extra={"acknowledged_at": result.acknowledged_at.isoformat()},
         )
     result.acknowledged_at = timezone.now()
