@@ -421,6 +421,14 @@ def lab_result_correct(*, result, value, reason, acting_user):
     return audited_save(result, acting_user=acting_user, validate=False)
 
 
+class AlreadyAcknowledged(Conflict):
+    default_code = "already_acknowledged"
+
+
+class AlreadyCalled(Conflict):
+    default_code = "already_called"
+
+
 @transaction.atomic
 def lab_result_acknowledge(*, result, acting_user):
     """The ordering doctor has seen the result: who and when are kept on the result (and in its history).
@@ -439,18 +447,8 @@ def lab_result_acknowledge(*, result, acting_user):
     return audited_save(result, acting_user=acting_user, validate=False)
 
 
-class AlreadyAcknowledged(Conflict):
-    default_code = "already_acknowledged"
-
-
-class AlreadyCalled(Conflict):
-    default_code = "already_called"
-
-
 @transaction.atomic
-def lab_result_call_record(
-    *, result, called_to, acting_user, called_at=None, read_back_confirmed=False, notes=""
-):  # fmt: skip
+def lab_result_call_record(*, result, called_to, acting_user, called_at=None, read_back_confirmed=False, notes=""):
     """Record that the lab phoned a critical result through: to whom (required), when (default now, never in the
     future nor before the result), whether it was read back. The result leaves the lab's "To call" queue.
 
@@ -465,7 +463,7 @@ def lab_result_call_record(
         )
     if result.last_call_id is not None:
         call = CriticalResultCall.objects.select_related("called_by").get(pk=result.last_call_id)
-        who = call.called_by.get_full_name() or call.called_by.get_username() if call.called_by else "someone"
+        who = (call.called_by.get_full_name() or call.called_by.get_username()) if call.called_by else "someone"
         raise AlreadyCalled(
             f"This result was already phoned through: {who} called {call.called_to} at "
             f"{timezone.localtime(call.called_at):%m/%d/%Y %I:%M %p}.",

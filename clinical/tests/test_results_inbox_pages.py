@@ -298,3 +298,21 @@ def test_the_to_call_tab_costs_the_same_queries_for_3_or_30_results(client, doct
         result_for(DoctorFactory(), "452")
 
     assert queries(client, url) == small <= 8
+
+
+# --- the back office --------------------------------------------------------------------------------------------
+
+
+def test_the_back_office_shows_a_results_acknowledgement_and_call_read_only_with_history(admin_client, doctor):
+    call = CriticalResultCallFactory(result=result_for(doctor, "452", ago_minutes=60), called_to="Dr. Chen")
+    services.lab_result_acknowledge(result=call.result, acting_user=doctor.user)
+
+    page = admin_client.get(reverse("admin:clinical_labresult_change", args=[call.result_id])).content.decode()
+    assert "Results inbox" in page and "Acknowledged at" in page and "Dr. Chen" in page
+    assert 'name="_save"' not in page  # read-only
+
+    history = admin_client.get(reverse("admin:clinical_labresult_history", args=[call.result_id]))
+    assert history.status_code == 200
+    calls = admin_client.get(reverse("admin:clinical_criticalresultcall_changelist")).content.decode()
+    assert "Dr. Chen" in calls
+    assert admin_client.get(reverse("admin:clinical_criticalresultcall_history", args=[call.pk])).status_code == 200
