@@ -320,6 +320,7 @@ def seed(ctx):
                 doctor_id=doctor_id,
                 resulted_by=admin,
                 resulted_at=resulted,
+                acknowledged=seen > resulted,
                 acknowledged_at=seen if seen > resulted else None,
                 acknowledged_by_id=doctor_user_id if seen > resulted else None,
             )

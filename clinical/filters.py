@@ -136,9 +136,6 @@ class ResultsInboxFilterSet(FilterSet):
         choices=LabResultFlag.choices, method="filter_flag", help_text="Only results with this flag."
     )
     acknowledged = django_filters.BooleanFilter(
-        field_name="acknowledged_at",
-        lookup_expr="isnull",
-        exclude=True,
         help_text="true: only acknowledged results; false: only those still to acknowledge.",
     )
 
@@ -147,7 +144,7 @@ class ResultsInboxFilterSet(FilterSet):
         fields = ["flag", "acknowledged"]
 
     def filter_flag(self, queryset, name, value):
-        # The flag's urgency too, so the inbox index (doctor, acknowledged_at, flag_priority, ...) bounds the read.
+        # The flag's urgency too, so the inbox index (doctor, acknowledged, flag_priority, ...) bounds the read.
         return queryset.filter(flag_priority=FLAG_PRIORITY[value], flag=value) if value else queryset
 
 

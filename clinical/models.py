@@ -424,6 +424,9 @@ class LabResult(models.Model):
     )
     flag_priority = models.PositiveSmallIntegerField(default=0, editable=False)
     # Acknowledged by the ordering doctor (clinical.services.lab_result_acknowledge); a correction clears it.
+    # ``acknowledged`` says the same as ``acknowledged_at`` being set (a constraint holds it; save() keeps it):
+    # an equality the inbox index can lead with, for acknowledged results as for unacknowledged ones.
+    acknowledged = models.BooleanField(default=False, editable=False)
     acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
     acknowledged_by = _user_fk(null=True, blank=True)
     # A critical result is phoned through by the lab (CriticalResultCall); this is the call of the current value
@@ -440,12 +443,20 @@ class LabResult(models.Model):
             models.Index(fields=["resulted_at"], name="labresult_resulted_idx"),
             # The doctor's inbox, unacknowledged (or acknowledged) first page: critical first, newest first.
             models.Index(
-                fields=["doctor", "acknowledged_at", "flag_priority", "resulted_at"], name="labresult_inbox_idx"
+                fields=["doctor", "acknowledged", "flag_priority", "resulted_at"], name="labresult_inbox_idx"
             ),
             # The whole inbox (acknowledged or not) in the same order.
             models.Index(fields=["doctor", "flag_priority", "resulted_at"], name="labresult_doctor_priority_idx"),
             # The lab's "To call" queue: critical results without a call, oldest first.
             models.Index(fields=["flag_priority", "last_call", "resulted_at"], name="labresult_to_call_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(acknowledged=True, acknowledged_at__isnull=False)
+                | models.Q(acknowledged=False, acknowledged_at__isnull=True),
+                name="labresult_acknowledged_has_time",
+                violation_error_message="An acknowledged result says when it was acknowledged.",
+            ),
         ]
 
     def __str__(self):
@@ -454,6 +465,7 @@ class LabResult(models.Model):
 
     def save(self, *args, **kwargs):
         self.flag_priority = FLAG_PRIORITY.get(self.flag, 0)
+        self.acknowledged = self.acknowledged_at is not None
         if self.doctor_id is None and self.order_id is not None:
             self.doctor_id = self.order.record.doctor_id
         super().save(*args, **kwargs)
@@ -461,10 +473,6 @@ class LabResult(models.Model):
     @property
     def is_corrected(self):
         return self.corrected_at is not None
-
-    @property
-    def is_acknowledged(self):
-        return self.acknowledged_at is not None
 
     @property
     def is_critical(self):

@@ -429,14 +429,14 @@ def results_inbox(*, user, acknowledged=None, flag=None):
     """The results of the tests the user (a doctor) ordered, critical first, then abnormal, then normal, newest
     first within each; only the unacknowledged (``acknowledged=False``) or acknowledged ones when asked.
 
-    Reads LabResult alone along labresult_inbox_idx (doctor, acknowledged_at, flag_priority, resulted_at) or,
+    Reads LabResult alone along labresult_inbox_idx (doctor, acknowledged, flag_priority, resulted_at) or,
     for the whole inbox, labresult_doctor_priority_idx: the first page never sorts. Not a doctor: nothing."""
     doctor = inbox_doctor(user)
     if doctor is None:
         return LabResult.objects.none()
     qs = LabResult.objects.filter(doctor_id=doctor.pk)
     if acknowledged is not None:
-        qs = qs.filter(acknowledged_at__isnull=not acknowledged)
+        qs = qs.filter(acknowledged=acknowledged)
     if flag:
         qs = qs.filter(flag_priority=FLAG_PRIORITY.get(flag, -1), flag=flag)
     return _inbox_rows(qs).order_by(*INBOX_ORDERING)
@@ -485,7 +485,7 @@ def doctor_start_page_work(*, doctor, critical_limit=CRITICAL_SHOWN, unsigned_li
     def as_text(expression):  # the branches' text in the connection's collation, as a UNION needs
         return Cast(expression, text)
 
-    unacknowledged = LabResult.objects.filter(doctor_id=doctor.pk, acknowledged_at__isnull=True).order_by()
+    unacknowledged = LabResult.objects.filter(doctor_id=doctor.pk, acknowledged=False).order_by()
     counts = (
         unacknowledged.values("flag_priority")
         .annotate(

@@ -415,7 +415,7 @@ def lab_result_correct(*, result, value, reason, acting_user):
     result.corrected_at = timezone.now()
     result.corrected_by = acting_user
     # The ordering doctor sees the correction in their inbox again; a critical value is phoned through again.
-    result.acknowledged_at = result.acknowledged_by = None
+    result.acknowledged, result.acknowledged_at, result.acknowledged_by = False, None, None
     if result.flag == LabResultFlag.CRITICAL:
         result.last_call = None
     return audited_save(result, acting_user=acting_user, validate=False)
@@ -442,8 +442,7 @@ def lab_result_acknowledge(*, result, acting_user):
             f"This result was already acknowledged on {timezone.localtime(result.acknowledged_at):%m/%d/%Y %I:%M %p}.",
             extra={"acknowledged_at": result.acknowledged_at.isoformat()},
         )
-    result.acknowledged_at = timezone.now()
-    result.acknowledged_by = acting_user
+    result.acknowledged, result.acknowledged_at, result.acknowledged_by = True, timezone.now(), acting_user
     return audited_save(result, acting_user=acting_user, validate=False)
 
 

@@ -373,7 +373,6 @@ class ResultsInboxSerializer(NestedAccessMixin, serializers.ModelSerializer):
     test_name = serializers.CharField(source="order.test.name", read_only=True)
     reference_range = serializers.CharField(source="order.test.reference_range", read_only=True)
     is_corrected = serializers.BooleanField(read_only=True)
-    acknowledged = serializers.BooleanField(source="is_acknowledged", read_only=True)
     call = InboxCallSerializer(source="last_call", read_only=True, allow_null=True)
 
     class Meta:

@@ -56,6 +56,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='historicallabresult',
+            name='acknowledged',
+            field=models.BooleanField(default=False, editable=False),
+        ),
+        migrations.AddField(
+            model_name='historicallabresult',
             name='acknowledged_at',
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
@@ -73,6 +78,11 @@ class Migration(migrations.Migration):
             model_name='historicallabresult',
             name='flag_priority',
             field=models.PositiveSmallIntegerField(default=0, editable=False),
+        ),
+        migrations.AddField(
+            model_name='labresult',
+            name='acknowledged',
+            field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddField(
             model_name='labresult',
@@ -129,11 +139,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='labresult',
-            index=models.Index(fields=['doctor', 'acknowledged_at', 'flag_priority', 'resulted_at'], name='labresult_inbox_idx'),
+            index=models.Index(fields=['doctor', 'acknowledged', 'flag_priority', 'resulted_at'], name='labresult_inbox_idx'),
         ),
         migrations.AddIndex(
             model_name='labresult',
             index=models.Index(fields=['doctor', 'flag_priority', 'resulted_at'], name='labresult_doctor_priority_idx'),
+        ),
+        migrations.AddConstraint(
+            model_name='labresult',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('acknowledged', True), ('acknowledged_at__isnull', False)), models.Q(('acknowledged', False), ('acknowledged_at__isnull', True)), _connector='OR'), name='labresult_acknowledged_has_time', violation_error_message='An acknowledged result says when it was acknowledged.'),
         ),
         migrations.AddIndex(
             model_name='labresult',
