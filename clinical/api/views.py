@@ -379,9 +379,11 @@ class ResultsInboxViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.results_inbox(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
+        # Junk in the query is a 400 naming it, for anyone; then only a doctor has an inbox.
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         if selectors.inbox_doctor(request.user) is None:
             raise PermissionDenied("The results inbox is a doctor's: it lists the results of the tests they ordered.")
-        return super().list(request, *args, **kwargs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         request=None,
