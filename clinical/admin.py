@@ -6,6 +6,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinical.models import (
+    CriticalResultCall,
     Diagnosis,
     LabOrder,
     LabResult,
@@ -144,14 +145,25 @@ class LabOrderAdmin(ReadOnlyClinicalAdmin):
     search_fields = ["=test__code", "=record__patient__mrn"]
 
 
+class CriticalResultCallInline(ReadOnlyInline):
+    model = CriticalResultCall
+    fields = ["called_at", "called_to", "called_by", "read_back_confirmed", "value", "notes"]
+    readonly_fields = fields
+
+
 @admin.register(LabResult)
 class LabResultAdmin(ReadOnlyClinicalAdmin):
-    """Read-only: results are entered and corrected (with a reason) on the lab pages and the API; every
-    earlier version is in the history."""
+    """Read-only: results are entered and corrected (with a reason) on the lab pages and the API, acknowledged by
+    the ordering doctor in their results inbox, and critical ones phoned through by the lab; every earlier
+    version (acknowledgements included) is in the history."""
 
-    list_display = ["order", "value", "unit", "flag", "resulted_at", "corrected"]
-    list_filter = ["flag", ("corrected_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["order__test"]
+    list_display = ["order", "value", "unit", "flag", "resulted_at", "corrected", "doctor", "acknowledged_at"]
+    list_filter = [
+        "flag",
+        ("corrected_at", admin.EmptyFieldListFilter),
+        ("acknowledged_at", admin.EmptyFieldListFilter),
+    ]
+    list_select_related = ["order__test", "doctor__user"]
     search_fields = ["=order__test__code", "=order__record__patient__mrn"]
     fieldsets = [
         (None, {"fields": ["order", "value", "unit", "flag", "comment", "resulted_by", "resulted_at"]}),
@@ -159,12 +171,26 @@ class LabResultAdmin(ReadOnlyClinicalAdmin):
             "Correction",
             {"fields": ["corrected_at", "corrected_by", "correction_reason", "previous_value", "previous_flag"]},
         ),
+        ("Results inbox", {"fields": ["doctor", "acknowledged_at", "acknowledged_by", "last_call"]}),
     ]
     readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
+    inlines = [CriticalResultCallInline]
 
     @admin.display(boolean=True, description="corrected", ordering="corrected_at")
     def corrected(self, obj):
         return obj.is_corrected
+
+
+@admin.register(CriticalResultCall)
+class CriticalResultCallAdmin(ReadOnlyClinicalAdmin):
+    """Read-only: the lab records calls of critical results on the lab worklist and the API."""
+
+    list_display = ["result", "called_to", "called_at", "called_by", "read_back_confirmed"]
+    list_filter = [("called_at", DateRangeFilter), "read_back_confirmed"]
+    list_select_related = ["result__order__test", "called_by"]
+    search_fields = ["=result__order__record__patient__mrn"]
+    fields = ["result", "value", "called_to", "called_at", "called_by", "read_back_confirmed", "notes"]
+    readonly_fields = fields
 
 
 @admin.register(Vitals)

@@ -3,16 +3,23 @@
 ``seed(ctx)`` runs after scheduling's hook (``manage.py seed_demo``). Catalog entries are created when
 missing (by code). Completed appointments without a record get one: complaint, notes, outcome, one or
 two real ICD-10-CM diagnoses, a procedure, often a prescription (never one the patient is allergic to),
-sometimes lab results, and the vitals of the visit. Rows are bulk-created with their history rows (the
+sometimes lab results, and the vitals of the visit. Past results were acknowledged by their doctor and critical
+ones phoned through by the lab; the demo doctor's latest visits get a few unacknowledged results (normal,
+abnormal, critical) and one critical the lab has still to call, so the results inbox shows its loop.
+Rows are bulk-created with their history rows (the
 demo administrator as author); safe to run again (visits that have a record are skipped).
 """
 
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+
 from clinical import icd10
-from clinical.choices import LabOrderStatus, PrescriptionStatus, TreatmentOutcome
+from clinical.choices import LabOrderStatus, LabResultFlag, PrescriptionStatus, TreatmentOutcome
 from clinical.models import (
+    FLAG_PRIORITY,
+    CriticalResultCall,
     Diagnosis,
     LabOrder,
     LabResult,
@@ -27,6 +34,7 @@ from inventory.models import Item, ItemKind
 from patients.models import Allergy
 from scheduling.choices import AppointmentStatus
 from scheduling.models import Appointment
+from staff.models import StaffMember
 
 PROCEDURES = [
     ("99213", "Office visit, established patient, low complexity", "110.00"),
@@ -166,7 +174,7 @@ def seed(ctx):
     stories = {}
     records = []
     for visit in visits:
-        story = rng.choice(CASES)
+        story = case_for(rng, visit.doctor.specialty)
         outcome = rng.choices([o for o, _ in OUTCOME_WEIGHTS], weights=[w for _, w in OUTCOME_WEIGHTS])[0]
         stories[visit.pk] = (story, outcome)
         signed_at = (visit.completed_at or visit.end) + timedelta(minutes=rng.randint(5, 90))
@@ -235,16 +243,12 @@ def seed(ctx):
         ]
         if safe and rng.random() < 0.8:
             medication = rng.choice(safe)
-            days = rng.choice([7, 14, 30, 90])
             prescriptions.append(
                 Prescription(
                     record=record,
                     patient_id=record.patient_id,
                     medication=medication,
-                    dose=f"1 {medication.unit}",
-                    frequency=rng.choice(["once daily", "twice daily", "three times daily"]),
-                    duration_days=days,
-                    quantity=days * 2,
+                    **prescription_terms(rng, medication),
                     instructions="Take with food." if rng.random() < 0.5 else "",
                     status=PrescriptionStatus.DISPENSED if rng.random() < 0.6 else PrescriptionStatus.ACTIVE,
                     prescribed_by_id=doctor_user_id,
@@ -295,33 +299,46 @@ def seed(ctx):
     saved_orders = {
         (o.record_id, o.test_id): o for o in LabOrder.objects.filter(record__in=records).select_related("test")
     }
+    doctors = {r.pk: (r.doctor_id, r.signed_by_id) for r in records}
     results = []
     for index, test, resulted in results_for:
         order = saved_orders[(orders[index].record_id, test.pk)]
         value = _value_for(rng, test)
+        flag = test.flag_for(value)
+        doctor_id, doctor_user_id = doctors[order.record_id]
+        # Past results were seen: acknowledged by the ordering doctor within a day (never after now).
+        seen = min(resulted + timedelta(hours=rng.randint(1, 20)), ctx.now)
         results.append(
             LabResult(
                 order=order,
                 value=value,
                 unit=test.unit,
-                flag=test.flag_for(value),
+                flag=flag,
+                flag_priority=FLAG_PRIORITY[flag],
+                doctor_id=doctor_id,
                 resulted_by=admin,
                 resulted_at=resulted,
+                acknowledged=seen > resulted,
+                acknowledged_at=seen if seen > resulted else None,
+                acknowledged_by_id=doctor_user_id if seen > resulted else None,
             )
         )
     ctx.bulk_create(LabResult, results)
+    inbox = _demo_inbox(ctx, records, tests)
+    _phone_past_criticals(ctx, exclude=inbox["not called"])
     return {
         "medical records": len(records),
         "diagnoses": len(diagnoses),
         "prescriptions": len(prescriptions),
-        "lab results": len(results),
+        "lab results": len(results) + len(inbox["results"]),
         "vitals": len(vitals),
+        "results in the demo doctor's inbox": len(inbox["results"]),
     }
 
 
 # --- Prescriptions that fit the prescriber (issue 12) -------------------------------------------------------------
-# For seed() to use (two lines there: the story from case_for(rng, visit.doctor.specialty), the prescription's
-# dose, frequency, days and quantity from prescription_terms(rng, medication)).
+# seed() takes each visit's story from case_for(rng, visit.doctor.specialty) and each prescription's dose,
+# frequency, days and quantity from prescription_terms(rng, medication).
 
 # The visit stories (CASES, by complaint) each specialty sees; a specialty not listed sees any of them.
 CASES_BY_SPECIALTY = {
@@ -353,3 +370,98 @@ def prescription_terms(rng, medication):
     doses = DOSES_PER_DAY[frequency] * days
     dose, per_unit = DOSE_PER_UNIT.get(medication.code, (f"1 {medication.unit}", 1))
     return {"dose": dose, "frequency": frequency, "duration_days": days, "quantity": -(-doses // per_unit)}
+
+
+# The demo doctor's inbox: test code, value, phoned through by the lab. Unacknowledged, newest last: a critical
+# potassium not yet called, a critical glucose the lab called, a high glucose, a low hemoglobin, a normal TSH.
+DEMO_INBOX = [
+    ("TSH", "2.1", False),
+    ("HGB", "10.9", False),
+    ("GLU", "182", False),
+    ("GLU", "452", True),
+    ("K", "6.9", False),
+]
+
+
+def _demo_inbox(ctx, records, tests):
+    """Results of the demo doctor's latest visits they have not acknowledged yet, so the demo shows the loop:
+    critical first on the start page's banner, one critical still in the lab's "To call" queue."""
+    done = {"results": [], "not called": set()}
+    doctor = StaffMember.objects.filter(user__username="doctor").first()
+    mine = sorted((r for r in records if doctor and r.doctor_id == doctor.pk), key=lambda r: r.opened_at)
+    if not mine:
+        return done
+    lab = get_user_model().objects.filter(username="labtech").first() or ctx.admin_user
+    orders, planned = [], []
+    for index, (code, value, _) in enumerate(DEMO_INBOX):
+        record = mine[-1 - index % len(mine)]
+        test = tests[code]
+        ordered = record.opened_at + timedelta(minutes=10 + index)
+        resulted = max(min(ordered + timedelta(hours=2), ctx.now - timedelta(minutes=40 - 5 * index)), ordered)
+        orders.append(
+            LabOrder(
+                record=record,
+                test=test,
+                status=LabOrderStatus.RESULTED,
+                ordered_by_id=record.signed_by_id,
+                ordered_at=ordered,
+                collected_by=lab,
+                collected_at=ordered,
+                resulted_at=resulted,
+            )
+        )
+        planned.append((record, test, Decimal(value), resulted))
+    ctx.bulk_create(LabOrder, orders)
+    ids = {(o.record_id, o.test_id, o.ordered_at): o.pk for o in LabOrder.objects.filter(record__in=mine)}
+    results = []
+    for (record, test, value, resulted), order in zip(planned, orders, strict=True):
+        flag = test.flag_for(value)
+        results.append(
+            LabResult(
+                order_id=ids[(record.pk, test.pk, order.ordered_at)],
+                value=value,
+                unit=test.unit,
+                flag=flag,
+                flag_priority=FLAG_PRIORITY[flag],
+                doctor_id=record.doctor_id,
+                resulted_by=lab,
+                resulted_at=resulted,
+            )
+        )
+    ctx.bulk_create(LabResult, results)
+    saved = list(LabResult.objects.filter(order_id__in=[r.order_id for r in results]).order_by("order_id"))
+    by_order = {r.order_id: r for r in saved}
+    for result, (_, _, called) in zip(results, DEMO_INBOX, strict=True):
+        if not called:
+            done["not called"].add(by_order[result.order_id].pk)
+    done["results"] = saved
+    return done
+
+
+def _phone_past_criticals(ctx, *, exclude):
+    """Every critical result the lab has not phoned through yet gets its call (a quarter hour after the result),
+    except those in ``exclude``; each result then points at its call."""
+    lab = get_user_model().objects.filter(username="labtech").first() or ctx.admin_user
+    waiting = list(
+        LabResult.objects.filter(flag_priority=FLAG_PRIORITY[LabResultFlag.CRITICAL], last_call__isnull=True)
+        .exclude(pk__in=exclude)
+        .select_related("doctor__user")
+    )
+    if not waiting:
+        return
+    calls = [
+        CriticalResultCall(
+            result=result,
+            called_to=f"{result.doctor} (ordering doctor)",
+            called_at=min(result.resulted_at + timedelta(minutes=15), ctx.now),
+            called_by=lab,
+            read_back_confirmed=True,
+            value=result.value,
+        )
+        for result in waiting
+    ]
+    ctx.bulk_create(CriticalResultCall, calls)
+    latest = {c.result_id: c.pk for c in CriticalResultCall.objects.filter(result__in=waiting).order_by("called_at")}
+    for result in waiting:
+        result.last_call_id = latest[result.pk]
+    LabResult.objects.bulk_update(waiting, ["last_call"])

@@ -4,9 +4,13 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from clinical.choices import LabResultFlag
 from clinical.models import (
+    FLAG_PRIORITY,
+    CriticalResultCall,
     Diagnosis,
     LabOrder,
+    LabResult,
     LabTest,
     MedicalRecord,
     Prescription,
@@ -126,3 +130,31 @@ class LabTestFilterSet(FilterSet):
     class Meta:
         model = LabTest
         fields = ["is_active", "code"]
+
+
+class ResultsInboxFilterSet(FilterSet):
+    """The results inbox (a doctor's own results): by flag and by whether they were acknowledged."""
+
+    flag = django_filters.ChoiceFilter(
+        choices=LabResultFlag.choices, method="filter_flag", help_text="Only results with this flag."
+    )
+    acknowledged = django_filters.BooleanFilter(
+        help_text="true: only acknowledged results; false: only those still to acknowledge.",
+    )
+
+    class Meta:
+        model = LabResult
+        fields = ["flag", "acknowledged"]
+
+    def filter_flag(self, queryset, name, value):
+        # The flag's urgency too, so the inbox index (doctor, acknowledged, flag_priority, ...) bounds the read.
+        return queryset.filter(flag_priority=FLAG_PRIORITY[value], flag=value) if value else queryset
+
+
+class CriticalResultCallFilterSet(FilterSet):
+    result = IdFilter(field_name="result_id")
+    date = _dates("called_at")
+
+    class Meta:
+        model = CriticalResultCall
+        fields = ["result", "date", "read_back_confirmed"]

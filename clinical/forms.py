@@ -6,9 +6,12 @@ from django.core.exceptions import ValidationError
 from clinical import page_selectors, units
 from clinical.choices import LabOrderStatus, PrescriptionRoute, TreatmentOutcome
 from clinical.models import VITALS_LABELS
+from hms.forms import BoundedDateTimeField
 from patients.forms import FieldsetsMixin
 from scheduling.forms import ClinicalDepartmentChoiceField
 from staff.models import Department
+
+TO_CALL = "to_call"  # the lab worklist's queue of critical results to phone through
 
 
 class VisitPageForm(FieldsetsMixin, forms.Form):
@@ -192,6 +195,7 @@ class WorklistFilterForm(forms.Form):
             (LabOrderStatus.ORDERED, "Ordered (to collect)"),
             (LabOrderStatus.COLLECTED, "Collected (to result)"),
             (LabOrderStatus.RESULTED, "Resulted"),
+            (TO_CALL, "To call (critical results not yet phoned through)"),
         ],
     )
 
@@ -238,3 +242,23 @@ class VitalsQueueForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
+
+
+# --- The results inbox and the lab's calls of critical results ----------------------------------------------
+
+
+class CriticalResultCallForm(FieldsetsMixin, forms.Form):
+    called_to = forms.CharField(
+        label="Called to",
+        max_length=200,
+        help_text="Who took the call: name and role, e.g. Dr. Chen (ordering doctor) or RN Park.",
+    )
+    called_at = BoundedDateTimeField(
+        label="Time of the call",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text="Leave empty for now. Not in the future.",
+    )
+    read_back_confirmed = forms.BooleanField(label="Read back confirmed", required=False)
+    notes = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

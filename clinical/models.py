@@ -5,6 +5,7 @@ signed records are amended with a reason and every version stays in the history 
 """
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -227,6 +228,8 @@ class MedicalRecord(models.Model):
             models.Index(fields=["opened_at"], name="mrec_opened_idx"),
             models.Index(fields=["patient", "opened_at"], name="mrec_patient_opened_idx"),
             models.Index(fields=["doctor", "opened_at"], name="mrec_doctor_opened_idx"),
+            # The doctor's unsigned records, oldest first (the start page).
+            models.Index(fields=["doctor", "signed_at", "opened_at"], name="mrec_doctor_unsigned_idx"),
             models.Index(fields=["signed_at"], name="mrec_signed_idx"),
         ]
         constraints = [
@@ -509,20 +512,71 @@ class LabResult(models.Model):
         help_text="The value before the correction.",
     )
     previous_flag = models.CharField(max_length=20, choices=LabResultFlag.choices, blank=True, editable=False)
+    # The results inbox (clinical.selectors.results_inbox): the ordering doctor (the doctor of the order's record),
+    # copied here so the inbox reads one table along one index; the flag's urgency (critical 2, low/high 1,
+    # normal 0) so "critical first, then abnormal, then normal, newest first" is one index order.
+    doctor = models.ForeignKey(
+        "staff.StaffMember",
+        on_delete=models.PROTECT,
+        related_name="lab_results",
+        editable=False,
+        verbose_name="ordering doctor",
+    )
+    flag_priority = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Acknowledged by the ordering doctor (clinical.services.lab_result_acknowledge); a correction clears it.
+    # ``acknowledged`` says the same as ``acknowledged_at`` being set (a constraint holds it; save() keeps it):
+    # an equality the inbox index can lead with, for acknowledged results as for unacknowledged ones.
+    acknowledged = models.BooleanField(default=False, editable=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    acknowledged_by = _user_fk(null=True, blank=True)
+    # A critical result is phoned through by the lab (CriticalResultCall); this is the call of the current value
+    # (a correction to another critical value clears it: the new value is phoned again). Empty: still to call.
+    last_call = models.OneToOneField(
+        "CriticalResultCall", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-resulted_at", "-id"]
-        indexes = [models.Index(fields=["resulted_at"], name="labresult_resulted_idx")]
+        indexes = [
+            models.Index(fields=["resulted_at"], name="labresult_resulted_idx"),
+            # The doctor's inbox, unacknowledged (or acknowledged) first page: critical first, newest first.
+            models.Index(
+                fields=["doctor", "acknowledged", "flag_priority", "resulted_at"], name="labresult_inbox_idx"
+            ),
+            # The whole inbox (acknowledged or not) in the same order.
+            models.Index(fields=["doctor", "flag_priority", "resulted_at"], name="labresult_doctor_priority_idx"),
+            # The lab's "To call" queue: critical results without a call, oldest first.
+            models.Index(fields=["flag_priority", "last_call", "resulted_at"], name="labresult_to_call_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(acknowledged=True, acknowledged_at__isnull=False)
+                | models.Q(acknowledged=False, acknowledged_at__isnull=True),
+                name="labresult_acknowledged_has_time",
+                violation_error_message="An acknowledged result says when it was acknowledged.",
+            ),
+        ]
 
     def __str__(self):
         text = f"{self.value.normalize():f} {self.unit} ({self.get_flag_display()})".replace("  ", " ")
         return f"{text}, corrected" if self.is_corrected else text
 
+    def save(self, *args, **kwargs):
+        self.flag_priority = FLAG_PRIORITY.get(self.flag, 0)
+        self.acknowledged = self.acknowledged_at is not None
+        if self.doctor_id is None and self.order_id is not None:
+            self.doctor_id = self.order.record.doctor_id
+        super().save(*args, **kwargs)
+
     @property
     def is_corrected(self):
         return self.corrected_at is not None
+
+    @property
+    def is_critical(self):
+        return self.flag == LabResultFlag.CRITICAL
 
     @property
     def previous_display(self):
@@ -531,6 +585,44 @@ class LabResult(models.Model):
             return ""
         flag = LabResultFlag(self.previous_flag).label if self.previous_flag else ""
         return f"{self.previous_value.normalize():f} {self.unit} ({flag})".replace("  ", " ")
+
+
+# How urgent a flag is, for the results inbox's order (critical first, then abnormal, then normal).
+FLAG_PRIORITY = {LabResultFlag.CRITICAL: 2, LabResultFlag.LOW: 1, LabResultFlag.HIGH: 1, LabResultFlag.NORMAL: 0}
+
+
+class CriticalResultCall(models.Model):
+    """The lab phoned a critical result through: to whom, when, by whom, and whether it was read back."""
+
+    result = models.ForeignKey(LabResult, on_delete=models.PROTECT, related_name="calls")
+    called_to = models.CharField(
+        "called to", max_length=200, help_text="Who took the call, e.g. Dr. Lee (ordering doctor) or RN Park."
+    )
+    called_at = models.DateTimeField("time of the call", default=timezone.now)
+    called_by = _user_fk(null=True, blank=True)
+    read_back_confirmed = models.BooleanField(
+        "read back confirmed", default=False, help_text="The person called read the result back."
+    )
+    notes = models.TextField(blank=True)
+    # The value phoned through (a later correction changes the result, not what was said on the phone).
+    value = models.DecimalField(max_digits=12, decimal_places=3, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-called_at", "-id"]
+        verbose_name = "critical result call"
+        indexes = [models.Index(fields=["called_at"], name="critcall_called_idx")]
+
+    def __str__(self):
+        return f"Called to {self.called_to} at {timezone.localtime(self.called_at):%m/%d/%Y %I:%M %p}"
+
+    def clean(self):
+        check_dates(self, {"called_at": RECORDED_NOW})
+        if self.called_at and self.called_at > timezone.now() + timedelta(minutes=1):
+            raise ValidationError({"called_at": "The time of the call cannot be in the future."})
+        if self.called_at and self.result_id and self.called_at < self.result.resulted_at - timedelta(minutes=1):
+            raise ValidationError({"called_at": "The call cannot come before the result was entered."})
 
 
 # --- Vitals ---------------------------------------------------------------------------------------

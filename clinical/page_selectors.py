@@ -6,10 +6,11 @@ The timeline itself is clinical.selectors.patient_history (the same one the API 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 
-from clinical.choices import LabOrderStatus
+from clinical.choices import LabOrderStatus, LabResultFlag
 from clinical.models import (
     Diagnosis,
     LabOrder,
+    LabResult,
     LabTest,
     MedicalRecord,
     Prescription,
@@ -92,7 +93,9 @@ def medication_choices():
 def lab_worklist(*, user, status=None):
     """Lab orders of a status (default: pending, i.e. ordered or collected), oldest first; resulted ones newest
     first. Patient, doctor, test and result are joined: one query per page whatever its size."""
-    qs = lab_order_queryset_for(user).select_related("record__doctor__user", "record__appointment__hospital")
+    qs = lab_order_queryset_for(user).select_related(
+        "record__doctor__user", "record__appointment__hospital", "result__last_call__called_by"
+    )
     if status == LabOrderStatus.RESULTED:
         return qs.filter(status=LabOrderStatus.RESULTED).order_by("-resulted_at", "-id")
     statuses = [status] if status in PENDING_LAB_STATUSES else list(PENDING_LAB_STATUSES)
@@ -146,4 +149,13 @@ def vitals_queue(*, user, hospital, departments, day):
         .exclude(Exists(taken_at_visit))
         .exclude(Exists(taken_that_day))
         .order_by("checked_in_at", "id")
+    )
+
+
+def result_for_call(*, user):
+    """Critical results the lab phones through, with what the call page shows (patient, test, ordering doctor)."""
+    return (
+        LabResult.objects.filter(flag=LabResultFlag.CRITICAL)
+        .filter(order__in=lab_order_queryset_for(user).order_by().values("pk"))
+        .select_related("order__test", "order__record__patient", "doctor__user", "last_call__called_by")
     )

@@ -5,17 +5,22 @@ RolePermission). A portal patient sees only their own rows, and only those of si
 drafts stay with the doctor until signed.
 """
 
+import contextlib
 import json
 from datetime import UTC, datetime, time
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import F, Prefetch, Q, Value
-from django.db.models.functions import Cast, JSONObject
+from django.db.models import Count, F, Max, Prefetch, Q, Value
+from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 
 from clinical import units
+from clinical.choices import LabResultFlag
 from clinical.models import (
+    FLAG_PRIORITY,
+    CriticalResultCall,
     Diagnosis,
     LabOrder,
     LabResult,
@@ -28,6 +33,7 @@ from clinical.models import (
 )
 from hms.pagination import Key
 from patients.selectors import is_portal_patient
+from staff.choices import StaffRole
 
 
 def _scoped(qs, user, *, patient_path, record_path):
@@ -441,3 +447,162 @@ def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
         events.extend(to_event(row) for row in _in_range(qs, field, start, end))
     events.sort(key=history_position, reverse=True)
     return events
+
+
+# --- The results inbox and the lab's calls -------------------------------------------------------------
+
+# The inbox order: critical first, then abnormal (low/high), then normal; newest first within each.
+INBOX_ORDERING = ["-flag_priority", "-resulted_at", "-id"]
+# The lab's "To call" queue: the critical result waiting longest first.
+TO_CALL_ORDERING = ["resulted_at", "id"]
+
+
+def _inbox_rows(qs):
+    return qs.select_related(
+        "order__test", "order__record__patient", "acknowledged_by", "corrected_by", "last_call__called_by"
+    )
+
+
+def inbox_doctor(user):
+    """The user's own doctor profile (the owner of a results inbox), or None."""
+    profile = getattr(user, "staff_profile", None) if user and user.is_authenticated else None
+    return profile if profile is not None and profile.role == StaffRole.DOCTOR and user.is_active else None
+
+
+def results_inbox(*, user, acknowledged=None, flag=None):
+    """The results of the tests the user (a doctor) ordered, critical first, then abnormal, then normal, newest
+    first within each; only the unacknowledged (``acknowledged=False``) or acknowledged ones when asked.
+
+    Reads LabResult alone along labresult_inbox_idx (doctor, acknowledged, flag_priority, resulted_at) or,
+    for the whole inbox, labresult_doctor_priority_idx: the first page never sorts. Not a doctor: nothing."""
+    doctor = inbox_doctor(user)
+    if doctor is None:
+        return LabResult.objects.none()
+    qs = LabResult.objects.filter(doctor_id=doctor.pk)
+    if acknowledged is not None:
+        qs = qs.filter(acknowledged=acknowledged)
+    if flag:
+        qs = qs.filter(flag_priority=FLAG_PRIORITY.get(flag, -1), flag=flag)
+    return _inbox_rows(qs).order_by(*INBOX_ORDERING)
+
+
+def results_to_call(*, user):
+    """Critical results nobody has phoned through yet (for their current value), oldest first: the lab's queue.
+    Reads labresult_to_call_idx (flag_priority, last_call, resulted_at)."""
+    if not user.is_authenticated or is_portal_patient(user):
+        return LabResult.objects.none()
+    qs = LabResult.objects.filter(flag_priority=FLAG_PRIORITY[LabResultFlag.CRITICAL], last_call__isnull=True)
+    return _inbox_rows(qs.select_related("order__record__doctor__user")).order_by(*TO_CALL_ORDERING)
+
+
+def critical_result_call_queryset_for(user):
+    """Calls of critical results, newest first (staff roles that may view them; never a portal patient)."""
+    if not user.is_authenticated or is_portal_patient(user):
+        return CriticalResultCall.objects.none()
+    return CriticalResultCall.objects.select_related(
+        "called_by", "result__order__test", "result__order__record__patient"
+    ).order_by("-called_at", "-id")
+
+
+class StartPageWork(NamedTuple):
+    """What the doctor's start page shows of their clinical work (doctor_start_page_work)."""
+
+    counts: dict  # unacknowledged results by flag group: critical, abnormal, normal, total
+    critical: list  # the newest unacknowledged critical results (dicts), at most CRITICAL_SHOWN
+    unsigned: list  # the oldest records the doctor opened and has not signed (dicts), at most UNSIGNED_SHOWN
+
+
+CRITICAL_SHOWN = 10
+UNSIGNED_SHOWN = 10
+_PRIORITY_NAMES = {2: "critical", 1: "abnormal", 0: "normal"}
+
+
+def doctor_start_page_work(*, doctor, critical_limit=CRITICAL_SHOWN, unsigned_limit=UNSIGNED_SHOWN):
+    """The doctor's unacknowledged results counted by urgency, the critical ones listed, and the oldest unsigned
+    records, in one query (a UNION ALL of three index reads): the start page stays within its query budget.
+
+    - counts: GROUP BY flag_priority over the doctor's unacknowledged results (labresult_inbox_idx);
+    - critical: the newest unacknowledged critical results (the same index, one priority);
+    - unsigned: records of the doctor with signed_at NULL, oldest first (mrec_doctor_unsigned_idx)."""
+    text = models.TextField()
+
+    def as_text(expression):  # the branches' text in the connection's collation, as a UNION needs
+        return Cast(expression, text)
+
+    unacknowledged = LabResult.objects.filter(doctor_id=doctor.pk, acknowledged=False).order_by()
+    counts = (
+        unacknowledged.values("flag_priority")
+        .annotate(
+            w_kind=Value(0),
+            w_id=F("flag_priority"),
+            w_at=Max("resulted_at"),
+            w_n=Count("id"),
+            w_link=Value(None, output_field=models.BigIntegerField()),
+            w_1=as_text(Value("", output_field=text)),
+            w_2=as_text(Value("", output_field=text)),
+            w_3=as_text(Value("", output_field=text)),
+            w_4=as_text(Value("", output_field=text)),
+        )
+        .values_list("w_kind", "w_id", "w_at", "w_n", "w_link", "w_1", "w_2", "w_3", "w_4")
+    )
+    critical = (
+        unacknowledged.filter(flag_priority=FLAG_PRIORITY[LabResultFlag.CRITICAL])
+        .order_by("-resulted_at", "-id")
+        .annotate(
+            w_kind=Value(1),
+            w_n=Value(0),
+            w_link=F("order__record__appointment_id"),
+            w_1=as_text(Concat("order__record__patient__last_name", Value(", "), "order__record__patient__first_name")),
+            w_2=as_text(F("order__record__patient__mrn")),
+            w_3=as_text(F("order__test__name")),
+            w_4=as_text(Concat(Cast("value", text), Value(" "), "unit", output_field=text)),
+        )
+        .values_list("w_kind", "id", "resulted_at", "w_n", "w_link", "w_1", "w_2", "w_3", "w_4")[:critical_limit]
+    )
+    unsigned = (
+        MedicalRecord.objects.filter(doctor_id=doctor.pk, signed_at__isnull=True)
+        .order_by("opened_at", "id")
+        .annotate(
+            w_kind=Value(2),
+            w_n=Value(0),
+            w_link=F("appointment_id"),
+            w_1=as_text(Concat("patient__last_name", Value(", "), "patient__first_name")),
+            w_2=as_text(F("patient__mrn")),
+            w_3=as_text(F("chief_complaint")),
+            w_4=as_text(Value("", output_field=text)),
+        )
+        .values_list("w_kind", "id", "opened_at", "w_n", "w_link", "w_1", "w_2", "w_3", "w_4")[:unsigned_limit]
+    )
+    counts_by_name = {"critical": 0, "abnormal": 0, "normal": 0}
+    critical_rows, unsigned_rows = [], []
+    for kind, pk, at, n, link, one, two, three, four in counts.union(critical, unsigned, all=True):
+        if kind == 0:
+            counts_by_name[_PRIORITY_NAMES.get(pk, "normal")] += n
+        elif kind == 1:
+            critical_rows.append(
+                {
+                    "id": pk,
+                    "at": at,
+                    "appointment": link,
+                    "patient": one,
+                    "mrn": two,
+                    "test": three,
+                    "value": _trim_value(four),
+                }  # fmt: skip
+            )
+        else:
+            unsigned_rows.append(
+                {"id": pk, "at": at, "appointment": link, "patient": one, "mrn": two, "complaint": three}
+            )
+    critical_rows.sort(key=lambda row: (row["at"], row["id"]), reverse=True)
+    unsigned_rows.sort(key=lambda row: (row["at"], row["id"]))
+    counts_by_name["total"] = sum(counts_by_name.values())
+    return StartPageWork(counts_by_name, critical_rows, unsigned_rows)
+
+
+def _trim_value(text):
+    """'6.900 mmol/L' -> '6.9 mmol/L' (the value as the lab would write it)."""
+    number, _, unit = (text or "").partition(" ")
+    with contextlib.suppress(ArithmeticError, ValueError):
+        number = f"{Decimal(number).normalize():f}"
+    return f"{number} {unit}".strip()

@@ -17,6 +17,9 @@ Rules kept here:
 - A lab result must be one the test can physically give (LabTest.physical_min/max; never a negative
   concentration). A saved result is never edited: ``lab_result_correct`` replaces it with a reason, keeps the
   earlier value and flag, recomputes the flag and records who corrected it and when (the lab, per the role table).
+- A result goes to the inbox of the doctor who ordered it; only that doctor acknowledges it (who and when kept),
+  and a correction makes it unacknowledged again. A critical result is phoned through by the lab
+  (``lab_result_call_record``: to whom, when, read back); a correction to another critical value is phoned again.
 - Prescribing a medication the patient has an active allergy to is refused unless an override reason is
   given; the reason is kept on the prescription.
 Nothing is deleted.
@@ -30,11 +33,13 @@ from clinical import icd10, policies
 from clinical.choices import (
     RECORDABLE_APPOINTMENT_STATUSES,
     LabOrderStatus,
+    LabResultFlag,
     PrescriptionStatus,
     TreatmentOutcome,
 )
 from clinical.models import (
     VITALS_RANGES,
+    CriticalResultCall,
     Diagnosis,
     LabOrder,
     LabResult,
@@ -433,7 +438,13 @@ def lab_result_enter(*, order, value, acting_user, comment=""):
         raise Conflict("This lab order already has a result.", code="already_resulted")
     if value is None or value == "":
         raise ValidationError({"value": "Enter the result value."})
-    result = LabResult(order=order, value=value, comment=comment or "", resulted_by=acting_user)
+    result = LabResult(
+        order=order,
+        value=value,
+        comment=comment or "",
+        resulted_by=acting_user,
+        doctor_id=order.record.doctor_id,  # the ordering doctor, whose inbox the result goes to
+    )
     result.full_clean(exclude=["unit", "flag"])
     order.test.check_result_value(result.value)
     result.unit = order.test.unit
@@ -472,7 +483,76 @@ def lab_result_correct(*, result, value, reason, acting_user):
     result.flag = test.flag_for(result.value)
     result.corrected_at = timezone.now()
     result.corrected_by = acting_user
+    # The ordering doctor sees the correction in their inbox again; a critical value is phoned through again.
+    result.acknowledged, result.acknowledged_at, result.acknowledged_by = False, None, None
+    if result.flag == LabResultFlag.CRITICAL:
+        result.last_call = None
     return audited_save(result, acting_user=acting_user, validate=False)
+
+
+class AlreadyAcknowledged(Conflict):
+    default_code = "already_acknowledged"
+
+
+class AlreadyCalled(Conflict):
+    default_code = "already_called"
+
+
+@transaction.atomic
+def lab_result_acknowledge(*, result, acting_user):
+    """The ordering doctor has seen the result: who and when are kept on the result (and in its history).
+
+    Only the doctor who ordered the test acknowledges it (403 for anyone else); acknowledging it again is
+    refused with "already acknowledged" (409, code ``already_acknowledged``) and changes nothing."""
+    result = LabResult.objects.select_for_update().get(pk=result.pk)
+    policies.ensure_may_acknowledge_result(result=result, acting_user=acting_user)
+    if result.acknowledged_at is not None:
+        raise AlreadyAcknowledged(
+            f"This result was already acknowledged on {timezone.localtime(result.acknowledged_at):%m/%d/%Y %I:%M %p}.",
+            extra={"acknowledged_at": result.acknowledged_at.isoformat()},
+        )
+    result.acknowledged, result.acknowledged_at, result.acknowledged_by = True, timezone.now(), acting_user
+    return audited_save(result, acting_user=acting_user, validate=False)
+
+
+@transaction.atomic
+def lab_result_call_record(*, result, called_to, acting_user, called_at=None, read_back_confirmed=False, notes=""):
+    """Record that the lab phoned a critical result through: to whom (required), when (default now, never in the
+    future nor before the result), whether it was read back. The result leaves the lab's "To call" queue.
+
+    Only critical results are phoned (409 ``not_critical``); a result already phoned through (its current value)
+    answers 409 ``already_called``. A correction to another critical value needs a new call."""
+    policies.ensure_may_record_result_calls(acting_user=acting_user)
+    result = LabResult.objects.select_for_update().get(pk=result.pk)
+    if result.flag != LabResultFlag.CRITICAL:
+        raise Conflict(
+            f"Only critical results are phoned through; this one is {result.get_flag_display().lower()}.",
+            code="not_critical",
+        )
+    if result.last_call_id is not None:
+        call = CriticalResultCall.objects.select_related("called_by").get(pk=result.last_call_id)
+        who = (call.called_by.get_full_name() or call.called_by.get_username()) if call.called_by else "someone"
+        raise AlreadyCalled(
+            f"This result was already phoned through: {who} called {call.called_to} at "
+            f"{timezone.localtime(call.called_at):%m/%d/%Y %I:%M %p}.",
+            extra={"call": call.pk},
+        )
+    called_to = (called_to or "").strip()
+    if not called_to:
+        raise ValidationError({"called_to": "Say who took the call (name and role)."})
+    call = CriticalResultCall(
+        result=result,
+        called_to=called_to,
+        called_at=called_at or timezone.now(),
+        called_by=acting_user,
+        read_back_confirmed=bool(read_back_confirmed),
+        notes=notes or "",
+        value=result.value,
+    )
+    audited_save(call, acting_user=acting_user)
+    result.last_call = call
+    audited_save(result, acting_user=acting_user, validate=False)
+    return call
 
 
 # --- Vitals ---------------------------------------------------------------------------------------

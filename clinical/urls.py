@@ -34,6 +34,10 @@ urlpatterns = [
     path("lab/orders/<int:pk>/collect/", views.lab_collect_view, name="lab_collect"),
     path("lab/orders/<int:pk>/result/", views.lab_result_view, name="lab_result"),
     path("lab/orders/<int:pk>/correct/", views.lab_correct_view, name="lab_correct"),
+    path("lab/results/<int:pk>/call/", views.result_call_view, name="result_call"),
+    # Doctors: the results inbox
+    path("results/", views.results_inbox_view, name="results_inbox"),
+    path("results/<int:pk>/acknowledge/", views.result_acknowledge_view, name="result_acknowledge"),
     # Charts
     path("patients/<int:pk>/chart/", views.chart_view, name="chart"),
     path("my-history/", views.my_history_view, name="my_history"),

@@ -17,10 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clinical import icd10, page_selectors, policies, services
+from clinical import icd10, page_selectors, policies, selectors, services
 from clinical.choices import RECORDABLE_APPOINTMENT_STATUSES, LabOrderStatus
 from clinical.forms import (
+    TO_CALL,
     AmendmentForm,
+    CriticalResultCallForm,
     DiagnosisForm,
     DiagnosisRemoveForm,
     ICD10SearchForm,
@@ -479,12 +481,16 @@ def vitals_view(request, pk):
 
 @staff_page("clinical.add_labresult")
 def lab_worklist_view(request):
-    """Pending lab orders (ordered, then collected), oldest first; or the latest results with their flags."""
+    """Pending lab orders (ordered, then collected), oldest first; the latest results with their flags and calls
+    (``?status=resulted``); or the critical results still to phone through, oldest first (``?status=to_call``)."""
     form = WorklistFilterForm(request.GET)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    orders = page_selectors.lab_worklist(user=request.user, status=status or None)
-    page = cursor_page(request, orders, WORKLIST_PAGE_SIZE)
-    total, total_label = capped_count(orders)
+    to_call = selectors.results_to_call(user=request.user)
+    # To call: critical results to phone through (results, not orders).
+    rows = to_call if status == TO_CALL else page_selectors.lab_worklist(user=request.user, status=status or None)
+    page = cursor_page(request, rows, WORKLIST_PAGE_SIZE)
+    total, total_label = capped_count(rows)
+    calls, calls_label = (total, total_label) if status == TO_CALL else capped_count(to_call)
     return render(
         request,
         "clinical/lab_worklist.html",
@@ -493,9 +499,12 @@ def lab_worklist_view(request):
             "page": page,
             "total": total,
             "total_label": total_label,
+            "to_call": calls,
+            "to_call_label": calls_label,
             "status": status,
             "next": request.get_full_path(),
             "can_correct": policies.granted_by_role(request.user, "clinical.change_labresult"),
+            "can_call": policies.granted_by_role(request.user, "clinical.add_criticalresultcall"),
         },
     )
 
@@ -651,3 +660,95 @@ def vitals_queue_view(request):
     status = 400 if form.is_bound and not form.is_valid() else 200
     with timezone.override(hospital.tzinfo if hospital is not None else timezone.get_current_timezone()):
         return render(request, "clinical/vitals_queue.html", context, status=status)
+
+
+# --- doctors: the results inbox -------------------------------------------------------------------
+
+INBOX_PAGE_SIZE = 25
+# ?show= -> which results: unacknowledged (the default), acknowledged, or all of them.
+INBOX_VIEWS = {"new": False, "acknowledged": True, "all": None}
+
+
+def _inbox_doctor(request):
+    doctor = selectors.inbox_doctor(request.user)
+    if doctor is None:
+        raise PermissionDenied("The results inbox is a doctor's: it lists the results of the tests they ordered.")
+    return doctor
+
+
+@staff_page("clinical.view_labresult")
+def results_inbox_view(request):
+    """The results of the tests the doctor ordered: critical first, then abnormal, then normal, newest first;
+    unacknowledged ones by default, each with Acknowledge and, for a critical one, the lab's call."""
+    _inbox_doctor(request)
+    show = request.GET.get("show", "new")
+    show = show if show in INBOX_VIEWS else "new"
+    results = selectors.results_inbox(user=request.user, acknowledged=INBOX_VIEWS[show])
+    page = cursor_page(request, results, INBOX_PAGE_SIZE)
+    waiting, waiting_label = capped_count(selectors.results_inbox(user=request.user, acknowledged=False))
+    context = {
+        "page": page,
+        "show": show,
+        "waiting": waiting,
+        "waiting_label": waiting_label,
+        "next": request.get_full_path(),
+    }
+    return render(request, "clinical/results_inbox.html", context)
+
+
+def _inbox_next(request):
+    target = request.POST.get("next") or ""
+    inbox = reverse("clinical:results_inbox")
+    return target if target.startswith(inbox) else inbox
+
+
+@require_POST
+@staff_page("clinical.view_labresult")
+def result_acknowledge_view(request, pk):
+    """Acknowledge one result of the inbox (its ordering doctor only). A repeat says it was already done."""
+    _inbox_doctor(request)
+    result = get_object_or_404(selectors.results_inbox(user=request.user), pk=pk)
+    label = f"{result.order.test.name} of {result.order.record.patient.full_name}"
+    try:
+        services.lab_result_acknowledge(result=result, acting_user=request.user)
+    except services.AlreadyAcknowledged as exc:
+        messages.info(request, f"{label}: {exc.message}")
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, f"{label} was not acknowledged: {_refusal(exc)}")
+    else:
+        messages.success(request, f"Acknowledged {label}: {result}.")
+    return redirect(_inbox_next(request))
+
+
+# --- lab technicians: phoning critical results through --------------------------------------------
+
+
+@staff_page("clinical.add_criticalresultcall")
+def result_call_view(request, pk):
+    """Record who the lab phoned a critical result to, when, and whether it was read back."""
+    result = get_object_or_404(page_selectors.result_for_call(user=request.user), pk=pk)
+    to_call = f"{reverse('clinical:lab_worklist')}?status={TO_CALL}"
+    status = 200
+    if request.method == "POST":
+        form = CriticalResultCallForm(request.POST)
+        if form.is_valid():
+            try:
+                call = services.lab_result_call_record(result=result, acting_user=request.user, **form.cleaned_data)
+            except services.AlreadyCalled as exc:
+                messages.info(request, exc.message)
+                return redirect(to_call)
+            except (DomainError, ValidationError) as exc:
+                _add_errors(form, exc)
+                status = _status(exc)
+            else:
+                messages.success(
+                    request,
+                    f"Recorded the call of {result.order.test.name} for {result.order.record.patient.full_name}: "
+                    f"{call}.",
+                )
+                return redirect(to_call)
+        else:
+            status = 400
+    else:
+        form = CriticalResultCallForm(initial={"called_to": f"{result.doctor} (ordering doctor)"})
+    return render(request, "clinical/result_call.html", {"result": result, "form": form}, status=status)

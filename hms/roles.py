@@ -85,6 +85,7 @@ ROLE_PERMISSIONS = {
         "clinical.prescription": "v",
         "clinical.laborder": "v",
         "clinical.labresult": "v",
+        "clinical.criticalresultcall": "v",
         "clinical.vitals": "v",
         "clinical.procedurecatalog": "vac",
         "clinical.labtest": "vac",
@@ -114,6 +115,7 @@ ROLE_PERMISSIONS = {
         "clinical.prescription": "vac",
         "clinical.laborder": "vac",
         "clinical.labresult": "v",
+        "clinical.criticalresultcall": "v",
         "clinical.vitals": "v",
         "clinical.procedurecatalog": "v",
         "clinical.labtest": "v",
@@ -131,6 +133,7 @@ ROLE_PERMISSIONS = {
         "clinical.prescription": "v",
         "clinical.laborder": "v",
         "clinical.labresult": "v",
+        "clinical.criticalresultcall": "v",
         "clinical.vitals": "va",
         "inventory.item": "v",
         "inventory.store": "v",
@@ -183,6 +186,7 @@ ROLE_PERMISSIONS = {
         "patients.patient": "v",
         "clinical.laborder": "v",
         "clinical.labresult": "vac",
+        "clinical.criticalresultcall": "va",  # phoning critical results through
         "clinical.labtest": "v",
     },
     PATIENT: {

@@ -48,6 +48,7 @@ from scheduling.forms import (
 )
 from scheduling.models import Availability, TimeOff, local_label
 from scheduling.selectors import appointment_queryset_for, doctor_free_slots
+from scheduling.start_page import doctor_panels
 
 BOARD_DAY_LIMIT = 500  # one day of one hospital on one page; more is shown capped, with a note
 SCHEDULE_PAGE_SIZE = 25
@@ -488,6 +489,8 @@ def my_schedule_view(request):
 
     user = request.user
     context.update(
+        # The doctor's own page: what other apps add (clinical: results inbox, critical results, unsigned records).
+        start_panels=doctor_panels(doctor=doctor, user=user) if pick_form is None else [],
         view=view,
         day=day,
         today=today,

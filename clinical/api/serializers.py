@@ -9,6 +9,7 @@ from clinical import units
 from clinical.models import (
     VITALS_LABELS,
     VITALS_RANGES,
+    CriticalResultCall,
     Diagnosis,
     LabOrder,
     LabResult,
@@ -401,3 +402,86 @@ class HistoryEventSerializer(serializers.Serializer):
     record = serializers.IntegerField(allow_null=True)
     summary = serializers.CharField()
     detail = serializers.DictField()
+
+
+# --- The results inbox and the lab's calls of critical results ------------------------------------------------
+
+
+class CriticalResultCallSerializer(serializers.ModelSerializer):
+    """A call of a critical result by the lab: to whom, when (default now, never in the future), read back."""
+
+    result = serializers.PrimaryKeyRelatedField(
+        queryset=LabResult.objects.all(), help_text="The critical lab result phoned through (id)."
+    )
+    called_at = serializers.DateTimeField(required=False, help_text="When the call was made (default: now).")
+    called_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CriticalResultCall
+        fields = ["id", "result", "value", "called_to", "called_at", "called_by", "called_by_name",
+                  "read_back_confirmed", "notes"]  # fmt: skip
+        read_only_fields = ["value", "called_by"]
+
+    def get_called_by_name(self, call) -> str:
+        user = call.called_by
+        return (user.get_full_name() or user.get_username()) if user else ""
+
+
+class InboxCallSerializer(serializers.ModelSerializer):
+    called_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CriticalResultCall
+        fields = ["id", "called_to", "called_at", "called_by_name", "read_back_confirmed", "notes"]
+        read_only_fields = fields
+
+    def get_called_by_name(self, call) -> str:
+        user = call.called_by
+        return (user.get_full_name() or user.get_username()) if user else ""
+
+
+class ResultsInboxSerializer(NestedAccessMixin, serializers.ModelSerializer):
+    """A result in its ordering doctor's inbox, with the lab's call of it (critical results) and its
+    acknowledgement."""
+
+    order = serializers.IntegerField(source="order_id", read_only=True)
+    record = serializers.IntegerField(source="order.record_id", read_only=True)
+    appointment = serializers.IntegerField(source="order.record.appointment_id", read_only=True)
+    patient = serializers.IntegerField(source="order.record.patient_id", read_only=True)
+    patient_mrn = serializers.CharField(source="order.record.patient.mrn", read_only=True)
+    patient_name = serializers.CharField(source="order.record.patient.full_name", read_only=True)
+    test = serializers.IntegerField(source="order.test_id", read_only=True)
+    test_name = serializers.CharField(source="order.test.name", read_only=True)
+    reference_range = serializers.CharField(source="order.test.reference_range", read_only=True)
+    is_corrected = serializers.BooleanField(read_only=True)
+    call = InboxCallSerializer(source="last_call", read_only=True, allow_null=True)
+
+    class Meta:
+        model = LabResult
+        fields = [
+            "id",
+            "order",
+            "record",
+            "appointment",
+            "patient",
+            "patient_mrn",
+            "patient_name",
+            "test",
+            "test_name",
+            "reference_range",
+            "value",
+            "unit",
+            "flag",
+            "comment",
+            "resulted_at",
+            "is_corrected",
+            "corrected_at",
+            "correction_reason",
+            "previous_value",
+            "previous_flag",
+            "acknowledged",
+            "acknowledged_at",
+            "acknowledged_by",
+            "call",
+        ]
+        read_only_fields = fields

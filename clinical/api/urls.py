@@ -9,6 +9,8 @@ def register(router):
     router.register("procedures", views.ProcedureViewSet, basename="procedures")
     router.register("prescriptions", views.PrescriptionViewSet, basename="prescriptions")
     router.register("lab-orders", views.LabOrderViewSet, basename="lab-orders")
+    router.register("results-inbox", views.ResultsInboxViewSet, basename="results-inbox")
+    router.register("critical-result-calls", views.CriticalResultCallViewSet, basename="critical-result-calls")
     router.register("vitals", views.VitalsViewSet, basename="vitals")
     router.register("icd10", views.ICD10ViewSet, basename="icd10")
     router.register("procedure-catalog", views.ProcedureCatalogViewSet, basename="procedure-catalog")

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +16,7 @@ from clinical import icd10, selectors, services
 from clinical.api.serializers import (
     AmendmentSerializer,
     CancelSerializer,
+    CriticalResultCallSerializer,
     DiagnosisRemoveSerializer,
     DiagnosisSerializer,
     HistoryEventSerializer,
@@ -27,9 +29,11 @@ from clinical.api.serializers import (
     PrescriptionSerializer,
     ProcedureCatalogSerializer,
     ProcedureSerializer,
+    ResultsInboxSerializer,
     VitalsSerializer,
 )
 from clinical.filters import (
+    CriticalResultCallFilterSet,
     DiagnosisFilterSet,
     LabOrderFilterSet,
     LabTestFilterSet,
@@ -37,6 +41,7 @@ from clinical.filters import (
     PrescriptionFilterSet,
     ProcedureCatalogFilterSet,
     ProcedureFilterSet,
+    ResultsInboxFilterSet,
     VitalsFilterSet,
 )
 from clinical.models import LabResult, LabTest, ProcedureCatalog
@@ -384,3 +389,77 @@ class PatientHistoryView(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_by(request, selectors.HISTORY_KEYS, fetch)
         return paginator.get_paginated_response(HistoryEventSerializer([e._asdict() for e in page], many=True).data)
+
+
+# --- The results inbox and the lab's calls of critical results ------------------------------------------------
+
+
+class ResultsInboxViewSet(viewsets.ReadOnlyModelViewSet):
+    """The requesting doctor's results inbox: results of the tests they ordered, critical first, then abnormal,
+    then normal, newest first; `?acknowledged=false` for those still to acknowledge, `?flag=critical`.
+    `acknowledge` records who saw a result and when. Anyone who is not a doctor is refused (403)."""
+
+    serializer_class = ResultsInboxSerializer
+    filterset_class = ResultsInboxFilterSet
+    ordering = selectors.INBOX_ORDERING
+    ordering_fields = ["flag_priority"]
+    pagination_class = KeysetPagination
+    required_permissions = None
+
+    def get_queryset(self):
+        return selectors.results_inbox(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        # Junk in the query is a 400 naming it, for anyone; then only a doctor has an inbox.
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if selectors.inbox_doctor(request.user) is None:
+            raise PermissionDenied("The results inbox is a doctor's: it lists the results of the tests they ordered.")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ResultsInboxSerializer,
+            403: OpenApiResponse(description="Not the doctor who ordered the test (or not a doctor)."),
+            404: OpenApiResponse(description="No such result in your inbox."),
+            409: OpenApiResponse(description="Already acknowledged (code `already_acknowledged`)."),
+        },
+    )
+    @action(detail=True, methods=["post"], **action_permissions("clinical.view_labresult"))
+    def acknowledge(self, request, pk=None):
+        """Acknowledge the result: you have seen it. Who and when are kept (and in its history); a correction of
+        the result makes it unacknowledged again."""
+        result = services.lab_result_acknowledge(result=self.get_object(), acting_user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=result.pk)).data)
+
+
+class CriticalResultCallViewSet(ReadAndAddViewSet):
+    """The lab's calls of critical results, newest first. POST records one (lab roles only): whom the result was
+    phoned to (`called_to`, required), when (`called_at`, default now, never in the future), whether it was read
+    back. 409 when the result is not critical or its value was already phoned through. `to-call` lists the
+    critical results nobody has phoned through yet, oldest first."""
+
+    serializer_class = CriticalResultCallSerializer
+    filterset_class = CriticalResultCallFilterSet
+    ordering_fields = ["called_at"]
+    ordering = ["-called_at", "-id"]
+    pagination_class = KeysetPagination
+    selector = staticmethod(selectors.critical_result_call_queryset_for)
+
+    def add(self, data):
+        return services.lab_result_call_record(acting_user=self.request.user, **data)
+
+    @extend_schema(responses=ResultsInboxSerializer(many=True), filters=False)
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="to-call",
+        filterset_class=None,
+        ordering=selectors.TO_CALL_ORDERING,
+        ordering_fields=[],
+        **action_permissions("clinical.add_criticalresultcall"),
+    )
+    def to_call(self, request):
+        """Critical results still to phone through (for their current value), oldest first."""
+        page = self.paginate_queryset(selectors.results_to_call(user=request.user))
+        return self.get_paginated_response(ResultsInboxSerializer(page, many=True).data)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from clinical.choices import LabOrderStatus
 from clinical.models import (
+    CriticalResultCall,
     Diagnosis,
     LabOrder,
     LabResult,
@@ -142,6 +143,30 @@ class LabResultFactory(factory.django.DjangoModelFactory):
     value = Decimal("85")
     unit = factory.SelfAttribute("order.test.unit")
     flag = factory.LazyAttribute(lambda r: r.order.test.flag_for(r.value))
+    doctor = factory.SelfAttribute("order.record.doctor")
+
+
+class CriticalResultFactory(LabResultFactory):
+    """A critical glucose (450 mg/dL), not yet acknowledged nor called."""
+
+    value = Decimal("450")
+
+
+class CriticalResultCallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CriticalResultCall
+
+    result = factory.SubFactory(CriticalResultFactory)
+    called_to = "Dr. Lee"
+    called_at = factory.LazyFunction(timezone.now)
+    read_back_confirmed = True
+    value = factory.SelfAttribute("result.value")
+
+    @factory.post_generation
+    def mark_called(obj, create, extracted, **kwargs):
+        if create:
+            LabResult.objects.filter(pk=obj.result_id).update(last_call=obj)
+            obj.result.last_call = obj
 
 
 class VitalsFactory(factory.django.DjangoModelFactory):

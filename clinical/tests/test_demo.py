@@ -40,3 +40,40 @@ def test_every_completed_visit_gets_a_signed_record_with_real_codes_and_runs_twi
     counts = (MedicalRecord.objects.count(), Diagnosis.objects.count(), LabResult.objects.count())
     _seed()
     assert (MedicalRecord.objects.count(), Diagnosis.objects.count(), LabResult.objects.count()) == counts
+
+
+def test_the_demo_doctors_inbox_shows_the_loop_unacknowledged_results_of_each_flag_and_one_critical_to_call():
+    from clinical.models import CriticalResultCall
+    from clinical.selectors import results_inbox, results_to_call
+    from staff.models import StaffMember
+
+    _seed()
+    doctor = StaffMember.objects.get(user__username="doctor")
+
+    waiting = list(results_inbox(user=doctor.user, acknowledged=False))
+    assert {result.flag_priority for result in waiting} == {0, 1, 2}  # normal, abnormal and critical
+    assert [r.flag for r in waiting][:2] == ["critical", "critical"]  # critical first
+    to_call = list(results_to_call(user=doctor.user))
+    assert [(r.order.test.code, r.doctor_id) for r in to_call] == [("K", doctor.pk)]
+    assert all(r.last_call_id for r in LabResult.objects.filter(flag="critical").exclude(pk=to_call[0].pk))
+    assert CriticalResultCall.objects.exists()
+    for result in LabResult.objects.select_related("order__record"):
+        assert result.doctor_id == result.order.record.doctor_id
+        assert result.acknowledged_at is None or result.acknowledged_at >= result.resulted_at
+
+
+def test_the_demo_prescriptions_add_up_and_each_visit_story_fits_its_doctors_specialty():
+    from clinical.demo import CASES, CASES_BY_SPECIALTY, DOSE_PER_UNIT, DOSES_PER_DAY
+
+    _seed()
+
+    prescriptions = list(Prescription.objects.select_related("medication"))
+    assert prescriptions
+    for rx in prescriptions:
+        dose, per_unit = DOSE_PER_UNIT.get(rx.medication.code, (rx.dose, 1))
+        doses = DOSES_PER_DAY[rx.frequency] * rx.duration_days
+        assert rx.dose == dose and rx.quantity == -(-doses // per_unit), (rx, rx.quantity)
+    for record in MedicalRecord.objects.select_related("doctor").prefetch_related("diagnoses"):
+        names = CASES_BY_SPECIALTY.get(record.doctor.specialty)
+        allowed = {code for case in CASES if names is None or case[0] in names for code in case[1]}
+        assert {d.code for d in record.diagnoses.all()} <= allowed, (record, record.doctor.specialty)

@@ -31,6 +31,7 @@ BIG_TABLES = {
     "clinical_medicalrecord",
     "clinical_diagnosis",
     "clinical_vitals",
+    "clinical_labresult",
     "inventory_stockmovement",
 }
 APPOINTMENTS = 6000
@@ -481,6 +482,113 @@ def test_the_patient_search_reads_each_way_of_matching_through_its_index(scale, 
         assert not [row for row in plan if row["type"] == "index" and row["table"] in BIG_TABLES], describe(plan)
 
 
+# --- The results inbox, the lab's To call queue, the doctor's start page (issue 12) ------------------------------
+
+
+@pytest.fixture(scope="module")
+def lab_results(scale, django_db_blocker):
+    """A lab order and result for every second record (a few hundred per doctor), a tenth abnormal and one in
+    fifty critical; most acknowledged and every critical one called but a few. Deleted with the rest at the end
+    (the scale fixture's high-water marks were taken before)."""
+    from clinical.models import FLAG_PRIORITY, CriticalResultCall, LabOrder, LabResult, LabTest, MedicalRecord
+
+    with django_db_blocker.unblock():
+        test = LabTest.objects.create(
+            code="XK", name="Potassium", unit="mmol/L", reference_low=Decimal("3.5"), reference_high=Decimal("5.1"),
+            critical_low=Decimal("2.8"), critical_high=Decimal("6.2"), price=Decimal("10"),
+        )  # fmt: skip
+        user = scale["doctors"][0].user
+        records = list(MedicalRecord.objects.order_by("pk")[::2])
+        LabOrder.objects.bulk_create(
+            LabOrder(record=r, test=test, status="resulted", ordered_at=r.opened_at, resulted_at=r.opened_at)
+            for r in records
+        )
+        orders = {o.record_id: o for o in LabOrder.objects.filter(test=test)}
+        results = []
+        for i, record in enumerate(records):
+            value = Decimal("6.9") if i % 50 == 0 else Decimal("5.6") if i % 10 == 0 else Decimal("4.2")
+            flag = test.flag_for(value)
+            seen = i % 20 != 0  # five in a hundred still to acknowledge
+            at = record.opened_at + datetime.timedelta(hours=2)
+            results.append(
+                LabResult(
+                    order=orders[record.pk], value=value, unit="mmol/L", flag=flag, flag_priority=FLAG_PRIORITY[flag],
+                    doctor_id=record.doctor_id, resulted_at=at, acknowledged=seen, acknowledged_at=at if seen else None,
+                    acknowledged_by=user if seen else None,
+                )
+            )  # fmt: skip
+        LabResult.objects.bulk_create(results)
+        critical = list(LabResult.objects.filter(order__test=test, flag="critical").order_by("pk"))
+        CriticalResultCall.objects.bulk_create(
+            CriticalResultCall(result=r, called_to="Dr. X", called_at=r.resulted_at, called_by=user, value=r.value)
+            for r in critical[3:]  # three still to call
+        )
+        calls = {c.result_id: c.pk for c in CriticalResultCall.objects.filter(result__in=critical)}
+        for result in critical[3:]:
+            result.last_call_id = calls[result.pk]
+        LabResult.objects.bulk_update(critical[3:], ["last_call"])
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE TABLE clinical_laborder, clinical_labresult, clinical_criticalresultcall")
+            cursor.fetchall()
+    return scale
+
+
+def _inbox_keys(qs):
+    """The page of keys the inbox reads (hms.pagination): its filters, ordered by its keyset, one page."""
+    return qs.select_related(None).values_list("flag_priority", "resulted_at", "id")[:26]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"acknowledged": False}, {}, {"acknowledged": True}, {"acknowledged": False, "flag": "critical"}],
+    ids=["to acknowledge", "all", "acknowledged", "critical to acknowledge"],
+)
+def test_the_results_inbox_first_page_walks_an_index(lab_results, filters):
+    from clinical.selectors import results_inbox
+
+    doctor = lab_results["doctors"][0]
+    assert_walks_an_index(_inbox_keys(results_inbox(user=doctor.user, **filters)))
+
+
+def test_the_results_inbox_api_reads_through_indexes(lab_results, api_as):
+    client = api_as(lab_results["doctors"][0].user)
+    for url in ["/api/v1/results-inbox/", "/api/v1/results-inbox/?acknowledged=false&flag=critical"]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        for sql in [q["sql"] for q in queries.captured_queries if "clinical_labresult" in q["sql"]]:
+            plan = explain(sql)
+            assert not full_scans(plan) and not big_sorts(plan), f"{sql}\n{describe(plan)}"
+
+
+def test_the_labs_to_call_queue_walks_an_index(lab_results, admin_user_obj):
+    from clinical.selectors import results_to_call
+
+    qs = results_to_call(user=admin_user_obj).select_related(None).values_list("resulted_at", "id")[:26]
+    plan = explain_queryset(qs)
+    assert not full_scans(plan) and not sorts(plan), describe(plan)
+    row = next(r for r in plan if r["table"] == "clinical_labresult")
+    # (critical, not called) is an equality on both leading columns: the three waiting, not every critical result.
+    assert row["key"] == "labresult_to_call_idx" and row["type"] == "ref", describe(plan)
+    assert int(row["key_len"]) > 2, describe(plan)  # both flag_priority and last_call_id bound the read
+
+
+def test_the_doctors_start_page_work_reads_each_part_through_an_index(lab_results):
+    from clinical.selectors import doctor_start_page_work
+
+    with CaptureQueriesContext(connection) as queries:
+        work = doctor_start_page_work(doctor=lab_results["doctors"][0])
+    assert len(queries.captured_queries) == 1 and work.counts["total"] > 0
+    plan = explain(queries.captured_queries[0]["sql"])
+    assert not full_scans(plan) and not big_sorts(plan), describe(plan)
+    # Each branch reads one doctor's open work through an index that leads with the doctor (and, for results, with
+    # "not acknowledged"): a doctor with years of acknowledged results costs what a new one does. (The critical
+    # branch may sort what it found: the doctor's unacknowledged critical results, a handful.)
+    driving = [row for row in plan if row["type"] in ("ref", "range")]
+    assert {row["table"] for row in driving} == {"clinical_labresult", "clinical_medicalrecord"}, describe(plan)
+    for row in driving:
+        assert (row["key"] or "").startswith(("labresult_inbox", "mrec_doctor")), describe(plan)
+
+
 # --- The back office's changelists (hms.admin.BigTableAdmin) --------------------------------------------------
 
 
@@ -529,6 +637,7 @@ GROWING_LISTS = [
     "clinical.Prescription",
     "clinical.LabOrder",
     "clinical.LabResult",
+    "clinical.CriticalResultCall",
     "clinical.Vitals",
     "inventory.StockMovement",
 ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from billing import services as billing_services
 from billing.tests.factories import BillFactory, BillLineFactory
 from clinical.tests.factories import (
+    CriticalResultCallFactory,
     DiagnosisFactory,
     LabResultFactory,
     PrescriptionFactory,
@@ -75,6 +76,7 @@ API_LISTS = {
     "procedures": lambda s: ProcedureFactory(),
     "prescriptions": lambda s: PrescriptionFactory(),
     "lab-orders": lambda s: LabResultFactory(),
+    "critical-result-calls": lambda s: CriticalResultCallFactory(),
     "vitals": lambda s: VitalsFactory(),
     "bills": lambda s: _bill(),
     "claims": lambda s: _claim(),

@@ -19,6 +19,7 @@ from rest_framework.test import APIRequestFactory
 from billing import services as billing_services
 from billing.tests.factories import BillFactory, BillLineFactory
 from clinical.tests.factories import (
+    CriticalResultCallFactory,
     DiagnosisFactory,
     LabResultFactory,
     MedicalRecordFactory,
@@ -160,6 +161,7 @@ GRAPHS = {
     "PatientDetailSerializer": patient_with_chart,
     "MedicalRecordSerializer": record_with_diagnosis,
     "LabOrderSerializer": lab_order_with_result,
+    "ResultsInboxSerializer": lambda: CriticalResultCallFactory().result,
     "BillSerializer": bill_with_money_and_claim,
     "BillDetailSerializer": bill_with_money_and_claim,
     "AppointmentSerializer": appointment_with_reason,
