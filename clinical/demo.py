@@ -300,6 +300,7 @@ def seed(ctx):
         (o.record_id, o.test_id): o for o in LabOrder.objects.filter(record__in=records).select_related("test")
     }
     doctors = {r.pk: (r.doctor_id, r.signed_by_id) for r in records}
+    patients = {r.pk: r.patient_id for r in records}
     results = []
     for index, test, resulted in results_for:
         order = saved_orders[(orders[index].record_id, test.pk)]
@@ -316,6 +317,7 @@ def seed(ctx):
                 flag=flag,
                 flag_priority=FLAG_PRIORITY[flag],
                 doctor_id=doctor_id,
+                patient_id=patients[order.record_id],
                 resulted_by=admin,
                 resulted_at=resulted,
                 acknowledged=seen > resulted,
@@ -424,6 +426,7 @@ def _demo_inbox(ctx, records, tests):
                 flag=flag,
                 flag_priority=FLAG_PRIORITY[flag],
                 doctor_id=record.doctor_id,
+                patient_id=record.patient_id,
                 resulted_by=lab,
                 resulted_at=resulted,
             )

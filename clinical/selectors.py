@@ -263,7 +263,7 @@ def _history_sources(*, patient, portal):
     records = MedicalRecord.objects.filter(patient=patient).select_related("doctor__user", "appointment")
     if portal:
         records = records.filter(signed_at__isnull=False)
-    results = LabResult.objects.filter(order__record__patient=patient).select_related("order__test", "corrected_by")
+    results = LabResult.objects.filter(patient=patient).select_related("order__test", "corrected_by")
     if portal:
         results = results.filter(order__record__signed_at__isnull=False)
     return {

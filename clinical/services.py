@@ -444,6 +444,7 @@ def lab_result_enter(*, order, value, acting_user, comment=""):
         comment=comment or "",
         resulted_by=acting_user,
         doctor_id=order.record.doctor_id,  # the ordering doctor, whose inbox the result goes to
+        patient_id=order.record.patient_id,
     )
     result.full_clean(exclude=["unit", "flag"])
     order.test.check_result_value(result.value)

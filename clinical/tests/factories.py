@@ -144,6 +144,7 @@ class LabResultFactory(factory.django.DjangoModelFactory):
     unit = factory.SelfAttribute("order.test.unit")
     flag = factory.LazyAttribute(lambda r: r.order.test.flag_for(r.value))
     doctor = factory.SelfAttribute("order.record.doctor")
+    patient = factory.SelfAttribute("order.record.patient")
 
 
 class CriticalResultFactory(LabResultFactory):

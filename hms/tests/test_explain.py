@@ -439,9 +439,10 @@ def test_the_medical_record_list_first_page_walks_an_index(staff_user):
     assert_walks_an_index(qs.values_list("opened_at", "id")[:51])
 
 
-def test_the_timeline_of_a_patient_with_600_visits_reads_each_kind_newest_first_along_its_patient_index(scale):
+def test_the_timeline_of_a_patient_with_600_visits_reads_each_kind_newest_first_along_its_patient_index(lab_results):
     """The chart's timeline merges each kind's newest rows of one patient: no kind may sort (or scan) all of
-    the patient's rows of that kind before its LIMIT. Diagnoses once did, through every record."""
+    the patient's rows of that kind before its LIMIT. Diagnoses and lab results once did, through every record."""
+    scale = lab_results
     from clinical.selectors import patient_history_page
     from staff.tests.factories import UserFactory
 
@@ -452,11 +453,19 @@ def test_the_timeline_of_a_patient_with_600_visits_reads_each_kind_newest_first_
     (sql,) = [q["sql"] for q in ctx.captured_queries if "UNION" in q["sql"]]
     plan = explain(sql)
     branches = [row for row in plan if row["table"] in BIG_TABLES]
-    assert {row["table"] for row in branches} >= {"clinical_medicalrecord", "clinical_diagnosis"}, describe(plan)
+    assert {row["table"] for row in branches} >= {
+        "clinical_medicalrecord", "clinical_diagnosis", "clinical_labresult"
+    }, describe(plan)
     sorted_or_scanned = [
         row["table"] for row in branches if row["type"] == "ALL" or "filesort" in (row["Extra"] or "")
     ]
     assert not sorted_or_scanned, describe(plan)
+    patient_indexes = {
+        "clinical_diagnosis": "diagnosis_patient_added_idx",
+        "clinical_labresult": "labresult_patient_idx",
+    }
+    keys = {row["table"]: row["key"] for row in branches if row["table"] in patient_indexes}
+    assert keys == patient_indexes, describe(plan)
 
 
 def test_the_patient_list_first_page_walks_the_name_index(scale):
@@ -513,7 +522,8 @@ def lab_results(scale, django_db_blocker):
             results.append(
                 LabResult(
                     order=orders[record.pk], value=value, unit="mmol/L", flag=flag, flag_priority=FLAG_PRIORITY[flag],
-                    doctor_id=record.doctor_id, resulted_at=at, acknowledged=seen, acknowledged_at=at if seen else None,
+                    doctor_id=record.doctor_id, patient_id=record.patient_id, resulted_at=at, acknowledged=seen,
+                    acknowledged_at=at if seen else None,
                     acknowledged_by=user if seen else None,
                 )
             )  # fmt: skip
