@@ -260,19 +260,26 @@ def seed(ctx):
                 test = tests[code]
                 collected = at + timedelta(minutes=rng.randint(10, 60))
                 resulted = collected + timedelta(hours=rng.randint(2, 30))
+                # Nothing happens after now: a recent visit's sample is still to be taken or its result awaited.
+                status = (
+                    LabOrderStatus.RESULTED if resulted <= ctx.now
+                    else LabOrderStatus.COLLECTED if collected <= ctx.now
+                    else LabOrderStatus.ORDERED
+                )  # fmt: skip
                 orders.append(
                     LabOrder(
                         record=record,
                         test=test,
-                        status=LabOrderStatus.RESULTED,
+                        status=status,
                         ordered_by_id=doctor_user_id,
                         ordered_at=at,
-                        collected_by=admin,
-                        collected_at=collected,
-                        resulted_at=resulted,
+                        collected_by=admin if status != LabOrderStatus.ORDERED else None,
+                        collected_at=collected if status != LabOrderStatus.ORDERED else None,
+                        resulted_at=resulted if status == LabOrderStatus.RESULTED else None,
                     )
                 )
-                results_for.append((len(orders) - 1, test, resulted))
+                if status == LabOrderStatus.RESULTED:
+                    results_for.append((len(orders) - 1, test, resulted))
         height = Decimal(rng.randint(150, 195))
         systolic = rng.randint(105, 165)
         vitals.append(
@@ -334,7 +341,7 @@ def seed(ctx):
         "prescriptions": len(prescriptions),
         "lab results": len(results) + len(inbox["results"]),
         "vitals": len(vitals),
-        "results in the demo doctor's inbox": len(inbox["results"]),
+        "results awaiting the demo doctor": len(inbox["results"]),
     }
 
 

@@ -62,10 +62,16 @@ def test_the_demo_doctors_inbox_shows_the_loop_unacknowledged_results_of_each_fl
         assert result.acknowledged_at is None or result.acknowledged_at >= result.resulted_at
 
 
-def test_the_demo_prescriptions_add_up_and_each_visit_story_fits_its_doctors_specialty():
+def test_the_demo_prescriptions_add_up_each_visit_story_fits_its_doctors_specialty_and_no_lab_work_is_dated_ahead():
+    from django.utils import timezone
+
     from clinical.demo import CASES, CASES_BY_SPECIALTY, DOSE_PER_UNIT, DOSES_PER_DAY
+    from clinical.models import LabOrder
 
     _seed()
+    now = timezone.now()
+    assert not LabResult.objects.filter(resulted_at__gt=now).exists()
+    assert not LabOrder.objects.filter(collected_at__gt=now).exists()
 
     prescriptions = list(Prescription.objects.select_related("medication"))
     assert prescriptions

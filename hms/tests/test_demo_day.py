@@ -153,6 +153,9 @@ def test_every_figure_the_summary_prints_is_the_database_count(seeded):
         "prescriptions": prescriptions.count(),
         "lab results": LabResult.objects.count(),
         "vitals": Vitals.objects.count(),
+        "results awaiting the demo doctor": LabResult.objects.filter(
+            doctor__user__username="doctor", acknowledged=False
+        ).count(),
     }
     assert figures(out, "billing") == {
         "price list entries": PriceListEntry.objects.count(),
