@@ -12,6 +12,9 @@ PIP := $(VENV)/bin/pip
 DEMO_KEY_FILE := .demo-secret-key
 DEMO_ENV = DEBUG=0 SECRET_KEY="$$(cat $(DEMO_KEY_FILE))" DATABASE_URL=sqlite:///db.sqlite3
 TEST_DB_URL ?= mysql://hms:hms@127.0.0.1:3306/hms
+# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own MariaDB test database (test_hms_gw0, ...),
+# a test module staying in one process (its module fixtures are built once).
+TEST_WORKERS ?= 2
 TEST_ENV := DATABASE_URL=$(TEST_DB_URL) SECRET_KEY=test-only-secret-key DEBUG=0
 APT_PACKAGES := mariadb-server default-libmysqlclient-dev pkg-config gcc chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -91,7 +94,7 @@ test: mariadb install
 	$(VENV)/bin/ruff check .
 	$(TEST_ENV) $(PY) manage.py check --database default --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(VENV)/bin/pytest
+	$(TEST_ENV) $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The API contract alone, with schemathesis's coverage phase too (every boundary of every parameter, ~10 min).
 contract: mariadb install
