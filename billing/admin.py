@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from billing import selectors, services
 from billing.models import Bill, BillDailyTotal, BillLine, Claim, MoneyDailyTotal, Payment, PriceListEntry, Refund
 from hms.admin import BigTableAdmin, BoundedDatesAdmin, DateRangeFilter, ReadOnlyAdmin, ReadOnlyInline
+from hms.db import union_rows
 from hms.exceptions import DomainError
 from patients.models import Patient
 
@@ -82,12 +83,12 @@ class BillAdmin(ReadOnlyBillingAdmin):
         for term in search_term.split():
             by_mrn = Patient.objects.filter(mrn__iexact=term).order_by()
             by_name = Patient.objects.filter(last_name__istartswith=term).order_by()
-            ways = by_mrn.annotate(way=Value("mrn")).values_list("way", "pk")[:1].union(
+            ways = [
+                by_mrn.annotate(way=Value("mrn")).values_list("way", "pk")[:1],
                 by_name.annotate(way=Value("name")).values_list("way", "pk")[:1],
                 Bill.objects.filter(number__iexact=term).annotate(way=Value("number")).values_list("way", "pk")[:1],
-                all=True,
-            )
-            found = dict(ways)
+            ]
+            found = dict(union_rows(ways, all=True))
             condition = Q(pk__in=[])
             if "mrn" in found:
                 condition |= Q(patient_id=found["mrn"])

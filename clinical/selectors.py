@@ -31,6 +31,7 @@ from clinical.models import (
     Vitals,
     amendment_change_list,
 )
+from hms.db import union_rows
 from hms.pagination import Key
 from patients.selectors import is_portal_patient
 from staff.choices import StaffRole
@@ -415,10 +416,10 @@ def patient_history_page(*, user, patient, size, kinds=None, date_from=None, dat
             .annotate(h_rank=Value(rank), h_at=F(field), h_row=_row_as_json(qs.model, HISTORY_COLUMNS[kind]))
             .values_list("h_at", "h_rank", "id", "h_row")[: size + 1]
         )
-    merged = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
-    if len(branches) > 1:
-        direction = "" if backwards else "-"
-        merged = merged.order_by(f"{direction}h_at", f"{direction}h_rank", f"{direction}id")[: size + 1]
+    direction = "" if backwards else "-"
+    merged = union_rows(
+        branches, all=True, order=[f"{direction}h_at", f"{direction}h_rank", f"{direction}id"], limit=size + 1
+    )
     events = []
     for _, rank, _, row in merged:
         kind = HISTORY_KINDS[rank]
@@ -575,7 +576,7 @@ def doctor_start_page_work(*, doctor, critical_limit=CRITICAL_SHOWN, unsigned_li
     )
     counts_by_name = {"critical": 0, "abnormal": 0, "normal": 0}
     critical_rows, unsigned_rows = [], []
-    for kind, pk, at, n, link, one, two, three, four in counts.union(critical, unsigned, all=True):
+    for kind, pk, at, n, link, one, two, three, four in union_rows([counts, critical, unsigned], all=True):
         if kind == 0:
             counts_by_name[_PRIORITY_NAMES.get(pk, "normal")] += n
         elif kind == 1:

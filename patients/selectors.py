@@ -2,6 +2,7 @@
 
 from django.db.models import Q, Value
 
+from hms.db import union_count, union_rows
 from hms.pagination import count_at_most, keyset_after, ordering_keys
 from hms.roles import INSURER, PATIENT, user_roles
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
@@ -122,8 +123,7 @@ def patient_search_page(*, user, size, query="", include_inactive=False, positio
     if position is not None:
         branches = [branch.filter(keyset_after(walk, position)) for branch in branches]
     branches = [branch.order_by(*order).values_list(*names)[: size + 1] for branch in branches]
-    merged = branches[0].union(*branches[1:]).order_by(*order)[: size + 1] if len(branches) > 1 else branches[0]
-    key_rows = list(merged)
+    key_rows = union_rows(branches, order=order, limit=size + 1)
     more = len(key_rows) > size
     key_rows = key_rows[:size]
     if backwards:
@@ -143,7 +143,7 @@ def patient_search_count(*, user, query="", include_inactive=False, cap):
         return count_at_most(qs if include_inactive else qs.filter(is_active=True), cap)
     branches = _search_branches(user=user, split=split, include_inactive=include_inactive)
     ids = [branch.order_by().values_list("pk")[: cap + 1] for branch in branches]
-    return ids[0].union(*ids[1:]).count()
+    return union_count(ids)
 
 
 def patient_search_condition(*, user, query, include_inactive=True):
@@ -159,7 +159,7 @@ def patient_search_condition(*, user, query, include_inactive=True):
         branch.annotate(search_branch=Value(i)).order_by("last_name").values_list("search_branch", "last_name")[:1]
         for i, branch in enumerate(branches)
     ]
-    found = dict(firsts[0].union(*firsts[1:], all=True))
+    found = dict(union_rows(firsts, all=True))
     if not found:
         return None
     ways, others = split
