@@ -107,6 +107,17 @@ class LabOrderForm(VisitPageForm):
         self.fields["test"].queryset = page_selectors.lab_test_choices()
 
 
+def _unit_picker(label, measurement, initial):
+    """The unit a vitals value is typed in (clinical.units), beside its number."""
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        widget=forms.Select(attrs={"aria-label": label}),
+        choices=units.UNITS[measurement][1],
+        initial=initial,
+    )
+
+
 class VitalsForm(FieldsetsMixin, forms.Form):
     """The measurements. Temperature, weight and height are typed in either unit (°F or °C, lb or kg, in or cm;
     °F, lb and in first) and converted to the stored units by clinical.units; a value outside the plausible range
@@ -116,31 +127,13 @@ class VitalsForm(FieldsetsMixin, forms.Form):
     diastolic_bp = forms.IntegerField(label="Diastolic BP (mmHg)", required=False)
     heart_rate = forms.IntegerField(label="Heart rate (/min)", required=False)
     temperature = forms.DecimalField(label="Temperature", required=False, max_digits=4, decimal_places=1)
-    temperature_unit = forms.ChoiceField(
-        label="Temperature unit",
-        required=False,
-        widget=forms.Select(attrs={"aria-label": "Temperature unit"}),
-        choices=units.UNITS["temperature_c"][1],
-        initial=units.FAHRENHEIT,
-    )
+    temperature_unit = _unit_picker("Temperature unit", "temperature_c", units.FAHRENHEIT)
     respiratory_rate = forms.IntegerField(label="Respiratory rate (/min)", required=False)
     spo2 = forms.IntegerField(label="SpO2 (%)", required=False)
     weight = forms.DecimalField(label="Weight", required=False, max_digits=6, decimal_places=2)
-    weight_unit = forms.ChoiceField(
-        label="Weight unit",
-        required=False,
-        widget=forms.Select(attrs={"aria-label": "Weight unit"}),
-        choices=units.UNITS["weight_kg"][1],
-        initial=units.POUND,
-    )
+    weight_unit = _unit_picker("Weight unit", "weight_kg", units.POUND)
     height = forms.DecimalField(label="Height", required=False, max_digits=4, decimal_places=1)
-    height_unit = forms.ChoiceField(
-        label="Height unit",
-        required=False,
-        widget=forms.Select(attrs={"aria-label": "Height unit"}),
-        choices=units.UNITS["height_cm"][1],
-        initial=units.INCH,
-    )
+    height_unit = _unit_picker("Height unit", "height_cm", units.INCH)
 
     # typed field -> the stored measurement it becomes (its unit picker is "<typed field>_unit")
     CONVERTED = {"temperature": "temperature_c", "weight": "weight_kg", "height": "height_cm"}

@@ -318,7 +318,16 @@ class AllDiagnosesManager(models.Manager):
     """Every diagnosis, removed ones included: the admin, history and the services that restore or remove one."""
 
 
-class Diagnosis(models.Model):
+class RecordPatientMixin:
+    """A row of a record that carries the record's patient (for the chart's timeline): filled in on save."""
+
+    def save(self, *args, **kwargs):
+        if self.patient_id is None and self.record_id is not None:
+            self.patient_id = self.record.patient_id
+        super().save(*args, **kwargs)
+
+
+class Diagnosis(RecordPatientMixin, models.Model):
     record = models.ForeignKey(MedicalRecord, on_delete=models.PROTECT, related_name="diagnoses")
     # The record's patient, copied so that a patient's diagnoses are read newest first along one index
     # (the chart's timeline) instead of through every record the patient has.
@@ -360,11 +369,6 @@ class Diagnosis(models.Model):
     def __str__(self):
         return f"{self.code} {self.description}"
 
-    def save(self, *args, **kwargs):
-        if self.patient_id is None and self.record_id is not None:
-            self.patient_id = self.record.patient_id
-        super().save(*args, **kwargs)
-
 
 class Procedure(models.Model):
     """A procedure done in the visit; code, description and unit price are copied from the catalog
@@ -401,7 +405,7 @@ class Procedure(models.Model):
         return self.unit_price * self.quantity
 
 
-class Prescription(models.Model):
+class Prescription(RecordPatientMixin, models.Model):
     record = models.ForeignKey(MedicalRecord, on_delete=models.PROTECT, related_name="prescriptions")
     # The record's patient, copied for the chart's timeline (see Diagnosis.patient).
     patient = models.ForeignKey(
@@ -457,11 +461,6 @@ class Prescription(models.Model):
 
     def __str__(self):
         return f"{self.medication.name} {self.dose} {self.frequency} for {self.duration_days} days"
-
-    def save(self, *args, **kwargs):
-        if self.patient_id is None and self.record_id is not None:
-            self.patient_id = self.record.patient_id
-        super().save(*args, **kwargs)
 
 
 class LabOrder(models.Model):
