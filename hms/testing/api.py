@@ -70,6 +70,8 @@ class APISuite:
                     permissions than the model's own (``required_permissions``); the table decides who has them
     refused_beyond_table  {"view"|"add"|"change": {role: "the rule"}}: a role the table lets through that a
                     rule in the service or view still refuses (403)
+    own_rows_only   {"change": {role: "the rule"}}: a role the table lets through that acts only on its own rows
+                    (a doctor's availability): refused (403) on the row of another, which ``make_row()`` builds
     patient_factory builds a Patient (``user=`` links a portal account), for the other_patient case
     patient_field   the row's field naming its patient (or override ``row_for_patient``)
     skip            {case: "why it does not apply"}
@@ -83,6 +85,7 @@ class APISuite:
     update = True
     permissions = {}
     refused_beyond_table = {}
+    own_rows_only = {}
     reader_role = None
     writer_role = None
     patient_factory = None
@@ -241,7 +244,7 @@ class APISuite:
                 refused = not self.allowed(role, "add")
                 expect(role, "POST", self.url, refused, client.post(self.url, {}, format="json").status_code)
             if self.update is True and detail:
-                refused = not self.allowed(role, "change")
+                refused = not self.allowed(role, "change") or role in self.own_rows_only.get("change", {})
                 if refused or table_allows(role, self.needed("view")):
                     expect(role, "PATCH", detail, refused, client.patch(detail, {}, format="json").status_code)
         assert APIClient().get(self.url).status_code in (401, 403), "an anonymous request got in"

@@ -23,7 +23,7 @@ class TestAppointmentAPI(APISuite):
 
 class DoctorOwnedSuite(APISuite):
     # Doctors keep their own rows; the suite's row belongs to another doctor (scheduling.api.views._ensure_can_manage).
-    refused_beyond_table = {"change": {DOCTOR: "a doctor changes only their own rows"}}
+    own_rows_only = {"change": {DOCTOR: "a doctor changes only their own rows"}}
     skip = {"other_patient": "a doctor's schedule, not a patient's"}
 
 
