@@ -170,7 +170,6 @@ class TestICD10API(ClinicalSuite):
     create = MethodNotAllowed("the code list is read from the CMS file")
     update = MethodNotAllowed("the code list is read from the CMS file")
     skip = {
-        "detail": "codes are searched, not fetched one by one (no detail route)",
         "other_patient": "the code list, not patient data",
         "queries": "the rows come from the code file, not the database",
     }
