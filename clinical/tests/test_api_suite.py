@@ -28,7 +28,7 @@ from clinical.tests.factories import (
     SignedMedicalRecordFactory,
     VitalsFactory,
 )
-from hms.roles import ADMINISTRATOR, DOCTOR, LAB_TECHNICIAN, NURSE, PATIENT
+from hms.roles import ALL_GROUPS, DOCTOR
 from hms.testing.api import APISuite, MethodNotAllowed
 from patients.tests.factories import PatientFactory
 
@@ -134,7 +134,7 @@ class TestResultsInboxAPI(ClinicalSuite):
     create = MethodNotAllowed("results are entered at /lab-orders/{id}/result/")
     update = MethodNotAllowed("a result is acknowledged (action) or corrected at /lab-orders/{id}/correct/")
     # The inbox is a doctor's own: the results of the tests they ordered (clinical.api.views.ResultsInboxViewSet).
-    refused_beyond_table = {"view": dict.fromkeys([ADMINISTRATOR, NURSE, LAB_TECHNICIAN, PATIENT], "not a doctor")}
+    refused_beyond_table = {"view": {role: "not a doctor" for role in ALL_GROUPS if role != DOCTOR}}
     skip = {"other_patient": "a doctor's inbox; patients read their results at /lab-orders/"}
 
     def make_row(self, user=None):

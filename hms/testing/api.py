@@ -10,6 +10,7 @@ valid payloads for the writes; who may read, add and change is derived from the 
   create         POST a valid payload: 201, the row exists, its history names the acting user;
                  or 405 when the endpoint never adds through POST (``create = MethodNotAllowed(why)``)
   update         PATCH a valid payload: 200, the fields changed, history names the acting user; or 405
+  history        (part of create and update) the row's latest history row names the acting user
   roles          every role the table refuses answers 403 (read, add, change); every role it lets read, 200
   other_patient  a portal patient gets 404 for another patient's row and sees only their own in the list
                  (not applicable, by the table, when patients may not read the model at all)

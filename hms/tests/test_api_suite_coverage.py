@@ -8,12 +8,20 @@ declaration's ``skip`` with the reason, never here: only whole endpoints outside
 
 from importlib import import_module
 
-from hms.api import API_APPS, router
+from hms.api import API_APPS, api_urlpatterns, router
 from hms.testing.api import API_ROOT, CASES, SUITES
 
 # Endpoints with no declaration at all, and why. Keep this short: a case that does not apply is a ``skip``
 # in the declaration, not an endpoint left out.
 UNDECLARED = {}
+
+# Routes mounted beside the router: views under a parent's id that list no model rows of their own. They are
+# outside the suite (it is built on a model endpoint's list and detail); each names where it is tested.
+BESIDE_THE_ROUTER = {
+    "patients/<int:pk>/history/": "the timeline: clinical/tests/test_api.py, hms/tests/test_list_query_counts.py",
+    "doctors/<int:pk>/slots/": "free slots computed from availability: scheduling/tests/test_api.py",
+    "prescriptions/<int:pk>/dispense/": "the dispensing action: inventory/tests/test_api.py",
+}
 
 
 def _declarations():
@@ -47,3 +55,9 @@ def test_every_declaration_names_a_router_endpoint_and_every_exemption_gives_its
     for url, suite in declared.items():
         for case, reason in suite.skip.items():
             assert case in CASES and isinstance(reason, str) and reason.strip(), (url, case)
+
+
+def test_every_route_beside_the_router_is_named_with_where_it_is_tested():
+    beside = {str(pattern.pattern) for pattern in api_urlpatterns if not any(pattern is r for r in router.urls)}
+
+    assert beside == set(BESIDE_THE_ROUTER)
