@@ -294,6 +294,7 @@ class APISuite:
             with count_queries() as ctx:
                 response = client.get(self.url)
             assert response.status_code == 200, getattr(response, "data", response)
+            assert len(response.data["results"]) >= size, f"the reader sees fewer than the {size} rows built"
             counts.append([query["sql"] for query in ctx.captured_queries])
         assert len(counts[0]) == len(counts[1]), "\n\n".join("\n".join(q[:150] for q in c) for c in counts)
         assert len(counts[1]) <= MAX_LIST_QUERIES, "\n".join(q[:150] for q in counts[1])
