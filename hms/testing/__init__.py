@@ -1,0 +1,1 @@
+"""Test helpers shared by every app's tests (importable from any app; they import no domain app)."""
