@@ -14,10 +14,10 @@ from django.utils import timezone
 from billing.choices import ClaimStatus
 from billing.models import Claim, Refund
 from hms import rollups
-from hms.dashboard import dashboard_data
-from hms.reporting import REPORTS, ReportParams, run_report
-from hms.tests.test_reports import MONDAY, _bill, _data, _visit, at, clinic  # noqa: F401 (clinic is a fixture)
 from patients.tests.factories import InsurancePolicyFactory
+from reports.dashboard import dashboard_data
+from reports.registry import REPORTS, ReportParams, run_report
+from reports.tests.test_reports import MONDAY, _bill, _data, _visit, at, clinic  # noqa: F401 (clinic is a fixture)
 from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.tests.factories import AppointmentFactory, TimeOffFactory
 from staff.tests.factories import DoctorFactory, HospitalFactory, UserFactory

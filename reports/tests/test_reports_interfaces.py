@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import json
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -15,9 +16,10 @@ from django.utils import timezone
 
 from hms import rollups as hms_rollups
 from hms.db_router import ReportRouter
-from hms.reporting import REPORTS, ReportParams, report_reads, run_report
+from hms.reporting import report_reads
 from patients.models import Patient
 from patients.tests.factories import PatientFactory
+from reports.registry import REPORTS, ReportParams, run_report
 from scheduling import rollups
 from scheduling.choices import AppointmentStatus
 from scheduling.tests.factories import AppointmentFactory
@@ -211,7 +213,7 @@ def test_run_report_reads_through_the_replica(with_replica, monkeypatch):
         seen.append(ReportRouter().db_for_read(Patient))
         return [{"section": "x"}]
 
-    monkeypatch.setattr("patients.reports.demographics", fake)
+    monkeypatch.setitem(REPORTS, "demographics", replace(REPORTS["demographics"], function=fake))
     rows = run_report("demographics", ReportParams(datetime.date(2026, 1, 1), datetime.date(2026, 1, 2)))
 
     assert seen == ["replica"]
@@ -364,7 +366,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(client, admin_use
 
 
 def test_charts_are_svg_with_escaped_labels_and_say_so_when_empty():
-    from hms.dashboard import bar_chart, line_chart
+    from reports.dashboard import bar_chart, line_chart
 
     svg = bar_chart([("<b>x</b>", 3), ("y", 1)], title="Test")
     assert svg.startswith("<svg") and svg.count("<rect") == 2

@@ -1,5 +1,5 @@
 from django.urls import path
 
-from hms.dashboard import dashboard
+from reports.dashboard import dashboard
 
 urlpatterns = [path("", dashboard, name="dashboard")]

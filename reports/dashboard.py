@@ -1,7 +1,7 @@
 """The administrator's dashboard: key figures and trend charts (``dashboard_data``), from the appointment
-roll-up and the report functions (hms.reporting).
+roll-up and the report functions (reports.registry).
 
-Charts are server-side SVG drawn by ``hms.charts`` (no JavaScript, no CDN); every week and month of the range
+Charts are server-side SVG drawn by ``reports.charts`` (no JavaScript, no CDN); every week and month of the range
 is on its chart, a period without data as a zero.
 """
 
@@ -13,10 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
-from hms.api_reports import can_view_reports
-from hms.charts import bar_chart, column_chart, fill_periods, line_chart, months_between, weeks_between
-from hms.reporting import ReportError, get_report, parse_params, ratio, report_reads
+from billing.reports import money_summary
+from hms.reporting import ratio, report_reads
+from inventory.selectors import low_stock_rules
+from reports.charts import bar_chart, column_chart, fill_periods, line_chart, months_between, weeks_between
+from reports.policies import can_view_reports
+from reports.registry import ReportError, get_report, parse_params
 from scheduling.choices import AppointmentStatus
+from scheduling.reports import appointment_day_counts
 from staff.models import Hospital
 
 NO_SHOW, COMPLETED = AppointmentStatus.NO_SHOW, AppointmentStatus.COMPLETED
@@ -29,10 +33,6 @@ def dashboard_data(params, *, today=None):
     ``billing.rollups``), counted on each hospital's own local days; the payer mix and the low-stock count are
     one aggregate each. Seven queries whatever the number of appointments and bills.
     """
-    from billing.reports import money_summary
-    from inventory.selectors import low_stock_rules
-    from scheduling.reports import appointment_day_counts
-
     today = today or timezone.localdate()
     hospital = params.hospital
     with report_reads():
@@ -101,7 +101,7 @@ def dashboard(request):
         hospitals = hospitals.filter(pk=own.hospital_id)
     return render(
         request,
-        "hms/dashboard.html",
+        "reports/dashboard.html",
         {
             "params": params,
             "error": error,

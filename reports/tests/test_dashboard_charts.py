@@ -12,7 +12,7 @@ from billing import services as billing_services
 from billing.choices import BillStatus
 from billing.tests.factories import BillFactory, BillLineFactory
 from hms import rollups as hms_rollups
-from hms.charts import bar_chart, column_chart, fill_periods, line_chart, months_between, nice_ticks, weeks_between
+from reports.charts import bar_chart, column_chart, fill_periods, line_chart, months_between, nice_ticks, weeks_between
 from staff.tests.factories import HospitalFactory
 
 pytestmark = pytest.mark.django_db

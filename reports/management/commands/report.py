@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hms.reporting import FORMATS, PERIODS, REPORTS, ReportError, get_report, parse_params, render_rows, run_report
+from reports.registry import FORMATS, PERIODS, REPORTS, ReportError, get_report, parse_params, render_rows, run_report
 
 
 class Command(BaseCommand):

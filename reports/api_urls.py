@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hms.api_reports import ReportDetailView, ReportListView
+from reports.api import ReportDetailView, ReportListView
 
 urlpatterns = [
     path("", ReportListView.as_view(), name="api-report-list"),

@@ -12,12 +12,12 @@ from billing.choices import BillStatus, ClaimStatus, PaymentMethod
 from billing.models import Claim, Payment, Refund
 from billing.tests.factories import BillFactory
 from clinical.tests.factories import DiagnosisFactory, MedicalRecordFactory
-from hms.reporting import REPORTS, ReportParams, run_report
 from inventory.choices import StockMovementKind
 from inventory.models import StockMovement
 from inventory.tests.factories import BatchFactory, MedicationFactory, StockLevelRuleFactory, StoreFactory
 from patients.models import Patient
 from patients.tests.factories import InsurancePolicyFactory, PatientFactory
+from reports.registry import REPORTS, ReportParams, run_report
 from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.tests.factories import AppointmentFactory, AvailabilityFactory, TimeOffFactory
 from staff.tests.factories import DepartmentFactory, DoctorFactory, HospitalFactory, UserFactory

@@ -49,8 +49,8 @@ def test_no_show_validation_starting_from_aggregated_history_predicts_as_a_full_
     import random
     from zoneinfo import ZoneInfo
 
-    from hms.reporting import ReportParams, run_report
     from patients.tests.factories import PatientFactory
+    from reports.registry import ReportParams, run_report
     from scheduling.choices import AppointmentKind, AppointmentStatus
     from scheduling.models import Appointment
     from scheduling.reports import DUE_STATUSES, validation_rows

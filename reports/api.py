@@ -11,8 +11,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hms.reporting import REPORTS, ReportError, parse_params, run_report
-from hms.roles import ADMINISTRATOR, has_role
+from reports.policies import can_view_reports
+from reports.registry import REPORTS, ReportError, parse_params, run_report
 
 REPORT_LIST = inline_serializer(
     "ReportList",
@@ -43,10 +43,6 @@ REPORT_RUN = inline_serializer(
         "results": serializers.ListField(child=serializers.DictField(), help_text="One object per row, by column."),
     },
 )
-
-
-def can_view_reports(user):
-    return user.is_authenticated and (user.is_superuser or has_role(user, ADMINISTRATOR))
 
 
 class CanViewReports(BasePermission):
