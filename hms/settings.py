@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "billing",
     "inventory",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

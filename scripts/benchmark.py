@@ -119,8 +119,8 @@ def read_meta(database):
 
 
 def seed_scale_version():
-    """hms.scale.VERSION, read from the source (the parent process does not set Django up)."""
-    match = re.search(r'^VERSION = "([^"]+)"', (ROOT / "hms" / "scale.py").read_text(), re.MULTILINE)
+    """demo.scale.VERSION, read from the source (the parent process does not set Django up)."""
+    match = re.search(r'^VERSION = "([^"]+)"', (ROOT / "demo" / "scale.py").read_text(), re.MULTILINE)
     return match.group(1) if match else "?"
 
 
@@ -204,7 +204,7 @@ def child_build(size):
     from django.db import connection
     from django.utils import timezone
 
-    from hms import scale
+    from demo import scale
 
     spec = SIZES[size]
 
@@ -613,7 +613,7 @@ def child_measure(args):
     connection_created.connect(bound_statements, weak=False)
     from django.utils import timezone
 
-    from hms import scale
+    from demo import scale
     from patients.models import Patient
     from staff.models import StaffMember
 

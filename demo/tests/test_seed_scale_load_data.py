@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 
 from clinical.models import MedicalRecord
-from hms import demo, scale
+from demo import core as demo
+from demo import scale
 from patients.models import Patient
 from scheduling.choices import AppointmentStatus
 from scheduling.models import Appointment

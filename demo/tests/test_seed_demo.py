@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from hms import demo
+from demo import core as demo
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
 from patients.selectors import patient_queryset_for
 from patients.services import luhn_check_digit, patient_register

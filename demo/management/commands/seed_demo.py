@@ -1,13 +1,14 @@
 """manage.py seed_demo: load the demo data (hospitals, staff, one login per role, patients).
 
-The data is built by hms/demo.py: its CORE_STEPS, then ``<app>.demo.seed(context)`` of every
-project app that has a demo module (see the hms.demo docstring for how to add one).
+The data is built by demo/core.py: its CORE_STEPS, then ``<app>.demo.seed(context)`` of every
+app in its APP_HOOKS (see the demo.core docstring for how to add one).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from hms import demo, rollups
+from demo import core
+from hms import rollups
 
 
 class Command(BaseCommand):
@@ -22,17 +23,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--patients", type=int, default=demo.DEFAULT_PATIENTS, metavar="N",
+            "--patients", type=int, default=core.DEFAULT_PATIENTS, metavar="N",
             help=f"How many patients the database should hold, the demo patient included "
-            f"(default {demo.DEFAULT_PATIENTS}).",
+            f"(default {core.DEFAULT_PATIENTS}).",
         )
         parser.add_argument(
-            "--seed", type=int, default=demo.DEFAULT_SEED, metavar="S",
-            help=f"Random seed; the same seed gives the same data (default {demo.DEFAULT_SEED}).",
+            "--seed", type=int, default=core.DEFAULT_SEED, metavar="S",
+            help=f"Random seed; the same seed gives the same data (default {core.DEFAULT_SEED}).",
         )
         parser.add_argument(
-            "--password", default=demo.DEFAULT_PASSWORD, metavar="P",
-            help=f"Password of every demo login (default {demo.DEFAULT_PASSWORD!r}).",
+            "--password", default=core.DEFAULT_PASSWORD, metavar="P",
+            help=f"Password of every demo login (default {core.DEFAULT_PASSWORD!r}).",
         )
 
     def handle(self, *args, patients, seed, password, **options):
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError("--patients must be 0 or more.")
         if not password:
             raise CommandError("--password must not be empty.")
-        context = demo.DemoContext(
+        context = core.DemoContext(
             seed=seed,
             password=password,
             patient_target=patients,
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             verbosity=options["verbosity"],
         )
         with transaction.atomic():
-            demo.run(context)
+            core.run(context)
             rollups.rebuild_all()  # bulk-inserted rows bypass the services that keep the roll-ups (issue 11)
         self.report(context)
 

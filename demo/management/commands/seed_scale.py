@@ -1,6 +1,6 @@
 """manage.py seed_scale: a chain's years of data (100k patients, 1M appointments...) loaded in bulk.
 
-See hms/scale.py for what is made and how it stays valid.
+See demo/scale.py for what is made and how it stays valid.
 """
 
 import time
@@ -8,7 +8,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from hms import demo, scale
+from demo import core, scale
 
 
 class Command(BaseCommand):
@@ -33,9 +33,9 @@ class Command(BaseCommand):
             help="Doctors to schedule (default: about one per 5,000 appointments, at most 250; "
             "more when the slots would not fit).",
         )
-        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, metavar="S", help="Random seed.")
+        parser.add_argument("--seed", type=int, default=core.DEFAULT_SEED, metavar="S", help="Random seed.")
         parser.add_argument(
-            "--password", default=demo.DEFAULT_PASSWORD, metavar="P", help="Password of the demo logins."
+            "--password", default=core.DEFAULT_PASSWORD, metavar="P", help="Password of the demo logins."
         )
         parser.add_argument(
             "--long-timeline", type=int, default=1000, metavar="K",
@@ -103,5 +103,5 @@ class Command(BaseCommand):
         started = time.perf_counter()
         call_command("rebuild_rollups", stdout=self.stdout)
         self.stdout.write(f"Roll-ups rebuilt in {time.perf_counter() - started:.1f} s.")
-        self.stdout.write(f"Demo logins (password: {password}): " + ", ".join(demo.DEMO_USERNAMES))
+        self.stdout.write(f"Demo logins (password: {password}): " + ", ".join(core.DEMO_USERNAMES))
         self.result = result

@@ -1,7 +1,7 @@
 """Data at scale (``manage.py seed_scale``): a chain's years of appointments, loaded in bulk.
 
 The small, rule-heavy part (roles, the demo logins, the first three hospitals and their staff, payers,
-insurer logins, the portal patient) is made by the demo's own steps (hms/demo.py), through the services.
+insurer logins, the portal patient) is made by the demo's own steps (demo/core.py), through the services.
 Everything that grows (patients, policies, doctors, availability, appointments, medical records,
 diagnoses, bills, bill lines, claims, payments, stock batches and movements) is written here in bulk:
 batches of 50,000 rows as tab-separated text through ``LOAD DATA LOCAL INFILE``, run by a thread of its own
@@ -51,7 +51,7 @@ from billing.services import CONSULTATION_CODE
 from clinical import icd10
 from clinical.demo import CASES, MEDICATIONS, NOTES, OUTCOME_WEIGHTS
 from clinical.models import Diagnosis, MedicalRecord
-from hms import demo
+from demo import core
 from hms.sequences import next_values
 from inventory.choices import ItemKind, StockMovementKind, StoreKind
 from inventory.demo import STORES, SUPPLIERS, SUPPLIES
@@ -109,7 +109,7 @@ EXTRA_HOSPITALS = [
         "cities": ["Seattle", "Bellevue", "Redmond", "Renton"],
     },
 ]
-SPECS = {spec["code"]: spec for spec in [*demo.HOSPITALS, *EXTRA_HOSPITALS]}
+SPECS = {spec["code"]: spec for spec in [*core.HOSPITALS, *EXTRA_HOSPITALS]}
 CLAIM_OUTCOMES = [
     (ClaimStatus.PAID, 60),
     (ClaimStatus.APPROVED, 10),
@@ -366,17 +366,17 @@ def _progress(out, message):
 
 def _setup(context):
     for step in (
-        demo.ensure_roles,
-        demo.ensure_admin_user,
-        demo.seed_hospitals,
-        demo.seed_demo_staff,
-        demo.seed_staff,
-        demo.seed_payers,
-        demo.seed_insurer_logins,
-        demo.seed_portal_patient,
+        core.ensure_roles,
+        core.ensure_admin_user,
+        core.seed_hospitals,
+        core.seed_demo_staff,
+        core.seed_staff,
+        core.seed_payers,
+        core.seed_insurer_logins,
+        core.seed_portal_patient,
     ):
         step(context)
-    demo.seed_hospitals(context, EXTRA_HOSPITALS)
+    core.seed_hospitals(context, EXTRA_HOSPITALS)
 
 
 class Names:
@@ -414,7 +414,7 @@ def _scheduled_doctors(context, loader, rng, names, wanted):
     members = loader.table(StaffMember)
     memberships = loader.table(User.groups.through, history=False)
     group_id = Group.objects.get(name=ROLE_GROUPS[StaffRole.DOCTOR]).pk
-    specialties = [(code, specialty) for code, _name, specialty in demo.DEPARTMENTS if specialty]
+    specialties = [(code, specialty) for code, _name, specialty in core.DEPARTMENTS if specialty]
     new_ids = []
     for index, hospital in enumerate(plan):
         spec = SPECS[hospital.code]
@@ -433,9 +433,9 @@ def _scheduled_doctors(context, loader, rng, names, wanted):
         new_ids.append(members.add({
             "user_id": user_id, "hospital_id": hospital.pk,
             "department_id": context.departments[hospital.code, code].pk, "role": StaffRole.DOCTOR,
-            "phone": demo._phone(rng, spec["area_code"]), "is_active": True, "specialty": specialty,
+            "phone": core._phone(rng, spec["area_code"]), "is_active": True, "specialty": specialty,
             "license_number": f"{hospital.state}-MD-{rng.randint(100000, 999999)}",
-            "consultation_fee": rng.choice(demo.CONSULTATION_FEES),
+            "consultation_fee": rng.choice(core.CONSULTATION_FEES),
         }))
     loader.flush()
     doctors += list(StaffMember.objects.filter(pk__in=new_ids).select_related("user", "hospital"))
@@ -484,9 +484,9 @@ def _patients(context, loader, rng, names, count, today):
     table = loader.table(Patient)
     policies = loader.table(InsurancePolicy)
     hospitals = context.hospitals
-    payers = [context.payers[name] for name, _code in demo.PAYERS]
-    medicare = context.payers[demo.MEDICARE[0]]
-    prefixes = {context.payers[name].pk: code for name, code in [*demo.PAYERS, demo.MEDICARE]}
+    payers = [context.payers[name] for name, _code in core.PAYERS]
+    medicare = context.payers[core.MEDICARE[0]]
+    prefixes = {context.payers[name].pk: code for name, code in [*core.PAYERS, core.MEDICARE]}
     mrns = mrn_generate_many(count) if count else []
     by_hospital = {h.pk: [] for h in hospitals}
     primary = {}  # patient id -> (policy id, coverage percent, copay)
@@ -505,13 +505,13 @@ def _patients(context, loader, rng, names, count, today):
         pk = table.add({
             "mrn": mrn, "first_name": first, "last_name": last,
             "date_of_birth": today - timedelta(days=age * 365 + rng.randint(0, 364)),
-            "sex": sex, "phone": demo._phone(rng, spec["area_code"]),
+            "sex": sex, "phone": core._phone(rng, spec["area_code"]),
             "email": f"{first.lower()}.{last.lower()}{rng.randint(1, 999)}@example.com" if rng.random() < 0.8 else "",
             "address_line1": rng.choice(names.streets), "city": rng.choice(spec["cities"]), "state": spec["state"],
             "postal_code": rng.choice(spec["zips"]),
             "emergency_contact_name": f"{rng.choice(names.female + names.male)} {last}",
             "emergency_contact_relation": rng.choice(EmergencyContactRelation.values),
-            "emergency_contact_phone": demo._phone(rng, spec["area_code"]),
+            "emergency_contact_phone": core._phone(rng, spec["area_code"]),
             "preferred_hospital_id": hospital.pk, "is_active": True, "registered_at": registered,
             "registered_by_id": loader.user_id,
         }, history_date=registered)
@@ -523,7 +523,7 @@ def _patients(context, loader, rng, names, count, today):
             count_policies = 2 if rng.random() < 0.1 else 1
             for n in range(count_policies):
                 payer = medicare if n == 0 and age >= 65 and rng.random() < 0.7 else rng.choice(payers)
-                coverage, copay = rng.choice(demo.COVERAGE_PERCENTS), rng.choice(demo.COPAYS)
+                coverage, copay = rng.choice(core.COVERAGE_PERCENTS), rng.choice(core.COPAYS)
                 policy_id = policies.add({
                     "patient_id": pk, "payer_id": payer.pk,
                     "policy_number": f"{prefixes[payer.pk]}{rng.randint(10**8, 10**9 - 1)}-{n}",
@@ -904,14 +904,14 @@ def _mysql_session(enable):
         cursor.execute(f"SET SESSION foreign_key_checks = {value}, unique_checks = {value}")
 
 
-def run(*, patients, appointments, seed=demo.DEFAULT_SEED, password=demo.DEFAULT_PASSWORD, doctors=None,
+def run(*, patients, appointments, seed=core.DEFAULT_SEED, password=core.DEFAULT_PASSWORD, doctors=None,
         long_timeline=1000, short_timeline=10, stdout=None, stderr=None, batch_rows=BATCH_ROWS):
     """Load the data set; returns a ScaleResult (rows inserted, seconds, rows/s, the timeline patients)."""
     started = time.perf_counter()
     load_data = _enable_load_data()
     rng = random.Random(f"{seed}:scale")
     now = timezone.now().replace(second=0, microsecond=0)
-    context = demo.DemoContext(seed=seed, password=password, patient_target=0, stdout=stdout, stderr=stderr, now=now)
+    context = core.DemoContext(seed=seed, password=password, patient_target=0, stdout=stdout, stderr=stderr, now=now)
     patients_before = Patient.objects.count()
     _setup(context)
     result = ScaleResult()
@@ -936,7 +936,7 @@ def run(*, patients, appointments, seed=demo.DEFAULT_SEED, password=demo.DEFAULT
             to_add = max(0, patients - (Patient.objects.count() - patients_before))
             by_hospital, special, primary = _patients(context, loader, rng, names, to_add, today)
             all_patients = [pid for ids in by_hospital.values() for pid in ids]
-            portal = (Patient.objects.filter(user__username=demo.DEMO_PATIENT_USERNAME)
+            portal = (Patient.objects.filter(user__username=core.DEMO_PATIENT_USERNAME)
                       .values_list("pk", flat=True).first())
             if portal is not None:
                 all_patients.append(portal)

@@ -1,8 +1,8 @@
 """Demo data: hospitals, departments, staff, one login per role and patients (``manage.py seed_demo``).
 
-How it runs: ``run(context)`` runs ``CORE_STEPS`` in order, then the hook of every project app
-that has a ``demo`` module with a ``seed(context)`` function, in INSTALLED_APPS order, all in
-one transaction. A later app adds its own demo data by creating ``<app>/demo.py``::
+How it runs: ``run(context)`` runs ``CORE_STEPS`` in order, then ``APP_HOOKS``: the ``seed(context)``
+function of every app's ``demo`` module, in INSTALLED_APPS order, all in one transaction. A later app adds
+its own demo data by creating ``<app>/demo.py`` and naming its ``seed`` in ``APP_HOOKS`` below::
 
     def seed(context):
         rng = context.rng                           # random.Random of this hook: same seed, same data
@@ -27,8 +27,6 @@ are reset (password, names, role, group, active); patients are added only until 
 requested number exist (nothing is ever deleted).
 """
 
-import importlib
-import importlib.util
 import random
 import re
 import time
@@ -37,10 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
-from pathlib import Path
 
-from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
@@ -49,11 +44,14 @@ from faker import Faker
 from simple_history.utils import bulk_create_with_history
 from tqdm import tqdm
 
+from billing import demo as billing_demo
 from billing.models import Bill, Claim
+from clinical import demo as clinical_demo
 from clinical.choices import PrescriptionStatus
 from clinical.models import Prescription
 from hms import roles
 from hms.audit import audited_save
+from inventory import demo as inventory_demo
 from patients.choices import AllergySeverity, EmergencyContactRelation, MedicalHistoryStatus, PatientSex
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
 from patients.services import (
@@ -65,7 +63,9 @@ from patients.services import (
     patient_register,
     payer_create,
 )
+from scheduling import demo as scheduling_demo
 from scheduling.models import Appointment
+from staff import demo as staff_demo
 from staff.choices import ROLE_GROUPS, StaffRole
 from staff.models import Department, Hospital, Shift, StaffMember
 from staff.services import staff_member_create, staff_member_set_active, staff_member_update
@@ -722,20 +722,20 @@ CORE_STEPS = [
 ]
 
 
+# (app label, seed function) of every app with a ``demo`` module, in INSTALLED_APPS order: each builds on the
+# rows of the ones before. The label also seeds the hook's random generator, so keep it the app's label.
+APP_HOOKS = [
+    ("staff", staff_demo.seed),
+    ("scheduling", scheduling_demo.seed),
+    ("clinical", clinical_demo.seed),
+    ("billing", billing_demo.seed),
+    ("inventory", inventory_demo.seed),
+]
+
+
 def app_hooks():
-    """(app label, seed function) of every project app with a ``demo`` module, in INSTALLED_APPS order."""
-    base_dir = Path(settings.BASE_DIR).resolve()
-    hooks = []
-    for config in apps.get_app_configs():
-        if config.name == "hms" or Path(config.path).resolve().parent != base_dir:
-            continue
-        module_name = f"{config.name}.demo"
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        seed_function = getattr(importlib.import_module(module_name), "seed", None)
-        if callable(seed_function):
-            hooks.append((config.label, seed_function))
-    return hooks
+    """The hooks ``run`` calls after the core steps (``APP_HOOKS``; tests replace this function)."""
+    return list(APP_HOOKS)
 
 
 @contextmanager

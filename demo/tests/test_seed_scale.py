@@ -20,7 +20,8 @@ from billing.models import Bill, BillLine, Claim, Payment
 from billing.services import bill_create_for_appointment
 from clinical import icd10
 from clinical.models import Diagnosis, MedicalRecord
-from hms import demo, scale
+from demo import core as demo
+from demo import scale
 from inventory.models import Batch, StockMovement
 from patients.models import InsurancePolicy, Patient
 from patients.services import patient_register

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from billing.models import Claim
-from hms import demo
+from demo import core as demo
 from patients.models import InsurancePolicy, InsurerAccount, Payer
 
 pytestmark = pytest.mark.django_db

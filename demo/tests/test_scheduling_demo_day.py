@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hms import demo
+from demo import core as demo
 from patients.tests.factories import PatientFactory
 from scheduling import demo as scheduling_demo
 from scheduling.choices import AppointmentStatus
