@@ -8,16 +8,13 @@ another model without the guard fails here until it is guarded and given an obje
 
 import importlib
 import inspect
-from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
-from billing import services as billing_services
-from billing.tests.factories import BillFactory, BillLineFactory
+from billing.tests.factories import bill_with_money_and_claim
 from clinical.tests.factories import (
     CriticalResultCallFactory,
     DiagnosisFactory,
@@ -119,21 +116,6 @@ def record_with_diagnosis():
 
 def lab_order_with_result():
     return LabResultFactory().order
-
-
-def bill_with_money_and_claim():
-    clerk = UserFactory()
-    patient = PatientFactory()
-    policy = InsurancePolicyFactory(patient=patient, valid_from=timezone.localdate().replace(year=2020))
-    bill = BillFactory(patient=patient, policy=policy)
-    BillLineFactory(bill=bill)
-    billing_services.bill_recalculate(bill=bill, acting_user=clerk)
-    billing_services.bill_issue(bill=bill, acting_user=clerk)
-    payment = billing_services.payment_record(bill=bill, amount=Decimal("10.00"), method="cash", acting_user=clerk)
-    billing_services.refund_record(bill=bill, amount=Decimal("5.00"), reason="Overpaid", payment=payment,
-                                   acting_user=clerk)
-    billing_services.claim_create(bill=bill, acting_user=clerk)
-    return type(bill).objects.get(pk=bill.pk)
 
 
 def appointment_with_reason():

@@ -11,7 +11,7 @@ from scheduling.models import Appointment
 from scheduling.tests.factories import AvailabilityFactory
 from staff.tests.factories import DoctorFactory
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "loadtest.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "loadtest.py"
 
 
 def load_script():

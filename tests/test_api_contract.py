@@ -14,7 +14,7 @@ stateful, and 9-12 minutes for the superuser's coverage phase (~11,000 boundary 
 So ``make test`` runs fuzzing and stateful for every role (a few minutes in all), and the coverage phase
 only when ``HMS_CONTRACT_COVERAGE=1`` (``make contract`` sets it): run it before changing the API.
 
-The configuration is ``hms/tests/schemathesis.toml``; the only relaxation there is the statuses that
+The configuration is ``tests/schemathesis.toml``; the only relaxation there is the statuses that
 count as accepting schema-valid input (see the comments in that file). Run just these tests with
 ``pytest -m contract``. When a run fails, the assertion shows schemathesis's report: each failure with
 the check, the answer and a curl line to reproduce it against ``manage.py runserver``.
