@@ -1,5 +1,6 @@
-"""The administrator's dashboard: key figures and trend charts (``dashboard_data``), from the appointment
-roll-up and the report functions (reports.registry).
+"""The administrator's dashboard: key figures and trend charts (``dashboard_data``), from the roll-ups through
+the apps' own report functions (``scheduling.reports``, ``billing.reports``), with the revenue report's
+parameters (``reports.registry``).
 
 Charts are server-side SVG drawn by ``reports.charts`` (no JavaScript, no CDN); every week and month of the range
 is on its chart, a period without data as a zero.
