@@ -1,7 +1,8 @@
 """Send the reads of reports to the read replica, when one is configured (DATABASE_REPLICA_URL).
 
-Only reads made while ``hms.reporting.run_report`` runs a report go to ``replica``; every other read and
-every write goes to ``default``. Migrations run on ``default`` only (the replica copies it).
+Only reads made inside ``hms.reporting.report_reads()`` (``reports.registry.run_report`` runs every report in
+it) go to ``replica``; every other read and every write goes to ``default``. Migrations run on ``default``
+only (the replica copies it).
 """
 
 from django.conf import settings

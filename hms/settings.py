@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "clinical",
     "billing",
     "inventory",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -83,7 +85,7 @@ DATABASES = {
     )
 }
 if env_str("DATABASE_REPLICA_URL", default=""):
-    # A read replica: reports (hms.reporting.run_report) read from it; everything else uses default.
+    # A read replica: reports (reports.registry.run_report) read from it; everything else uses default.
     DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", default="", conn_max_age=DATABASE_CONN_MAX_AGE)
 DATABASE_ROUTERS = ["hms.db_router.ReportRouter"]
 

@@ -17,7 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
-    path("api/v1/reports/", include("hms.report_urls")),
+    path("api/v1/reports/", include("reports.api_urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -28,7 +28,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("inventory/", include("inventory.urls")),
     path("clinical/", include("clinical.urls")),
-    path("dashboard/", include("hms.dashboard_urls")),
+    path("dashboard/", include("reports.urls")),
 ]
 
 handler404 = "hms.views.not_found"

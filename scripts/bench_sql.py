@@ -2,9 +2,9 @@
 
 ``BASELINES[name](connection, params)`` computes the figures of report ``name`` (or of the dashboard, under
 ``"dashboard"``) with raw SQL over the raw tables: every aggregate grouped in SQL over an indexed date range,
-no ORM. ``params`` is a ``hms.reporting.ReportParams``. Each returns the report's rows exactly (the
-dashboard's: ``hms.dashboard.dashboard_data``), so the benchmark compares like with like; the suite checks the
-equality on factory data (hms/tests/test_bench_sql.py).
+no ORM. ``params`` is a ``reports.registry.ReportParams``. Each returns the report's rows exactly (the
+dashboard's: ``reports.dashboard.dashboard_data``), so the benchmark compares like with like; the suite checks the
+equality on factory data (reports/tests/test_bench_sql.py).
 
 The SQL is MariaDB/MySQL (CONVERT_TZ needs the server's time zone tables, as the reports do). Pure-Python
 shaping shared with the reports (ratio, money, the no-show model, the slot arithmetic) is imported, not
@@ -811,7 +811,7 @@ def _money_figures(connection, params):
 
 
 def dashboard(connection, params, today=None):
-    """The figures of ``hms.dashboard.dashboard_data`` from the raw tables (each hospital's local days)."""
+    """The figures of ``reports.dashboard.dashboard_data`` from the raw tables (each hospital's local days)."""
     from django.utils import timezone
 
     today = today or timezone.localdate()

@@ -119,8 +119,8 @@ def read_meta(database):
 
 
 def seed_scale_version():
-    """hms.scale.VERSION, read from the source (the parent process does not set Django up)."""
-    match = re.search(r'^VERSION = "([^"]+)"', (ROOT / "hms" / "scale.py").read_text(), re.MULTILINE)
+    """demo.scale.VERSION, read from the source (the parent process does not set Django up)."""
+    match = re.search(r'^VERSION = "([^"]+)"', (ROOT / "demo" / "scale.py").read_text(), re.MULTILINE)
     return match.group(1) if match else "?"
 
 
@@ -204,7 +204,7 @@ def child_build(size):
     from django.db import connection
     from django.utils import timezone
 
-    from hms import scale
+    from demo import scale
 
     spec = SIZES[size]
 
@@ -548,22 +548,22 @@ def load_baselines():
 def measure_reports(m, ctx):
     from django.db import connection
 
-    from hms import reporting
+    from reports import registry
 
     baselines = load_baselines()
     admin = m.User.objects.get(username="admin")
-    for name, report in reporting.REPORTS.items():
+    for name, report in registry.REPORTS.items():
         row = m.get("admin", f"/api/v1/reports/{name}/")
         sql_ms = None
         if name in baselines:
-            params = reporting.parse_params(report, user=admin)  # the defaults the API uses
+            params = registry.parse_params(report, user=admin)  # the defaults the API uses
             sql_ms = m.timed(lambda fn=baselines[name], p=params: fn(connection, p))
         m.record(f"report:{name}", status=row["status"], ms=row["ms"], sql_ms=sql_ms,
                  baseline="yes" if name in baselines else "no baseline")
     row = m.get("admin", "/dashboard/")
     sql_ms = None
     if "dashboard" in baselines:  # the dashboard's default: the revenue report's period
-        params = reporting.parse_params(reporting.get_report("revenue"), user=admin)
+        params = registry.parse_params(registry.get_report("revenue"), user=admin)
         sql_ms = m.timed(lambda: baselines["dashboard"](connection, params))
     m.record("report:dashboard", status=row["status"], ms=row["ms"], sql_ms=sql_ms,
              baseline="yes" if "dashboard" in baselines else "no baseline")
@@ -613,7 +613,7 @@ def child_measure(args):
     connection_created.connect(bound_statements, weak=False)
     from django.utils import timezone
 
-    from hms import scale
+    from demo import scale
     from patients.models import Patient
     from staff.models import StaffMember
 

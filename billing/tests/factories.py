@@ -5,10 +5,11 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from billing import services as billing_services
 from billing.choices import BillLineKind, BillStatus
 from billing.models import Bill, BillLine, PriceListEntry
-from patients.tests.factories import PatientFactory
-from staff.tests.factories import HospitalFactory
+from patients.tests.factories import InsurancePolicyFactory, PatientFactory
+from staff.tests.factories import HospitalFactory, UserFactory
 
 
 class PriceListEntryFactory(factory.django.DjangoModelFactory):
@@ -48,3 +49,19 @@ class BillLineFactory(factory.django.DjangoModelFactory):
     description = "Electrocardiogram"
     quantity = 1
     unit_price = Decimal("100.00")
+
+
+def bill_with_money_and_claim():
+    """An issued bill with a line, a payment, a refund and a claim, made through the services."""
+    clerk = UserFactory()
+    patient = PatientFactory()
+    policy = InsurancePolicyFactory(patient=patient, valid_from=timezone.localdate().replace(year=2020))
+    bill = BillFactory(patient=patient, policy=policy)
+    BillLineFactory(bill=bill)
+    billing_services.bill_recalculate(bill=bill, acting_user=clerk)
+    billing_services.bill_issue(bill=bill, acting_user=clerk)
+    payment = billing_services.payment_record(bill=bill, amount=Decimal("10.00"), method="cash", acting_user=clerk)
+    billing_services.refund_record(bill=bill, amount=Decimal("5.00"), reason="Overpaid", payment=payment,
+                                   acting_user=clerk)
+    billing_services.claim_create(bill=bill, acting_user=clerk)
+    return type(bill).objects.get(pk=bill.pk)

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from billing.tests.factories import bill_with_money_and_claim
 from hms.roles import ROLE_PERMISSIONS
-from hms.tests.test_nested_access import bill_with_money_and_claim
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,17 @@
+"""Who may see reports (the report API, ``manage.py report`` run by an operator aside) and the dashboard."""
+
+from hms.roles import ADMINISTRATOR, has_role
+
+
+def can_view_reports(user) -> bool:
+    """Administrators and superusers."""
+    return user.is_authenticated and (user.is_superuser or has_role(user, ADMINISTRATOR))
+
+
+def own_hospital(user):
+    """The hospital a user's reports are limited to: a staff member's own (superusers, and callers without a
+    user such as ``manage.py report``, see every hospital: None)."""
+    if user is None or user.is_superuser:
+        return None
+    profile = getattr(user, "staff_profile", None)
+    return profile.hospital if profile is not None else None

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from reports.dashboard import dashboard
+
+urlpatterns = [path("", dashboard, name="dashboard")]
