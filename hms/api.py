@@ -1,11 +1,14 @@
 """The one API router under /api/v1/.
 
-Each app's ``<app>/api/urls.py`` adds its viewsets through ``register(router)`` and may list
-non-router routes (``doctors/<pk>/slots/``) in ``urlpatterns``; both are mounted at /api/v1/.
+Each installed app's ``<app>/api/urls.py`` adds its viewsets through ``register(router)`` and may list
+non-router routes (``doctors/<pk>/slots/``) in ``urlpatterns``; both are mounted at /api/v1/. The modules are
+discovered the way the admin discovers ``admin.py`` (in INSTALLED_APPS order), so the base names no app.
 """
 
 from importlib import import_module
 
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 from rest_framework.routers import DefaultRouter
 
 
@@ -13,22 +16,22 @@ class HMSRouter(DefaultRouter):
     include_format_suffixes = False
 
 
-API_APPS = ["staff", "patients", "scheduling", "clinical", "billing", "inventory"]
-
-
-def _api_modules():
-    for app in API_APPS:
-        try:
-            yield import_module(f"{app}.api.urls")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"{app}.api", f"{app}.api.urls"):
-                raise
+def api_modules():
+    """Every installed app's ``api.urls`` module, in INSTALLED_APPS order."""
+    modules = []
+    for app_config in apps.get_app_configs():
+        if not module_has_submodule(app_config.module, "api"):
+            continue
+        package = import_module(f"{app_config.name}.api")
+        if hasattr(package, "__path__") and module_has_submodule(package, "urls"):
+            modules.append(import_module(f"{app_config.name}.api.urls"))
+    return modules
 
 
 def build_urlpatterns():
     router = HMSRouter()
     extra = []
-    for module in _api_modules():
+    for module in api_modules():
         module.register(router)
         extra.extend(getattr(module, "urlpatterns", []))
     return router, extra + router.urls

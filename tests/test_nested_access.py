@@ -23,7 +23,7 @@ from clinical.tests.factories import (
     MedicationFactory,
     PrescriptionFactory,
 )
-from hms.api import API_APPS, router
+from hms.api import api_modules, router
 from hms.nested import source_field_label
 from hms.roles import ALL_GROUPS, RESTRICTED_FIELDS, ROLE_PERMISSIONS, codenames_for
 from inventory import selectors as inventory_selectors
@@ -43,8 +43,8 @@ from staff.tests.factories import UserFactory
 
 def api_serializer_classes():
     found = {}
-    for app in API_APPS:
-        module = importlib.import_module(f"{app}.api.serializers")
+    for urls in api_modules():
+        module = importlib.import_module(urls.__name__.removesuffix(".urls") + ".serializers")
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if not issubclass(cls, serializers.BaseSerializer) or cls.__module__ != module.__name__:
                 continue
