@@ -13,7 +13,7 @@ class HMSRouter(DefaultRouter):
     include_format_suffixes = False
 
 
-API_APPS = ["staff", "patients", "scheduling", "clinical", "billing", "inventory"]
+API_APPS = ["staff", "patients", "catalog", "scheduling", "clinical", "billing", "inventory"]
 
 
 def _api_modules():

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "hms",
     "staff",
     "patients",
+    "catalog",
     "scheduling",
     "clinical",
     "billing",
