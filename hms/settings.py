@@ -191,7 +191,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentMethodEnum": "billing.choices.PaymentMethod",
         "ClaimStatusEnum": "billing.choices.ClaimStatus",
         "ClaimDecisionEnum": "billing.choices.ClaimDecision",
-        "ItemKindEnum": "inventory.choices.ItemKind",
+        "ItemKindEnum": "catalog.choices.ItemKind",
         "StoreKindEnum": "inventory.choices.StoreKind",
         "StockMovementKindEnum": "inventory.choices.StockMovementKind",
         "AppointmentKindEnum": "scheduling.choices.AppointmentKind",

@@ -39,6 +39,7 @@ def test_completing_a_visit_without_a_diagnosed_record_is_refused_and_nothing_ch
     assert excinfo.value.code == "record_incomplete"
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.IN_PROGRESS and appointment.completed_at is None
+    assert appointment.history.count() == 1  # (moved from scheduling's tests: the rule is clinical's)
 
 
 def test_the_api_answers_409_until_the_visit_has_a_diagnosis_then_completes_it(api_as):

@@ -1,4 +1,4 @@
-"""Scheduling API: appointments and their status actions, availability, time off, rooms, free slots.
+"""Scheduling API: appointments and their status actions, availability, time off, rooms, equipment, free slots.
 
 Rows come from scheduling.selectors (a portal patient sees only their own appointments; other
 ids answer 404); every change goes through scheduling.services with the requesting user as
