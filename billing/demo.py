@@ -24,8 +24,8 @@ CLAIM_PATHS = [
 
 
 def _seed_price_lists(ctx):
+    from catalog.models import Item
     from clinical.models import LabTest, ProcedureCatalog
-    from inventory.models import Item
 
     rng = ctx.rng_for("billing.prices")
     catalog = [(BillLineKind.PROCEDURE, p.code, p.description, p.price) for p in ProcedureCatalog.objects.all()]

@@ -86,7 +86,7 @@ def price_lookup(*, hospital, kind, code):
         test = LabTest.objects.filter(code=code).first()
         return (test.price, test.name) if test else None
     if kind in (BillLineKind.MEDICATION, BillLineKind.SUPPLY):
-        from inventory.models import Item
+        from catalog.models import Item
 
         item = Item.objects.filter(code=code).first()
         return (item.unit_price, str(item)) if item else None

@@ -7,7 +7,12 @@ class ClinicalConfig(AppConfig):
 
     def ready(self):
         from clinical.selectors import doctor_start_page_work
+        from clinical.services import record_ready_for_completion
+        from scheduling.hooks import register_completion_check
         from scheduling.start_page import register_doctor_panel
+
+        # A visit is completed only with an open medical record holding a diagnosis.
+        register_completion_check(record_ready_for_completion)
 
         def clinical_work(*, doctor, user):
             return {"work": doctor_start_page_work(doctor=doctor)}

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
+from catalog.models import Item, ItemKind
 from clinical import icd10
 from clinical.choices import LabOrderStatus, LabResultFlag, PrescriptionStatus, TreatmentOutcome
 from clinical.models import (
@@ -30,7 +31,6 @@ from clinical.models import (
     ProcedureCatalog,
     Vitals,
 )
-from inventory.models import Item, ItemKind
 from patients.models import Allergy
 from scheduling.choices import AppointmentStatus
 from scheduling.models import Appointment

@@ -412,7 +412,7 @@ class Prescription(RecordPatientMixin, models.Model):
         "patients.Patient", on_delete=models.PROTECT, related_name="prescriptions", editable=False
     )
     medication = models.ForeignKey(
-        "inventory.Item",
+        "catalog.Item",
         on_delete=models.PROTECT,
         related_name="prescriptions",
         limit_choices_to={"kind": "medication"},

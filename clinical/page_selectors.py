@@ -6,6 +6,7 @@ The timeline itself is clinical.selectors.patient_history (the same one the API 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 
+from catalog.models import Item, ItemKind
 from clinical.choices import LabOrderStatus, LabResultFlag
 from clinical.models import (
     Diagnosis,
@@ -20,7 +21,6 @@ from clinical.models import (
     Vitals,
 )
 from clinical.selectors import lab_order_queryset_for, vitals_queryset_for
-from inventory.models import Item, ItemKind
 from patients.models import Allergy
 from scheduling.choices import AppointmentStatus
 from scheduling.page_selectors import local_day_bounds

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.models import Item, ItemKind
 from clinical import icd10, policies
 from clinical.choices import (
     RECORDABLE_APPOINTMENT_STATUSES,
@@ -53,7 +54,6 @@ from clinical.models import (
 )
 from hms.audit import audited_save
 from hms.exceptions import Conflict
-from inventory.models import Item, ItemKind
 from patients.models import Allergy
 from scheduling.models import Appointment
 
@@ -202,7 +202,8 @@ def record_amend(*, record, reason, acting_user, **changes):
 def record_ready_for_completion(appointment):
     """Raise Conflict unless the appointment has a medical record with at least one diagnosis.
 
-    scheduling.services.appointment_complete calls this before completing a visit.
+    Registered in ClinicalConfig.ready() as a scheduling completion check (scheduling.hooks): appointment_complete
+    runs it before completing a visit.
     """
     record = MedicalRecord.objects.filter(appointment_id=appointment.pk).first()
     if record is None or not record.diagnoses.exists():

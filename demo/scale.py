@@ -48,14 +48,15 @@ from faker import Faker
 from billing.choices import BillLineKind, BillStatus, ClaimStatus, PaymentMethod
 from billing.models import Bill, BillLine, Claim, Payment
 from billing.services import CONSULTATION_CODE
+from catalog.models import Item, ItemKind
 from clinical import icd10
 from clinical.demo import CASES, MEDICATIONS, NOTES, OUTCOME_WEIGHTS
 from clinical.models import Diagnosis, MedicalRecord
 from demo import core
 from hms.sequences import next_values
-from inventory.choices import ItemKind, StockMovementKind, StoreKind
+from inventory.choices import StockMovementKind, StoreKind
 from inventory.demo import STORES, SUPPLIERS, SUPPLIES
-from inventory.models import Batch, Item, StockMovement, Store
+from inventory.models import Batch, StockMovement, Store
 from patients.choices import EmergencyContactRelation, PatientSex
 from patients.models import InsurancePolicy, Patient
 from patients.services import mrn_generate_many

@@ -264,6 +264,15 @@ class AuditedAdmin(BoundedDatesAdmin, NoDeleteAdmin, SimpleHistoryAdmin):
             self.message_user(request, done_message.format(count=done), level=messages.SUCCESS)
 
 
+class ServiceSavedAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
+    """Reference rows saved through ``save_service(instance=..., acting_user=...)``; deactivated, never deleted."""
+
+    save_service = None
+
+    def save_model(self, request, obj, form, change):
+        type(self).save_service(instance=obj, acting_user=request.user)
+
+
 @admin.register(Sequence)
 class SequenceAdmin(admin.ModelAdmin):
     """Counters behind MRNs and document numbers: visible to superusers, never edited by hand."""

@@ -77,7 +77,7 @@ ROLE_PERMISSIONS = {
         "scheduling.availability": "vac",
         "scheduling.timeoff": "vac",
         "scheduling.room": "vac",
-        "inventory.equipment": "vac",
+        "scheduling.equipment": "vac",
         "clinical.medicalrecord": "v",
         "clinical.recordamendment": "v",  # written only by clinical.services.record_amend
         "clinical.diagnosis": "v",
@@ -89,7 +89,7 @@ ROLE_PERMISSIONS = {
         "clinical.vitals": "v",
         "clinical.procedurecatalog": "vac",
         "clinical.labtest": "vac",
-        "inventory.item": "vac",
+        "catalog.item": "vac",
         "inventory.store": "vac",
         "inventory.stocklevelrule": "vac",
         "inventory.batch": "v",
@@ -119,7 +119,7 @@ ROLE_PERMISSIONS = {
         "clinical.vitals": "v",
         "clinical.procedurecatalog": "v",
         "clinical.labtest": "v",
-        "inventory.item": "v",
+        "catalog.item": "v",
         "inventory.store": "v",
         "inventory.batch": "v",
     },
@@ -135,7 +135,7 @@ ROLE_PERMISSIONS = {
         "clinical.labresult": "v",
         "clinical.criticalresultcall": "v",
         "clinical.vitals": "va",
-        "inventory.item": "v",
+        "catalog.item": "v",
         "inventory.store": "v",
         "inventory.batch": "v",
     },
@@ -148,7 +148,7 @@ ROLE_PERMISSIONS = {
         "scheduling.availability": "v",
         "scheduling.timeoff": "v",
         "scheduling.room": "v",
-        "inventory.equipment": "v",
+        "scheduling.equipment": "v",
         "billing.bill": "v",
         "billing.billline": "v",
         "billing.payment": "va",  # copays at the desk
@@ -174,12 +174,12 @@ ROLE_PERMISSIONS = {
         "patients.patient": "v",
         "patients.allergy": "v",  # the allergy check when dispensing
         "clinical.prescription": "v",
-        "inventory.item": "vac",
+        "catalog.item": "vac",
         "inventory.store": "vac",
         "inventory.stocklevelrule": "vac",
         "inventory.batch": "vac",
         "inventory.stockmovement": "va",
-        "inventory.equipment": "vac",
+        "scheduling.equipment": "vac",
     },
     LAB_TECHNICIAN: {
         **_STAFF_DIRECTORY,
@@ -340,6 +340,13 @@ def user_roles(user):
         return []
     load_access(user)
     return list(getattr(user, _ROLES_CACHE))
+
+
+def is_portal_patient(user):
+    """A user who is only a patient (portal account): sees nothing but their own record."""
+    if not user.is_authenticated or user.is_superuser:
+        return False
+    return user_roles(user) == [PATIENT]
 
 
 def has_role(user, role):

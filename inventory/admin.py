@@ -4,19 +4,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from hms.admin import BigTableAdmin, BoundedDatesAdmin, DateRangeFilter, ReadOnlyAdmin, RelatedListFilter
+from catalog.admin import ItemAdmin
+from catalog.models import Item
+from hms.admin import (
+    BigTableAdmin,
+    BoundedDatesAdmin,
+    DateRangeFilter,
+    ReadOnlyAdmin,
+    RelatedListFilter,
+    ServiceSavedAdmin,
+)
 from inventory import services
-from inventory.models import Batch, Equipment, Item, StockLevelRule, StockMovement, Store
-
-
-class NoDeleteAdmin(SimpleHistoryAdmin):
-    save_service = None
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # deactivated, never deleted
-
-    def save_model(self, request, obj, form, change):
-        type(self).save_service(instance=obj, acting_user=request.user)
+from inventory.models import Batch, StockLevelRule, StockMovement, Store
 
 
 class BatchInline(admin.TabularInline):
@@ -40,17 +39,17 @@ class BatchInline(admin.TabularInline):
         return super().get_queryset(request).select_related("store__hospital")
 
 
+# An item's page (catalog's admin) also lists its batches here, in stock.
+admin.site.unregister(Item)
+
+
 @admin.register(Item)
-class ItemAdmin(NoDeleteAdmin):
-    list_display = ["code", "name", "strength", "form", "kind", "category", "unit_price", "is_active"]
-    list_filter = ["kind", "is_active", "category"]
-    search_fields = ["code", "name", "category"]
-    inlines = [BatchInline]
-    save_service = staticmethod(services.item_save)
+class StockedItemAdmin(ItemAdmin):
+    inlines = [*ItemAdmin.inlines, BatchInline]
 
 
 @admin.register(Store)
-class StoreAdmin(NoDeleteAdmin):
+class StoreAdmin(ServiceSavedAdmin):
     list_display = ["name", "code", "hospital", "kind", "is_active"]
     list_filter = ["kind", "is_active", "hospital"]
     list_select_related = ["hospital"]
@@ -59,7 +58,7 @@ class StoreAdmin(NoDeleteAdmin):
 
 
 @admin.register(StockLevelRule)
-class StockLevelRuleAdmin(NoDeleteAdmin):
+class StockLevelRuleAdmin(ServiceSavedAdmin):
     list_display = ["item", "store", "reorder_level", "reorder_quantity"]
     list_filter = ["store__hospital", ("store", RelatedListFilter)]
     list_select_related = ["item", "store__hospital"]
@@ -95,13 +94,3 @@ class StockMovementAdmin(BigTableAdmin, ReadOnlyAdmin, BoundedDatesAdmin, admin.
     list_filter = [("created_at", DateRangeFilter), "kind", ("batch__store", RelatedListFilter)]
     list_select_related = ["batch__item", "batch__store", "created_by"]
     search_fields = ["=batch__lot_number", "=batch__item__code", "^batch__item__name"]
-
-
-@admin.register(Equipment)
-class EquipmentAdmin(NoDeleteAdmin):
-    list_display = ["name", "asset_tag", "hospital", "status"]
-    list_filter = ["status", "hospital"]
-    list_select_related = ["hospital"]
-    search_fields = ["name", "asset_tag"]
-    autocomplete_fields = ["item"]
-    save_service = staticmethod(services.equipment_save)

@@ -1,23 +1,6 @@
 from django.db import models
 
 
-class ItemKind(models.TextChoices):
-    MEDICATION = "medication", "Medication"
-    SUPPLY = "supply", "Supply"
-    EQUIPMENT = "equipment", "Equipment"
-
-
-class EquipmentStatus(models.TextChoices):
-    AVAILABLE = "available", "Available"
-    IN_USE = "in_use", "In use"
-    MAINTENANCE = "maintenance", "In maintenance"
-    RETIRED = "retired", "Retired"
-
-
-# Equipment in these states cannot be booked for an appointment.
-UNBOOKABLE_EQUIPMENT_STATUSES = (EquipmentStatus.MAINTENANCE, EquipmentStatus.RETIRED)
-
-
 class StoreKind(models.TextChoices):
     PHARMACY = "pharmacy", "Pharmacy"
     SUPPLY_ROOM = "supply_room", "Supply room"

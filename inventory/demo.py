@@ -15,11 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.models import Item, ItemKind
 from clinical.choices import PrescriptionStatus
 from clinical.models import Prescription
 from hms.exceptions import DomainError
-from inventory.choices import ItemKind, StockMovementKind, StoreKind
-from inventory.models import Batch, Item, StockLevelRule, StockMovement, Store
+from inventory.choices import StockMovementKind, StoreKind
+from inventory.models import Batch, StockLevelRule, StockMovement, Store
 from inventory.services import prescription_dispense
 from staff.choices import StaffRole
 from staff.models import StaffMember

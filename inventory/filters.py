@@ -1,26 +1,11 @@
 """FilterSets for inventory lists, shared by the API and the pharmacist pages."""
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 
 from hms.filters import FilterSet
-from inventory.choices import EquipmentStatus, ItemKind, StockMovementKind, StoreKind
-from inventory.models import Batch, Equipment, Item, StockMovement, Store
-
-
-class ItemFilterSet(FilterSet):
-    kind = django_filters.ChoiceFilter(choices=ItemKind.choices)
-    is_active = django_filters.BooleanFilter()
-    category = django_filters.CharFilter(lookup_expr="icontains")
-    q = django_filters.CharFilter(method="search", label="Code or name contains")
-
-    class Meta:
-        model = Item
-        fields = ["kind", "is_active", "category", "q"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
+from inventory.choices import StockMovementKind, StoreKind
+from inventory.models import Batch, StockMovement, Store
 
 
 class StoreFilterSet(FilterSet):
@@ -68,15 +53,3 @@ class StockMovementFilterSet(FilterSet):
         model = StockMovement
         fields = ["kind", "batch", "item", "store", "prescription", "created"]
 
-
-class EquipmentFilterSet(FilterSet):
-    hospital = django_filters.NumberFilter(field_name="hospital_id")
-    status = django_filters.ChoiceFilter(choices=EquipmentStatus.choices)
-    q = django_filters.CharFilter(method="search", label="Name or asset tag contains")
-
-    class Meta:
-        model = Equipment
-        fields = ["hospital", "status", "q"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(asset_tag__icontains=value))

@@ -1,4 +1,4 @@
-"""Inventory: the item catalog, stores, batches (lots) and the stock ledger; equipment that visits reserve.
+"""Inventory: stores, batches (lots) of catalog items (catalog.Item) and the stock ledger; dispensing.
 
 Quantities are whole units of the item's ``unit`` (tablets, vials, boxes): PositiveIntegerField on batches,
 a signed IntegerField on movements. Nothing in HMS needs fractions of a unit; a liquid is stocked by the
@@ -6,7 +6,7 @@ bottle. A batch's ``quantity_on_hand`` is a cached sum of its movements: only in
 either, both in one transaction, and ``manage.py stock_check`` proves they agree.
 
 The ledger (StockMovement) is append-only: a saved movement cannot be changed or deleted. Mistakes are
-corrected by a new adjustment. Items, stores, batches and equipment keep their history (simple-history).
+corrected by a new adjustment. Stores, batches and reorder rules keep their history (simple-history).
 """
 
 from django.conf import settings
@@ -20,58 +20,13 @@ from hms.validators import RECORDED_NOW, SHELF_LIFE, check_dates
 from inventory.choices import (
     INCOMING_MOVEMENTS,
     OUTGOING_MOVEMENTS,
-    UNBOOKABLE_EQUIPMENT_STATUSES,
-    EquipmentStatus,
-    ItemKind,
     StockMovementKind,
     StoreKind,
 )
 
-__all__ = ["Batch", "Equipment", "Item", "ItemKind", "StockLevelRule", "StockMovement", "Store"]
+__all__ = ["Batch", "StockLevelRule", "StockMovement", "Store"]
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-class ItemQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(is_active=True)
-
-    def medications(self):
-        return self.filter(kind=ItemKind.MEDICATION)
-
-
-class Item(models.Model):
-    """The catalog of what is stocked: medications (prescribed and dispensed), supplies, equipment."""
-
-    kind = models.CharField(max_length=20, choices=ItemKind.choices, default=ItemKind.MEDICATION)
-    code = models.CharField(max_length=30, unique=True, help_text="The chain's item code, e.g. an NDC for drugs.")
-    name = models.CharField(max_length=200, help_text="For medications the generic name, e.g. Amoxicillin.")
-    form = models.CharField(max_length=50, blank=True, help_text="Tablet, capsule, syrup, injection...")
-    strength = models.CharField(max_length=50, blank=True, help_text="e.g. 500 mg, 5 mg/mL.")
-    unit = models.CharField(max_length=30, default="unit", help_text="What one unit of stock is: tablet, vial, box.")
-    category = models.CharField(
-        max_length=100, blank=True, help_text="Drug class or group, e.g. Penicillins (matched against allergies)."
-    )
-    unit_price = models.DecimalField(**MONEY, default=0, help_text="What a patient is billed for one unit.")
-    is_active = models.BooleanField("active", default=True, help_text="Items are deactivated, never deleted.")
-
-    history = HistoricalRecords()
-    objects = ItemQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name", "strength", "code"]
-        indexes = [models.Index(fields=["kind", "name"], name="item_kind_name_idx")]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(unit_price__gte=0),
-                name="item_unit_price_not_negative",
-                violation_error_message="The unit price cannot be negative.",
-            ),
-        ]
-
-    def __str__(self):
-        details = " ".join(part for part in (self.strength, self.form) if part)
-        return f"{self.name} {details} ({self.code})" if details else f"{self.name} ({self.code})"
 
 
 class StoreQuerySet(models.QuerySet):
@@ -108,7 +63,7 @@ class Store(models.Model):
 class StockLevelRule(models.Model):
     """When to reorder an item in one store: at or below ``reorder_level`` units, order ``reorder_quantity``."""
 
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="stock_rules")
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="stock_rules")
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="stock_rules")
     reorder_level = models.PositiveIntegerField(default=0)
     reorder_quantity = models.PositiveIntegerField(default=0)
@@ -145,7 +100,7 @@ class BatchQuerySet(models.QuerySet):
 class Batch(models.Model):
     """One delivery (lot) of an item in a store, with its expiry date. Expired after its expiry date."""
 
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="batches")
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="batches")
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="batches")
     lot_number = models.CharField(max_length=50)
     expiry_date = models.DateField(help_text="Usable through this date.")
@@ -260,45 +215,3 @@ class StockMovement(models.Model):
         if self.kind == StockMovementKind.ADJUSTMENT and not (self.note or "").strip():
             raise ValidationError({"note": "Give the reason for the adjustment."})
 
-
-class EquipmentQuerySet(models.QuerySet):
-    def bookable(self):
-        return self.exclude(status__in=UNBOOKABLE_EQUIPMENT_STATUSES)
-
-
-class Equipment(models.Model):
-    """A piece of equipment that appointments can reserve (an ultrasound, an ECG cart...)."""
-
-    hospital = models.ForeignKey("staff.Hospital", on_delete=models.PROTECT, related_name="equipment")
-    item = models.ForeignKey(
-        Item,
-        on_delete=models.PROTECT,
-        related_name="equipment",
-        null=True,
-        blank=True,
-        limit_choices_to={"kind": ItemKind.EQUIPMENT},
-        help_text="The catalog item this device is an instance of (optional).",
-    )
-    name = models.CharField(max_length=200)
-    asset_tag = models.CharField(max_length=50, unique=True, help_text="The tag stuck on the device.")
-    status = models.CharField(
-        max_length=20, choices=EquipmentStatus.choices, default=EquipmentStatus.AVAILABLE, db_index=True
-    )
-
-    history = HistoricalRecords()
-    objects = EquipmentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["hospital__name", "name", "asset_tag"]
-        verbose_name_plural = "equipment"
-
-    def __str__(self):
-        return f"{self.name} ({self.asset_tag})"
-
-    @property
-    def is_bookable(self):
-        return self.status not in UNBOOKABLE_EQUIPMENT_STATUSES
-
-    def clean(self):
-        if self.item_id and self.item.kind != ItemKind.EQUIPMENT:
-            raise ValidationError({"item": "Link equipment to a catalog item of kind equipment."})

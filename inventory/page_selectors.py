@@ -10,10 +10,11 @@ from collections import Counter
 from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from catalog.models import Item, ItemKind
 from clinical.choices import PrescriptionStatus
 from clinical.models import Prescription
-from inventory.choices import AlertKind, ItemKind, StockMovementKind
-from inventory.models import Batch, Item, StockMovement, Store
+from inventory.choices import AlertKind, StockMovementKind
+from inventory.models import Batch, StockMovement, Store
 from staff.models import Hospital
 from staff.selectors import staff_member_of
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inventory.choices import AlertKind, StockMovementKind, StoreKind
-from inventory.models import Batch, Equipment, Item, StockLevelRule, StockMovement, Store
+from inventory.models import Batch, StockLevelRule, StockMovement, Store
 
 DEFAULT_ALERT_DAYS = 30
 
@@ -22,12 +22,6 @@ def _filtered(qs, filterset_class, filters):
         return qs
     filterset = filterset_class(filters, queryset=qs)
     return filterset.qs if filterset.is_valid() else qs.none()
-
-
-def item_list(*, filters=None):
-    from inventory.filters import ItemFilterSet
-
-    return _filtered(Item.objects.all(), ItemFilterSet, filters)
 
 
 def store_list(*, filters=None):
@@ -52,12 +46,6 @@ def movement_list(*, filters=None):
 
 def stock_rule_list(*, filters=None):
     return StockLevelRule.objects.select_related("item", "store__hospital")
-
-
-def equipment_list(*, filters=None):
-    from inventory.filters import EquipmentFilterSet
-
-    return _filtered(Equipment.objects.select_related("hospital", "item"), EquipmentFilterSet, filters)
 
 
 # --- Stock on hand ------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ Rules kept here:
   concurrent dispenses and transfers queue up instead of overselling, and never deadlock.
 - Stock never goes negative; expired batches (past their expiry date) are never dispensed or transferred.
 - A prescription is dispensed (in full or in part) only while active, for an active item, never more than
-  prescribed minus what was already dispensed; each batch dispensed adds a charge line to the visit's bill.
+  prescribed minus what was already dispensed; each batch dispensed adds a charge line to the visit's bill
+  (sent as ``inventory.signals.prescription_dispensed`` inside the transaction; billing receives it).
 Refusals raise ValidationError (400, bad input) or Conflict (409, the current state forbids it); nothing
 is saved then.
 """
@@ -18,11 +19,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.models import Item, ItemKind
 from hms.audit import audited_save
 from hms.exceptions import Conflict
-from inventory.choices import ItemKind, StockMovementKind, StoreKind
-from inventory.models import Batch, Item, StockMovement, Store
+from inventory.choices import StockMovementKind, StoreKind
+from inventory.models import Batch, StockMovement, Store
 from inventory.selectors import dispensed_quantity, returnable_quantity
+from inventory.signals import prescription_dispensed
 
 
 class InsufficientStock(Conflict):
@@ -73,13 +76,7 @@ def _active_store(store):
     return store
 
 
-# --- Catalog, stores, rules, equipment --------------------------------------------------------------
-
-
-@transaction.atomic
-def item_save(*, instance, acting_user):
-    """Create or change a catalog item; items are deactivated, never deleted."""
-    return audited_save(instance, acting_user=acting_user)
+# --- Stores, rules -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -91,12 +88,6 @@ def store_save(*, instance, acting_user):
 @transaction.atomic
 def stock_rule_save(*, instance, acting_user):
     """Create or change the reorder level and quantity of an item in a store."""
-    return audited_save(instance, acting_user=acting_user)
-
-
-@transaction.atomic
-def equipment_save(*, instance, acting_user):
-    """Create or change a piece of equipment (status available / in use / maintenance / retired)."""
     return audited_save(instance, acting_user=acting_user)
 
 
@@ -287,15 +278,15 @@ def prescription_dispense(
 
     ``quantity`` defaults to what is still to dispense. Units come from the store's unexpired batches,
     first expiry first out, or from ``batches`` ([(batch, units), ...]) when the pharmacist chooses them.
-    Each batch used writes a dispense movement (referencing the prescription) and a charge line on the
-    visit's bill. When all prescribed units are dispensed the prescription becomes ``dispensed``.
+    Each batch used writes a dispense movement (referencing the prescription); then ``prescription_dispensed``
+    is sent in this transaction and billing adds a charge line per movement to the visit's bill (a refusal
+    there refuses the dispense). When all prescribed units are dispensed the prescription becomes ``dispensed``.
 
     Refused, nothing saved: a cancelled or dispensed prescription, an inactive item, a store of another
     hospital or inactive, more than prescribed minus dispensed, an expired or foreign batch, not enough stock,
     and, given ``expected_dispensed`` (the units dispensed when the pharmacist's page was drawn), a prescription
     dispensed further since (code ``dispensed_since``): a form sent twice never dispenses twice.
     """
-    from billing.services import bill_add_charge
     from clinical.choices import PrescriptionStatus
     from clinical.models import Prescription
 
@@ -384,18 +375,9 @@ def prescription_dispense(
             prescription=prescription, note=f"Prescription {prescription.pk}",
         )
         result.movements.append(movement)
-        bill_add_charge(
-            patient=prescription.record.patient,
-            hospital=appointment.hospital,
-            kind="medication",
-            code=item.code,
-            description=f"{item} · lot {batch.lot_number}",
-            quantity=units,
-            unit_price=item.unit_price,
-            appointment=appointment,
-            source=f"inventory.stockmovement:{movement.pk}",
-            acting_user=acting_user,
-        )
+    prescription_dispensed.send(
+        sender=StockMovement, prescription=prescription, movements=result.movements, acting_user=acting_user
+    )
     result.total_dispensed = already + quantity
     result.remaining = prescription.quantity - result.total_dispensed
     if result.remaining == 0:

@@ -13,10 +13,11 @@ from hms.admin import (
     DateRangeFilter,
     ReadOnlyAdmin,
     RelatedListFilter,
+    ServiceSavedAdmin,
 )
 from hms.exceptions import DomainError
 from scheduling import services
-from scheduling.models import Appointment, AppointmentDailyCount, Availability, Room, TimeOff
+from scheduling.models import Appointment, AppointmentDailyCount, Availability, Equipment, Room, TimeOff
 
 BOOKING_FIELDS = ["patient", "doctor", "start", "kind", "reason", "room", "equipment"]
 DETAIL_FIELDS = [
@@ -239,6 +240,16 @@ class RoomAdmin(ActiveChoicesOnly, SimpleHistoryAdmin):
             services.room_update(room=obj, acting_user=request.user, **data)
         else:
             obj.pk = services.room_create(acting_user=request.user, **_form_data(form, services.ROOM_FIELDS)).pk
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(ServiceSavedAdmin):
+    list_display = ["name", "asset_tag", "hospital", "status"]
+    list_filter = ["status", "hospital"]
+    list_select_related = ["hospital"]
+    search_fields = ["name", "asset_tag"]
+    autocomplete_fields = ["item"]
+    save_service = staticmethod(services.equipment_save)
 
 
 @admin.register(AppointmentDailyCount)

@@ -41,3 +41,14 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
     SATURDAY = 5, "Saturday"
     SUNDAY = 6, "Sunday"
+
+
+class EquipmentStatus(models.TextChoices):
+    AVAILABLE = "available", "Available"
+    IN_USE = "in_use", "In use"
+    MAINTENANCE = "maintenance", "In maintenance"
+    RETIRED = "retired", "Retired"
+
+
+# Equipment in these states cannot be booked for an appointment.
+UNBOOKABLE_EQUIPMENT_STATUSES = (EquipmentStatus.MAINTENANCE, EquipmentStatus.RETIRED)

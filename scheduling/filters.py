@@ -8,8 +8,8 @@ from django.db.models import ExpressionWrapper, F, IntegerField, Q
 from django.utils import timezone
 
 from hms.filters import FilterSet
-from scheduling.choices import AppointmentKind, AppointmentStatus, Weekday
-from scheduling.models import Appointment, Availability, Room, TimeOff
+from scheduling.choices import AppointmentKind, AppointmentStatus, EquipmentStatus, Weekday
+from scheduling.models import Appointment, Availability, Equipment, Room, TimeOff
 from staff.models import Hospital
 
 
@@ -107,3 +107,16 @@ class RoomFilter(FilterSet):
     class Meta:
         model = Room
         fields = ["hospital", "kind", "is_active"]
+
+
+class EquipmentFilterSet(FilterSet):
+    hospital = django_filters.NumberFilter(field_name="hospital_id")
+    status = django_filters.ChoiceFilter(choices=EquipmentStatus.choices)
+    q = django_filters.CharFilter(method="search", label="Name or asset tag contains")
+
+    class Meta:
+        model = Equipment
+        fields = ["hospital", "status", "q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(asset_tag__icontains=value))

@@ -1,4 +1,4 @@
-"""Doctors' availability and time off, rooms, and appointments.
+"""Doctors' availability and time off, rooms and equipment, and appointments.
 
 Every change goes through scheduling.services; the rules that need other rows (free slots,
 double booking) are checked there under row locks. The model's clean() holds the rules a
@@ -15,9 +15,18 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from catalog.choices import ItemKind
 from hms.exceptions import Conflict
 from hms.validators import SCHEDULE, check_dates
-from scheduling.choices import ACTIVE_APPOINTMENT_STATUSES, AppointmentKind, AppointmentStatus, RoomKind, Weekday
+from scheduling.choices import (
+    ACTIVE_APPOINTMENT_STATUSES,
+    UNBOOKABLE_EQUIPMENT_STATUSES,
+    AppointmentKind,
+    AppointmentStatus,
+    EquipmentStatus,
+    RoomKind,
+    Weekday,
+)
 from staff.choices import StaffRole
 
 MIN_SLOT_MINUTES = 5
@@ -58,6 +67,54 @@ class Room(models.Model):
 
     def __str__(self):
         return f"{self.name} · {self.get_kind_display()}"
+
+
+class EquipmentQuerySet(models.QuerySet):
+    def bookable(self):
+        return self.exclude(status__in=UNBOOKABLE_EQUIPMENT_STATUSES)
+
+
+class Equipment(models.Model):
+    """A piece of equipment that appointments can reserve (an ultrasound, an ECG cart...).
+
+    Its tables keep the names they had when equipment lived in inventory (``inventory_equipment``,
+    ``inventory_historicalequipment``): the move to scheduling changed no data.
+    """
+
+    hospital = models.ForeignKey("staff.Hospital", on_delete=models.PROTECT, related_name="equipment")
+    item = models.ForeignKey(
+        "catalog.Item",
+        on_delete=models.PROTECT,
+        related_name="equipment",
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": ItemKind.EQUIPMENT},
+        help_text="The catalog item this device is an instance of (optional).",
+    )
+    name = models.CharField(max_length=200)
+    asset_tag = models.CharField(max_length=50, unique=True, help_text="The tag stuck on the device.")
+    status = models.CharField(
+        max_length=20, choices=EquipmentStatus.choices, default=EquipmentStatus.AVAILABLE, db_index=True
+    )
+
+    history = HistoricalRecords(table_name="inventory_historicalequipment")
+    objects = EquipmentQuerySet.as_manager()
+
+    class Meta:
+        db_table = "inventory_equipment"
+        ordering = ["hospital__name", "name", "asset_tag"]
+        verbose_name_plural = "equipment"
+
+    def __str__(self):
+        return f"{self.name} ({self.asset_tag})"
+
+    @property
+    def is_bookable(self):
+        return self.status not in UNBOOKABLE_EQUIPMENT_STATUSES
+
+    def clean(self):
+        if self.item_id and self.item.kind != ItemKind.EQUIPMENT:
+            raise ValidationError({"item": "Link equipment to a catalog item of kind equipment."})
 
 
 class AvailabilityQuerySet(models.QuerySet):
@@ -303,7 +360,7 @@ class Appointment(models.Model):
     reason = models.CharField("reason for the visit", max_length=500)
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments", null=True, blank=True)
     equipment = models.ForeignKey(
-        "inventory.Equipment", on_delete=models.PROTECT, related_name="appointments", null=True, blank=True
+        Equipment, on_delete=models.PROTECT, related_name="appointments", null=True, blank=True
     )
     telemedicine_url = models.URLField("join link", max_length=300, blank=True, editable=False)
     status = models.CharField(

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from patients.selectors import is_portal_patient
 from scheduling.filters import AppointmentFilter
-from scheduling.models import MAX_APPOINTMENT_MINUTES, Appointment, Availability, TimeOff
+from scheduling.models import MAX_APPOINTMENT_MINUTES, Appointment, Availability, Equipment, TimeOff
 from staff.choices import StaffRole
 
 
@@ -169,3 +169,8 @@ def appointment_list(*, user, filters=None):
             raise ValidationError(filterset.errors)
         qs = filterset.qs
     return qs
+
+
+def equipment_list():
+    """Every piece of equipment with its hospital and catalog item (the API filters it)."""
+    return Equipment.objects.select_related("hospital", "item")

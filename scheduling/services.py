@@ -23,11 +23,11 @@ from django.utils import timezone
 
 from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
-from inventory.models import Equipment
 from patients.models import Patient
 from scheduling import rollups
 from scheduling.choices import AppointmentKind
-from scheduling.models import TRANSITIONS, Appointment, Availability, Room, TimeOff, local_label
+from scheduling.hooks import run_completion_checks
+from scheduling.models import TRANSITIONS, Appointment, Availability, Equipment, Room, TimeOff, local_label
 from scheduling.selectors import doctor_slot_at
 from scheduling.signals import appointment_completed
 from staff.choices import StaffRole
@@ -312,13 +312,12 @@ def appointment_start(*, appointment, acting_user, now=None):
 def appointment_complete(*, appointment, acting_user):
     """Complete the visit and send ``appointment_completed`` inside this transaction (billing creates the bill).
 
-    The visit must have an open medical record with at least one diagnosis (clinical).
+    The apps above scheduling may refuse it first (scheduling.hooks.completion_checks): clinical requires an
+    open medical record with at least one diagnosis.
     """
-    from clinical.services import record_ready_for_completion
-
     appointment = _lock(Appointment, appointment.pk)
     appointment.ensure_can("complete")
-    record_ready_for_completion(appointment)
+    run_completion_checks(appointment)
     appointment = _transition(appointment, "complete", acting_user=acting_user)
     appointment_completed.send(sender=Appointment, appointment=appointment)
     return appointment
@@ -413,3 +412,10 @@ def room_update(*, room, acting_user, **data):
     if apply_changes(room, data, allowed=ROOM_FIELDS):
         audited_save(room, acting_user=acting_user)
     return room
+
+
+@transaction.atomic
+def equipment_save(*, instance: Equipment, acting_user) -> Equipment:
+    """Create or change a piece of equipment (status available / in use / maintenance / retired); retired,
+    never deleted."""
+    return audited_save(instance, acting_user=acting_user)

@@ -45,7 +45,7 @@ MARIADB_SETTINGS = {"innodb_buffer_pool_size": BUFFER_POOL_BYTES}
 LOAD_SETTINGS = {"innodb_flush_log_at_trx_commit": 2}
 SLOW_MS = 2000  # a request slower than this is not repeated --repeat times
 STATEMENT_SECONDS = 30  # MariaDB kills a statement of the measured requests that runs longer (max_statement_time)
-PROJECT_APPS = ["hms", "staff", "patients", "scheduling", "clinical", "billing", "inventory"]
+PROJECT_APPS = ["hms", "staff", "patients", "catalog", "scheduling", "clinical", "billing", "inventory"]
 FIGURES = {
     1: "API lists and staff pages",
     2: "slot search",

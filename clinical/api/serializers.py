@@ -5,6 +5,7 @@ The lab order shape carries no clinical notes: lab technicians read it.
 
 from drf_spectacular.utils import extend_schema_field
 
+from catalog.models import Item, ItemKind
 from clinical import units
 from clinical.models import (
     VITALS_LABELS,
@@ -23,7 +24,6 @@ from clinical.models import (
 from clinical.selectors import record_queryset_for
 from hms import serializers
 from hms.nested import NestedAccessMixin
-from inventory.models import Item, ItemKind
 from patients.models import Patient
 from patients.selectors import patient_queryset_for
 from scheduling.models import Appointment

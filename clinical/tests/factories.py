@@ -3,6 +3,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from catalog.tests.factories import MedicationFactory
 from clinical.choices import LabOrderStatus
 from clinical.models import (
     CriticalResultCall,
@@ -16,24 +17,8 @@ from clinical.models import (
     ProcedureCatalog,
     Vitals,
 )
-from inventory.models import Item, ItemKind
 from scheduling.choices import AppointmentStatus
 from scheduling.tests.factories import AppointmentFactory
-
-
-class MedicationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Item
-        django_get_or_create = ("code",)
-
-    kind = ItemKind.MEDICATION
-    code = factory.Sequence(lambda n: f"MED-{n:05d}")
-    name = factory.Iterator(["Metformin", "Lisinopril", "Omeprazole", "Atorvastatin"])
-    form = "tablet"
-    strength = "500 mg"
-    unit = "tablet"
-    category = factory.Iterator(["Biguanides", "ACE inhibitors", "Proton pump inhibitors", "Statins"])
-    unit_price = Decimal("0.25")
 
 
 class ProcedureCatalogFactory(factory.django.DjangoModelFactory):

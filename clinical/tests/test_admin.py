@@ -101,5 +101,5 @@ def test_catalogs_and_items_cannot_be_deleted_in_the_admin(admin_client, rows):
     item = rows["item"]
 
     assert admin_client.get(reverse("admin:clinical_labtest_delete", args=[test.pk])).status_code == 403
-    assert admin_client.get(reverse("admin:inventory_item_delete", args=[item.pk])).status_code == 403
-    assert admin_client.get(reverse("admin:inventory_item_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:catalog_item_delete", args=[item.pk])).status_code == 403
+    assert admin_client.get(reverse("admin:catalog_item_changelist")).status_code == 200

@@ -1,14 +1,9 @@
+from catalog.models import Item
 from hms import serializers
 from hms.nested import NestedAccessMixin
 from inventory.choices import AlertKind
-from inventory.models import Batch, Equipment, Item, StockMovement, Store
+from inventory.models import Batch, StockMovement, Store
 from patients.models import Allergy
-
-
-class ItemSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Item
-        fields = ["id", "kind", "code", "name", "form", "strength", "unit", "category", "unit_price", "is_active"]
 
 
 class StoreSerializer(serializers.ModelSerializer):
@@ -44,12 +39,6 @@ class StockMovementSerializer(serializers.ModelSerializer):
             "note", "created_by", "created_at",
         ]
         read_only_fields = fields
-
-
-class EquipmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Equipment
-        fields = ["id", "hospital", "item", "name", "asset_tag", "status"]
 
 
 class ReceiveSerializer(serializers.Serializer):

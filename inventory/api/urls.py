@@ -4,12 +4,10 @@ from inventory.api import views
 
 
 def register(router):
-    router.register("inventory/items", views.ItemViewSet, basename="inventory-items")
     router.register("inventory/stores", views.StoreViewSet, basename="inventory-stores")
     router.register("inventory/batches", views.BatchViewSet, basename="inventory-batches")
     router.register("inventory/movements", views.StockMovementViewSet, basename="inventory-movements")
     router.register("inventory/alerts", views.AlertViewSet, basename="inventory-alerts")
-    router.register("inventory/equipment", views.EquipmentViewSet, basename="inventory-equipment")
 
 
 # Not router routes: mounted under /api/v1/ before the router (hms/api.py).

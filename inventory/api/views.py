@@ -1,7 +1,8 @@
-"""Inventory API: catalog, stores, batches, the read-only ledger, alerts, equipment and dispensing.
+"""Inventory API: stores, batches, the read-only ledger, alerts and dispensing (the catalog's items are
+catalog/api, equipment scheduling/api, under the same /api/v1/inventory/ URLs as before).
 
 Every change goes through inventory.services with the requesting user as ``acting_user``; nothing is
-deleted (items, stores and equipment are deactivated or retired; the ledger is append-only).
+deleted (stores are deactivated; the ledger is append-only).
 """
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from clinical.selectors import prescription_queryset_for
 from hms.pagination import KeysetPagination, StandardPagination
 from hms.permissions import action_permissions
 from hms.validators import parse_id
+from hms.viewsets import ServiceSavedViewSet
 from inventory import selectors, services
 from inventory.api.serializers import (
     AdjustSerializer,
@@ -25,8 +27,6 @@ from inventory.api.serializers import (
     DispenseContextSerializer,
     DispenseResultSerializer,
     DispenseSerializer,
-    EquipmentSerializer,
-    ItemSerializer,
     ReceiveSerializer,
     ReturnSerializer,
     StockMovementSerializer,
@@ -35,49 +35,16 @@ from inventory.api.serializers import (
 )
 from inventory.filters import (
     BatchFilterSet,
-    EquipmentFilterSet,
-    ItemFilterSet,
     StockMovementFilterSet,
     StoreFilterSet,
 )
 from staff.models import Hospital
 
-NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 MOVE_STOCK = "inventory.add_stockmovement"
 REFUSALS = {
     400: OpenApiResponse(description="Malformed input; the message says what to fix."),
     409: OpenApiResponse(description="Refused in the current state (not enough stock, expired ...); nothing saved."),
 }
-
-
-class ServiceSavedViewSet(viewsets.ModelViewSet):
-    """Reference rows saved through a service; deactivated, never deleted."""
-
-    http_method_names = NO_DELETE
-    required_permissions = None
-    save_service = None
-
-    def perform_create(self, serializer):
-        serializer.instance = type(self).save_service(
-            instance=self.queryset.model(**serializer.validated_data), acting_user=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        instance = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        serializer.instance = type(self).save_service(instance=instance, acting_user=self.request.user)
-
-
-class ItemViewSet(ServiceSavedViewSet):
-    """The catalog: medications, supplies, equipment. Deactivate (`is_active: false`) instead of deleting."""
-
-    queryset = selectors.item_list()
-    serializer_class = ItemSerializer
-    filterset_class = ItemFilterSet
-    search_fields = ["code", "name", "category"]
-    ordering_fields = ["name", "code"]
-    save_service = staticmethod(services.item_save)
 
 
 class StoreViewSet(ServiceSavedViewSet):
@@ -213,16 +180,6 @@ class AlertViewSet(viewsets.ViewSet):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(alerts, request, view=self)
         return paginator.get_paginated_response(AlertSerializer(page, many=True).data)
-
-
-class EquipmentViewSet(ServiceSavedViewSet):
-    """Equipment that visits reserve, with asset tag and status. Retire instead of deleting."""
-
-    queryset = selectors.equipment_list()
-    serializer_class = EquipmentSerializer
-    filterset_class = EquipmentFilterSet
-    ordering_fields = ["name", "asset_tag", "status"]
-    save_service = staticmethod(services.equipment_save)
 
 
 class PrescriptionDispenseView(APIView):

@@ -4,9 +4,10 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from clinical.tests.factories import MedicationFactory, PrescriptionFactory
-from inventory.choices import ItemKind, StockMovementKind, StoreKind
-from inventory.models import Batch, Item, StockLevelRule, StockMovement, Store
+from catalog.tests.factories import MedicationFactory, SupplyFactory
+from clinical.tests.factories import PrescriptionFactory
+from inventory.choices import StockMovementKind, StoreKind
+from inventory.models import Batch, StockLevelRule, StockMovement, Store
 from scheduling.tests.factories import EquipmentFactory
 from staff.tests.factories import HospitalFactory, UserFactory
 
@@ -14,19 +15,6 @@ __all__ = [
     "BatchFactory", "EquipmentFactory", "MedicationFactory", "PrescriptionFactory", "StockLevelRuleFactory",
     "StoreFactory", "SupplyFactory",
 ]
-
-
-class SupplyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Item
-        django_get_or_create = ("code",)
-
-    kind = ItemKind.SUPPLY
-    code = factory.Sequence(lambda n: f"SUP-{n:05d}")
-    name = "Nitrile gloves, medium"
-    unit = "box"
-    category = "Gloves"
-    unit_price = Decimal("8.50")
 
 
 class StoreFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,5 @@
-"""Dispensing prescriptions: FEFO, partial and full, chosen batches, refusals, bill lines, the dispense view."""
+"""Dispensing prescriptions: FEFO, partial and full, chosen batches, refusals, the dispensed announcement (billing's
+lines for it: billing/tests/test_dispense_charges.py), the dispense view."""
 
 import datetime
 from decimal import Decimal
@@ -7,7 +8,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from billing.models import BillLine
 from clinical.choices import PrescriptionStatus
 from clinical.models import Prescription
 from hms.exceptions import Conflict
@@ -15,6 +15,7 @@ from inventory import services
 from inventory.choices import StoreKind
 from inventory.models import Batch, StockMovement
 from inventory.selectors import dispensed_quantity, prescription_dispense_context
+from inventory.signals import prescription_dispensed
 from inventory.tests.factories import BatchFactory, MedicationFactory, PrescriptionFactory, StoreFactory
 from inventory.tests.helpers import assert_ledger_balanced
 from patients.tests.factories import AllergyFactory
@@ -150,7 +151,7 @@ def test_a_chosen_batch_without_enough_units_is_refused(rx, pharmacist):
     assert excinfo.value.code == "insufficient_stock"
 
 
-def test_over_dispensing_is_refused_and_saves_nothing(rx, pharmacist):
+def test_over_dispensing_is_refused_and_saves_nothing(rx, pharmacist, dispensed_signals):
     batch = stock(rx, 50, 100)
     prescription, store = rx
     services.prescription_dispense(prescription=prescription, store=store, quantity=8, acting_user=pharmacist)
@@ -161,11 +162,11 @@ def test_over_dispensing_is_refused_and_saves_nothing(rx, pharmacist):
     assert excinfo.value.code == "over_dispense"
     assert on_hand(batch) == 42
     assert dispensed_quantity(prescription) == 8
-    assert BillLine.objects.count() == 1
+    assert len(dispensed_signals) == 1  # only the dispense that happened was announced (billing adds its line)
     assert_ledger_balanced()
 
 
-def test_not_enough_stock_is_refused_and_saves_nothing(rx, pharmacist):
+def test_not_enough_stock_is_refused_and_saves_nothing(rx, pharmacist, dispensed_signals):
     first = stock(rx, 4, 50)
     second = stock(rx, 3, 60)
     prescription, store = rx
@@ -176,7 +177,7 @@ def test_not_enough_stock_is_refused_and_saves_nothing(rx, pharmacist):
     assert excinfo.value.code == "insufficient_stock"
     assert (on_hand(first), on_hand(second)) == (4, 3)
     assert not StockMovement.objects.filter(prescription=prescription).exists()
-    assert not BillLine.objects.exists()
+    assert dispensed_signals == []
     assert Prescription.objects.get(pk=prescription.pk).status == PrescriptionStatus.ACTIVE
 
 
@@ -218,21 +219,34 @@ def test_a_quantity_below_one_is_refused(rx, pharmacist, quantity):
                                        acting_user=pharmacist)
 
 
-def test_each_dispensed_batch_adds_a_medication_line_to_the_visits_bill(rx, pharmacist):
+def test_a_dispense_is_announced_once_with_each_batch_taken_and_who_dispensed(rx, pharmacist, dispensed_signals):
     sooner = stock(rx, 4, 30)
     later = stock(rx, 30, 300)
     prescription, store = rx
 
-    result = services.prescription_dispense(prescription=prescription, store=store, acting_user=pharmacist)
+    services.prescription_dispense(prescription=prescription, store=store, acting_user=pharmacist)
 
-    lines = list(BillLine.objects.select_related("bill").order_by("id"))
-    assert [(line.kind, line.code, line.quantity, line.unit_price, line.amount) for line in lines] == [
-        ("medication", prescription.medication.code, 4, Decimal("0.40"), Decimal("1.60")),
-        ("medication", prescription.medication.code, 6, Decimal("0.40"), Decimal("2.40")),
-    ]
-    assert [line.source for line in lines] == [f"inventory.stockmovement:{m.pk}" for m in result.movements]
-    assert sooner.lot_number in lines[0].description and later.lot_number in lines[1].description
-    assert {line.bill.patient_id for line in lines} == {prescription.record.patient_id}
+    assert dispensed_signals == [(prescription.pk, [(sooner.pk, 4), (later.pk, 6)], pharmacist)]
+
+
+def test_a_receiver_refusing_the_dispense_rolls_it_all_back(rx, pharmacist):
+    batch = stock(rx, 20, 100)
+    prescription, store = rx
+
+    def refusing(sender, **kwargs):
+        raise Conflict("The visit's bill is locked.", code="bill_locked")
+
+    prescription_dispensed.connect(refusing, dispatch_uid="test.refusing")
+    try:
+        with pytest.raises(Conflict, match="bill is locked"):
+            services.prescription_dispense(prescription=prescription, store=store, acting_user=pharmacist)
+    finally:
+        prescription_dispensed.disconnect(dispatch_uid="test.refusing")
+
+    assert on_hand(batch) == 20
+    assert not StockMovement.objects.filter(prescription=prescription).exists()
+    assert Prescription.objects.get(pk=prescription.pk).status == PrescriptionStatus.ACTIVE
+    assert_ledger_balanced()
 
 
 def test_a_return_for_a_prescription_is_limited_to_what_was_dispensed_from_that_batch(rx, pharmacist):

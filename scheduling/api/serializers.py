@@ -6,11 +6,10 @@ from rest_framework.utils.timezone import valid_datetime
 from hms import serializers
 from hms.fields import OptionalURLField
 from hms.nested import NestedAccessMixin
-from inventory.models import Equipment
 from patients.models import Patient
 from patients.selectors import is_portal_patient, patient_queryset_for
 from scheduling.choices import AppointmentKind
-from scheduling.models import Appointment, Availability, Room, TimeOff
+from scheduling.models import Appointment, Availability, Equipment, Room, TimeOff
 from staff.models import Hospital, StaffMember
 
 
@@ -208,3 +207,9 @@ class RoomSerializer(serializers.ModelSerializer):
         model = Room
         fields = ["id", "hospital", "hospital_name", "name", "kind", "is_active"]
         validators = []  # unique name per hospital: the model's full_clean in the service says it
+
+
+class EquipmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Equipment
+        fields = ["id", "hospital", "item", "name", "asset_tag", "status"]

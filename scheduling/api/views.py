@@ -1,4 +1,4 @@
-"""Scheduling API: appointments and their status actions, availability, time off, rooms, free slots.
+"""Scheduling API: appointments and their status actions, availability, time off, rooms, equipment, free slots.
 
 Rows come from scheduling.selectors (a portal patient sees only their own appointments; other
 ids answer 404); every change goes through scheduling.services with the requesting user as
@@ -21,6 +21,7 @@ from hms.pagination import KeysetPagination
 from hms.permissions import action_permissions
 from hms.roles import ADMINISTRATOR, user_roles
 from hms.validators import parse_bounded_date
+from hms.viewsets import ServiceSavedViewSet
 from patients.selectors import is_portal_patient
 from scheduling import services
 from scheduling.api.serializers import (
@@ -29,14 +30,15 @@ from scheduling.api.serializers import (
     AppointmentRescheduleSerializer,
     AppointmentSerializer,
     AvailabilitySerializer,
+    EquipmentSerializer,
     RoomSerializer,
     SlotSerializer,
     TimeOffSerializer,
     localize,
 )
-from scheduling.filters import AppointmentFilter, AvailabilityFilter, RoomFilter, TimeOffFilter
+from scheduling.filters import AppointmentFilter, AvailabilityFilter, EquipmentFilterSet, RoomFilter, TimeOffFilter
 from scheduling.models import Availability, Room, TimeOff
-from scheduling.selectors import appointment_queryset_for, doctor_free_slots
+from scheduling.selectors import appointment_queryset_for, doctor_free_slots, equipment_list
 from staff.choices import StaffRole
 from staff.models import StaffMember
 from staff.selectors import staff_member_of
@@ -264,6 +266,16 @@ class RoomViewSet(
         serializer.instance = services.room_update(
             room=serializer.instance, acting_user=self.request.user, **serializer.validated_data
         )
+
+
+class EquipmentViewSet(ServiceSavedViewSet):
+    """Equipment that visits reserve, with asset tag and status. Retire instead of deleting."""
+
+    queryset = equipment_list()
+    serializer_class = EquipmentSerializer
+    filterset_class = EquipmentFilterSet
+    ordering_fields = ["name", "asset_tag", "status"]
+    save_service = staticmethod(services.equipment_save)
 
 
 # --- free slots ---------------------------------------------------------------------------------

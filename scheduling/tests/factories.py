@@ -3,11 +3,9 @@ import datetime
 import factory
 from django.utils import timezone
 
-from inventory.choices import EquipmentStatus
-from inventory.models import Equipment
 from patients.tests.factories import PatientFactory
-from scheduling.choices import AppointmentKind, AppointmentStatus, RoomKind
-from scheduling.models import Appointment, Availability, Room, TimeOff
+from scheduling.choices import AppointmentKind, AppointmentStatus, EquipmentStatus, RoomKind
+from scheduling.models import Appointment, Availability, Equipment, Room, TimeOff
 from staff.tests.factories import DoctorFactory, HospitalFactory
 
 
@@ -75,12 +73,3 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
 def starting_now():
     """A start time that is today in every time zone (check-in happens on the appointment's day only)."""
     return timezone.now().replace(second=0, microsecond=0)
-
-
-def documented(appointment):
-    """Give the visit what completing it needs: an open medical record with one diagnosis."""
-    from clinical.tests.factories import DiagnosisFactory, MedicalRecordFactory
-
-    record = MedicalRecordFactory(appointment=appointment, patient=appointment.patient, doctor=appointment.doctor)
-    DiagnosisFactory(record=record)
-    return appointment

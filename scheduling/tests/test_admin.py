@@ -114,7 +114,7 @@ def test_appointments_cannot_be_deleted_and_pages_render(admin_client_):
     assert admin_client_.get(f"/admin/scheduling/appointment/{appointment.pk}/change/").status_code == 200
     assert admin_client_.get(f"/admin/scheduling/appointment/{appointment.pk}/delete/").status_code == 403
     assert admin_client_.get("/admin/scheduling/room/").status_code == 200
-    assert admin_client_.get("/admin/inventory/equipment/").status_code == 200
+    assert admin_client_.get("/admin/scheduling/equipment/").status_code == 200
 
 
 def test_overlapping_availability_is_refused_in_the_admin(admin_client_):

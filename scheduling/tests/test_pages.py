@@ -18,7 +18,6 @@ from scheduling.tests.factories import (
     AvailabilityFactory,
     RoomFactory,
     TimeOffFactory,
-    documented,
     starting_now,
 )
 from staff.tests.factories import DepartmentFactory, DoctorFactory, HospitalFactory, StaffMemberFactory
@@ -818,7 +817,6 @@ def test_the_doctor_starts_and_completes_a_visit_of_their_own(client, login, doc
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.IN_PROGRESS
     assert reverse("scheduling:complete", args=[appointment.pk]) in text(client.get(schedule))
-    documented(appointment)
     response = client.post(reverse("scheduling:complete", args=[appointment.pk]), {"next": schedule}, follow=True)
 
     appointment.refresh_from_db()

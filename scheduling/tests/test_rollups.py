@@ -15,7 +15,7 @@ from patients.tests.factories import PatientFactory
 from scheduling import rollups, services
 from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.models import Appointment, AppointmentDailyCount
-from scheduling.tests.factories import AppointmentFactory, AvailabilityFactory, documented
+from scheduling.tests.factories import AppointmentFactory, AvailabilityFactory
 from staff.tests.factories import DoctorFactory, HospitalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,6 @@ def test_the_rollup_equals_the_raw_counts_after_a_random_mix_of_service_actions(
                 appointment = _pick(rng, S.IN_PROGRESS)
                 if appointment is None:
                     continue
-                documented(appointment)
                 services.appointment_complete(appointment=appointment, acting_user=clerk)
             else:
                 appointment = _pick(rng, S.SCHEDULED, S.CHECKED_IN)

@@ -10,7 +10,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from hms.audit import apply_changes, audited_save
-from patients.selectors import is_portal_patient
+from hms.roles import is_portal_patient
 from staff.api.serializers import (
     DepartmentSerializer,
     DoctorSerializer,

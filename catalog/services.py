@@ -1,0 +1,12 @@
+"""Changes to the item master. Admin and API call these; items are deactivated, never deleted."""
+
+from django.db import transaction
+
+from catalog.models import Item
+from hms.audit import audited_save
+
+
+@transaction.atomic
+def item_save(*, instance: Item, acting_user) -> Item:
+    """Create or change a catalog item; items are deactivated, never deleted."""
+    return audited_save(instance, acting_user=acting_user)
