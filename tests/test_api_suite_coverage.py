@@ -7,6 +7,7 @@ declaration's ``skip`` with the reason, never here: only whole endpoints outside
 """
 
 from billing.tests import test_api_suite as billing_suite
+from catalog.tests import test_api_suite as catalog_suite
 from clinical.tests import test_api_suite as clinical_suite
 from hms.api import api_urlpatterns, router
 from hms.testing.api import API_ROOT, CASES, SUITES
@@ -16,7 +17,15 @@ from scheduling.tests import test_api_suite as scheduling_suite
 from staff.tests import test_api_suite as staff_suite
 
 # Importing a declaration module registers its suites in SUITES.
-DECLARATION_MODULES = (staff_suite, patients_suite, scheduling_suite, clinical_suite, billing_suite, inventory_suite)
+DECLARATION_MODULES = (
+    staff_suite,
+    patients_suite,
+    catalog_suite,
+    scheduling_suite,
+    clinical_suite,
+    billing_suite,
+    inventory_suite,
+)
 
 # Endpoints with no declaration at all, and why. Keep this short: a case that does not apply is a ``skip``
 # in the declaration, not an endpoint left out.

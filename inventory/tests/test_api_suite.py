@@ -1,46 +1,21 @@
-"""The shared API suite (hms.testing.api) declared for the inventory endpoints.
+"""The shared API suite (hms.testing.api) declared for the inventory endpoints (stores, batches, the ledger).
 
-Items and equipment move to other apps in issue 13 (catalog, scheduling); their URLs stay, only the imports
-of their two small declarations change.
+Items (catalog) and equipment (scheduling) are declared in their own apps; their URLs stay under inventory/.
 """
 
 import datetime
 
 from django.utils import timezone
 
+from catalog.tests.factories import MedicationFactory
 from hms.testing.api import APISuite, MethodNotAllowed
-from inventory.choices import ItemKind, StoreKind
-from inventory.models import Batch, Equipment, Item, StockMovement, Store
-from inventory.tests.factories import BatchFactory, EquipmentFactory, MedicationFactory, StoreFactory, SupplyFactory
+from inventory.choices import StoreKind
+from inventory.models import Batch, StockMovement, Store
+from inventory.tests.factories import BatchFactory, StoreFactory
 from staff.tests.factories import HospitalFactory
 
 NO_PATIENT_DATA = "stock, not patient data"
 LEDGER_ONLY = MethodNotAllowed("quantities change only through the ledger actions (transfer, adjust, return)")
-
-
-class TestItemAPI(APISuite):
-    url = "/api/v1/inventory/items/"
-    model = Item
-    factory = SupplyFactory
-
-    def create_payload(self, user):
-        return {"kind": ItemKind.SUPPLY, "code": "SUP-SUITE", "name": "Gauze", "unit": "box", "unit_price": "3.00"}
-
-    def update_payload(self, row, user):
-        return {"name": "Gauze pads"}
-
-
-class TestEquipmentAPI(APISuite):
-    url = "/api/v1/inventory/equipment/"
-    model = Equipment
-    factory = EquipmentFactory
-    skip = {"other_patient": "hospital equipment, not patient data"}  # receptionists book it; patients never read it
-
-    def create_payload(self, user):
-        return {"hospital": HospitalFactory().pk, "name": "ECG cart", "asset_tag": "EQ-SUITE"}
-
-    def update_payload(self, row, user):
-        return {"name": "ECG cart 2"}
 
 
 class TestStoreAPI(APISuite):

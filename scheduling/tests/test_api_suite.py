@@ -4,8 +4,14 @@ from hms.roles import DOCTOR
 from hms.testing.api import APISuite, MethodNotAllowed
 from patients.tests.factories import PatientFactory
 from scheduling.choices import RoomKind
-from scheduling.models import Appointment, Availability, Room, TimeOff
-from scheduling.tests.factories import AppointmentFactory, AvailabilityFactory, RoomFactory, TimeOffFactory
+from scheduling.models import Appointment, Availability, Equipment, Room, TimeOff
+from scheduling.tests.factories import (
+    AppointmentFactory,
+    AvailabilityFactory,
+    EquipmentFactory,
+    RoomFactory,
+    TimeOffFactory,
+)
 from staff.tests.factories import DoctorFactory, HospitalFactory
 
 
@@ -73,3 +79,16 @@ class TestRoomAPI(APISuite):
 
     def update_payload(self, row, user):
         return {"name": "Exam 78"}
+
+
+class TestEquipmentAPI(APISuite):
+    url = "/api/v1/inventory/equipment/"
+    model = Equipment
+    factory = EquipmentFactory
+    skip = {"other_patient": "hospital equipment, not patient data"}  # receptionists book it; patients never read it
+
+    def create_payload(self, user):
+        return {"hospital": HospitalFactory().pk, "name": "ECG cart", "asset_tag": "EQ-SUITE"}
+
+    def update_payload(self, row, user):
+        return {"name": "ECG cart 2"}
