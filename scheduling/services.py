@@ -320,7 +320,7 @@ def appointment_complete(*, appointment, acting_user):
     appointment.ensure_can("complete")
     record_ready_for_completion(appointment)
     appointment = _transition(appointment, "complete", acting_user=acting_user)
-    appointment_completed.send(sender=Appointment, appointment=appointment)
+    appointment_completed.send(sender=Appointment, appointment=appointment, acting_user=acting_user)
     return appointment
 
 

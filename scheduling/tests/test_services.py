@@ -479,6 +479,23 @@ def test_completing_sends_appointment_completed_once(clerk):
     assert received == [(Appointment, appointment.pk, S.COMPLETED)]
 
 
+def test_completing_names_the_acting_user_in_the_signal(clerk):
+    """Receivers get who completed the visit explicitly (``acting_user``), not from a private attribute."""
+    appointment = documented(AppointmentFactory(status=S.IN_PROGRESS))
+    received = []
+
+    def receiver(sender, appointment, acting_user, **kwargs):
+        received.append(acting_user)
+
+    appointment_completed.connect(receiver)
+    try:
+        services.appointment_complete(appointment=appointment, acting_user=clerk)
+    finally:
+        appointment_completed.disconnect(receiver)
+
+    assert received == [clerk]
+
+
 def test_a_failing_receiver_rolls_the_completion_back(clerk):
     appointment = documented(AppointmentFactory(status=S.IN_PROGRESS))
 
