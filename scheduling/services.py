@@ -26,7 +26,7 @@ from hms.exceptions import Conflict
 from inventory.models import Equipment
 from patients.models import Patient
 from scheduling import rollups
-from scheduling.choices import AppointmentKind
+from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.models import TRANSITIONS, Appointment, Availability, Room, TimeOff, local_label
 from scheduling.selectors import doctor_slot_at
 from scheduling.signals import appointment_completed
@@ -336,6 +336,21 @@ def appointment_mark_no_show(*, appointment, acting_user, now=None):
             code="not_yet",
         )
     return _transition(locked, "no_show", acting_user=acting_user, now=now)
+
+
+@transaction.atomic
+def appointment_mark_reminded(*, appointment, acting_user, now=None):
+    """Mark a scheduled appointment's reminder as sent, once: under its row lock, with a history row.
+
+    Returns the appointment, or None when it no longer needs one (reminded by another run, cancelled, moved to
+    another state). ``acting_user`` is None when the reminders command runs (the system acts).
+    """
+    now = now or timezone.now()
+    locked = _lock(Appointment, appointment.pk)  # the appointment row alone (a join would lock the patient too)
+    if locked.status != AppointmentStatus.SCHEDULED or locked.reminder_sent_at is not None:
+        return None
+    locked.reminder_sent_at = now
+    return audited_save(locked, acting_user=acting_user, validate=False)
 
 
 # --- availability, time off, rooms ------------------------------------------------------------
