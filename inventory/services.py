@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from hms.audit import audited_save
 from hms.exceptions import Conflict
+from inventory import policies
 from inventory.choices import ItemKind, StockMovementKind, StoreKind
 from inventory.models import Batch, Item, StockMovement, Store
 from inventory.selectors import dispensed_quantity, returnable_quantity
@@ -300,6 +301,7 @@ def prescription_dispense(
     from clinical.models import Prescription
 
     today = today or timezone.localdate()
+    policies.ensure_may_dispense(acting_user=acting_user)
     prescription = (
         Prescription.objects.select_for_update()
         .select_related("medication", "record__appointment__hospital", "record__patient")

@@ -8,8 +8,8 @@ pages and the admin refuse alike (the role table, hms/roles.py, says which roles
   hospital does (403).
 - A doctor maintains only their own availability and time off; an administrator (or a superuser) anyone's
   (403 otherwise).
-- A visit is started and completed by the appointment's own doctor or an administrator: ``may_run_visit``
-  (the pages ask it; the API leaves it to the role table, see scheduling/api/views.py).
+- A visit is started and completed by the appointment's own doctor or an administrator (403 otherwise); the
+  pages ask ``may_run_visit`` to show the buttons.
 
 Refusals because of the appointment's state (409) are the transition table's (scheduling.models.TRANSITIONS).
 """
@@ -81,3 +81,12 @@ def may_run_visit(*, user, appointment) -> bool:
         return True
     own = own_doctor(user)
     return own is not None and own.pk == appointment.doctor_id
+
+
+def ensure_may_run_visit(*, appointment, acting_user) -> None:
+    """Start and complete a visit: the appointment's own doctor, or an administrator (403)."""
+    if acting_user is None or not may_run_visit(user=acting_user, appointment=appointment):
+        raise PermissionDenied(
+            f"A visit is started and completed by the doctor of the appointment ({appointment.doctor}) "
+            "or an administrator."
+        )

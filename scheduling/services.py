@@ -2,7 +2,8 @@
 
 Who may act is scheduling.policies (called first in each function): a portal patient acts on their own
 appointments only (404 otherwise) and only cancels, reschedules or books them (403 otherwise), without rooms or
-equipment; a doctor maintains their own availability and time off, an administrator anyone's.
+equipment; a visit is started and completed by its own doctor or an administrator; a doctor maintains their own
+availability and time off, an administrator anyone's.
 
 A patient is checked in on the appointment's own day only (the hospital's time zone), and a visit starts only
 once the patient is checked in: a visit cannot be run through the day before it is due.
@@ -312,8 +313,12 @@ def appointment_check_in(*, appointment, acting_user, now=None):
 
 @transaction.atomic
 def appointment_start(*, appointment, acting_user, now=None):
-    """Start the visit: only a checked-in patient's (and check-in happens on the appointment's day only)."""
-    return _transition(appointment, "start", acting_user=acting_user, now=now)
+    """Start the visit: only a checked-in patient's (and check-in happens on the appointment's day only), by the
+    appointment's own doctor or an administrator."""
+    locked = _lock(Appointment, appointment.pk)
+    policies.ensure_may_act_on_appointment(appointment=locked, action="start", acting_user=acting_user)
+    policies.ensure_may_run_visit(appointment=locked, acting_user=acting_user)
+    return _transition(locked, "start", acting_user=acting_user, now=now)
 
 
 @transaction.atomic
@@ -326,6 +331,7 @@ def appointment_complete(*, appointment, acting_user):
 
     appointment = _lock(Appointment, appointment.pk)
     policies.ensure_may_act_on_appointment(appointment=appointment, action="complete", acting_user=acting_user)
+    policies.ensure_may_run_visit(appointment=appointment, acting_user=acting_user)
     appointment.ensure_can("complete")
     record_ready_for_completion(appointment)
     appointment = _transition(appointment, "complete", acting_user=acting_user)

@@ -24,9 +24,9 @@ def visit_in_progress():
     return appointment
 
 
-def test_completing_an_appointment_creates_its_draft_bill(make_user):
-    doctor_user = make_user("Doctor")
+def test_completing_an_appointment_creates_its_draft_bill():
     appointment = visit_in_progress()
+    doctor_user = appointment.doctor.user
     scheduling_services.appointment_complete(appointment=appointment, acting_user=doctor_user)
 
     bill = Bill.objects.get(appointment=appointment)
@@ -66,7 +66,7 @@ def test_a_failing_bill_refuses_the_completion(monkeypatch, make_user):
 
     monkeypatch.setattr("billing.services.bill_create_for_appointment", broken)
     with pytest.raises(RuntimeError):
-        scheduling_services.appointment_complete(appointment=appointment, acting_user=make_user("Doctor"))
+        scheduling_services.appointment_complete(appointment=appointment, acting_user=appointment.doctor.user)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.IN_PROGRESS
     assert not Bill.objects.exists()

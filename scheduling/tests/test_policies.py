@@ -16,7 +16,13 @@ from patients.tests.factories import PatientFactory
 from scheduling import policies, services
 from scheduling.choices import AppointmentStatus
 from scheduling.models import Appointment, Availability
-from scheduling.tests.factories import AppointmentFactory, AvailabilityFactory, RoomFactory, TimeOffFactory
+from scheduling.tests.factories import (
+    AppointmentFactory,
+    AvailabilityFactory,
+    RoomFactory,
+    TimeOffFactory,
+    documented,
+)
 from staff.tests.factories import DoctorFactory
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +205,30 @@ def test_a_visit_is_run_by_its_own_doctor_or_an_administrator(make_user):
     assert not policies.may_run_visit(user=make_user("Nurse"), appointment=appointment)
 
 
+@pytest.mark.parametrize("role", ["Doctor", "Nurse", "Receptionist"])
+def test_only_the_visits_own_doctor_or_an_administrator_starts_it(make_user, role):
+    appointment = AppointmentFactory(status=S.CHECKED_IN, start=timezone.now())
+
+    with pytest.raises(PermissionDenied, match="by the doctor of the appointment"):
+        services.appointment_start(appointment=appointment, acting_user=make_user(role))
+    appointment.refresh_from_db()
+    assert appointment.status == S.CHECKED_IN
+
+    services.appointment_start(appointment=appointment, acting_user=appointment.doctor.user)
+    appointment.refresh_from_db()
+    assert appointment.status == S.IN_PROGRESS
+
+
+def test_another_doctor_cannot_complete_a_visit(make_user):
+    appointment = documented(AppointmentFactory(status=S.IN_PROGRESS))
+
+    with pytest.raises(PermissionDenied):
+        services.appointment_complete(appointment=appointment, acting_user=make_user("Doctor"))
+
+    appointment.refresh_from_db()
+    assert appointment.status == S.IN_PROGRESS
+
+
 # --- pages and API answer alike --------------------------------------------------------------------------------
 
 
@@ -236,3 +266,16 @@ def test_cancelling_a_cancelled_appointment_is_409_in_the_api_and_refused_on_the
 
     assert api.status_code == 409
     assert api.json()["detail"] in " ".join(str(m) for m in page.context["messages"])
+
+
+def test_another_doctor_starting_a_visit_is_403_on_the_page_and_in_the_api(client, api_as, make_user):
+    appointment = AppointmentFactory(status=S.CHECKED_IN, start=timezone.now())
+    other = make_user("Doctor")
+    client.force_login(other)
+
+    page = client.post(reverse("scheduling:start", args=[appointment.pk]))
+    api = api_as(other).post(f"/api/v1/appointments/{appointment.pk}/start/")
+
+    assert (page.status_code, api.status_code) == (403, 403)
+    appointment.refresh_from_db()
+    assert appointment.status == S.CHECKED_IN

@@ -24,7 +24,7 @@ from scheduling.tests.factories import (
     TimeOffFactory,
     documented,
 )
-from staff.tests.factories import StaffMemberFactory, UserFactory
+from staff.tests.factories import StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,10 @@ def local(hour, minute=0, day=MONDAY):
 
 
 @pytest.fixture
-def clerk():
-    return UserFactory()
+def clerk(make_user):
+    """Who acts in these tests: an administrator, whom scheduling.policies lets take every action
+    (the rules of who may act are in test_policies.py)."""
+    return make_user("Administrator")
 
 
 @pytest.fixture
