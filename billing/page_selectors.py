@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from billing.choices import BillStatus, ClaimStatus
 from billing.models import ZERO, BillDailyTotal
+from billing.policies import bills_seen_by_patient
 from billing.selectors import bill_detail_queryset_for, bill_list, bill_queryset_for, claim_queryset_for
 from patients.models import Patient
 from staff.models import Hospital
@@ -123,19 +124,19 @@ def _patient_balance():
 
 def portal_bills(user):
     """A portal patient's own bills (never drafts), newest first."""
-    return bill_queryset_for(user).exclude(status=BillStatus.DRAFT).order_by("-created_at", "-id")
+    return bills_seen_by_patient(bill_queryset_for(user), user=user).order_by("-created_at", "-id")
 
 
 def portal_amount_owed(user):
     """What the patient still owes over all their bills that are not void: the sum of patient balances."""
-    bills = bill_queryset_for(user).exclude(status__in=[BillStatus.DRAFT, BillStatus.VOID])
+    bills = bills_seen_by_patient(bill_queryset_for(user), user=user).exclude(status=BillStatus.VOID)
     result = bills.order_by().aggregate(owed=Coalesce(Sum(_patient_balance()), Value(ZERO), output_field=MONEY))
     return result["owed"]
 
 
 def portal_bill(user, pk):
     """One of the portal patient's own issued bills with everything to print it; Bill.DoesNotExist otherwise."""
-    return bill_detail_queryset_for(user).exclude(status=BillStatus.DRAFT).get(pk=pk)
+    return bills_seen_by_patient(bill_detail_queryset_for(user), user=user).get(pk=pk)
 
 
 # --- start pages' queues ----------------------------------------------------------------------------------------

@@ -1,4 +1,10 @@
-"""Who may act on claims, called by billing.services (pages, API, admin and commands refuse alike).
+"""Who may see bills and act on claims: billing.selectors and billing.services call these (pages, API, admin and
+commands refuse alike).
+
+A portal patient sees their own bills once issued, never a draft (its lines may still change): one rule,
+``bills_seen_by_patient``, applied by billing.selectors.bill_queryset_for (the API, and any portal patient) and by
+the portal's list, bill and PDF, and amount owed (billing.page_selectors).
+
 
 An insurer user (the Insurer group, see patients.selectors.is_insurer) works for one payer through
 their InsurerAccount: they see and decide only claims whose policy is with that payer. An insurer
@@ -7,7 +13,16 @@ without a payer link decides nothing.
 
 from django.core.exceptions import PermissionDenied
 
+from billing.choices import BillStatus
 from patients.selectors import insurer_payer, is_insurer
+
+# What a patient never sees of their bills: a draft's lines and totals may still change.
+HIDDEN_FROM_PATIENTS = (BillStatus.DRAFT,)
+
+
+def bills_seen_by_patient(bills, *, user):
+    """The bills a portal patient sees: their own, issued (not draft)."""
+    return bills.filter(patient__user=user).exclude(status__in=HIDDEN_FROM_PATIENTS)
 
 
 def claim_payer_scope(user):

@@ -2,20 +2,20 @@
 
 from django.db.models import Prefetch
 
-from billing.choices import BillStatus
 from billing.filters import BillFilterSet
 from billing.models import Bill, BillLine, Claim, Payment, PriceListEntry, Refund
-from billing.policies import claim_payer_scope
+from billing.policies import bills_seen_by_patient, claim_payer_scope
 from patients.selectors import is_portal_patient
 
 
 def bill_queryset_for(user):
-    """Bills the user may see: all for billing staff; a portal patient's own issued (not draft) bills."""
+    """Bills the user may see: all for billing staff; a portal patient's own issued (not draft) bills
+    (billing.policies.bills_seen_by_patient). Every read of bills starts here."""
     qs = Bill.objects.select_related("patient", "hospital", "claim", "appointment__doctor__user")
     if not user.is_authenticated or not user.has_perm("billing.view_bill"):
         return qs.none()
     if is_portal_patient(user):
-        return qs.filter(patient__user=user).exclude(status=BillStatus.DRAFT)
+        return bills_seen_by_patient(qs, user=user)
     return qs
 
 

@@ -31,6 +31,10 @@ from hms.sequences import next_value
 # The code of a doctor's consultation on the bill (CPT 99213: office visit, established patient).
 CONSULTATION_CODE = "99213"
 PRICE_LIST_FIELDS = {"description", "unit_price", "active"}
+# What names a price: it cannot change after creation (add a new entry instead).
+PRICE_LIST_FIXED = dict.fromkeys(
+    ("hospital", "kind", "code"), "Hospital, kind and code cannot change; add a new entry instead."
+)
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
@@ -708,6 +712,6 @@ def price_list_entry_update(*, entry, acting_user, **data):
     entry = PriceListEntry.objects.select_for_update().get(pk=entry.pk)
     if "unit_price" in data:
         data["unit_price"] = _money(data["unit_price"], field="unit_price")
-    if apply_changes(entry, data, allowed=PRICE_LIST_FIELDS):
+    if apply_changes(entry, data, allowed=PRICE_LIST_FIELDS, fixed=PRICE_LIST_FIXED):
         audited_save(entry, acting_user=acting_user)
     return entry

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Max, Prefetch, Q, Value
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 
-from clinical import units
+from clinical import timeline
 from clinical.choices import LabResultFlag
 from clinical.models import (
     FLAG_PRIORITY,
@@ -29,7 +29,6 @@ from clinical.models import (
     Procedure,
     RecordAmendment,
     Vitals,
-    amendment_change_list,
 )
 from hms.db import union_rows
 from hms.pagination import Key
@@ -82,32 +81,9 @@ def vitals_queryset_for(user):
     return _scoped(qs, user, patient_path="patient", record_path=None)
 
 
-# --- The patient's timeline -----------------------------------------------------------------------
+# --- The patient's timeline (one builder per kind of event: clinical.timeline) ----------------------------
 
-
-class HistoryEvent(NamedTuple):
-    """One line of a patient's timeline."""
-
-    kind: str  # visit, diagnosis, prescription, lab_result, vitals, amendment
-    at: datetime
-    id: int
-    record: int | None
-    summary: str
-    detail: dict
-
-
-HISTORY_KINDS = ("visit", "diagnosis", "prescription", "lab_result", "vitals", "amendment")  # rank: the index
-# Each kind of event shows rows of one model: it is in a user's timeline only if the role table lets them view it.
-HISTORY_KIND_PERMISSIONS = {
-    "visit": "clinical.view_medicalrecord",
-    "diagnosis": "clinical.view_diagnosis",
-    "prescription": "clinical.view_prescription",
-    "lab_result": "clinical.view_labresult",
-    "vitals": "clinical.view_vitals",
-    "amendment": "clinical.view_medicalrecord",  # part of the record
-}
-# Staff see amendments in the chart; the portal's history shows visits without their notes, so without amendments.
-PORTAL_HIDDEN_KINDS = ("amendment",)
+HISTORY_KINDS = tuple(kind.name for kind in timeline.KINDS)  # rank: the index
 
 
 def _day_bounds(date_from, date_to):
@@ -123,166 +99,6 @@ def _in_range(qs, field, start, end):
     if end:
         qs = qs.filter(**{f"{field}__lte": end})
     return qs
-
-
-def _person(user):
-    return (user.get_full_name() or user.get_username()) if user else ""
-
-
-def _visit_event(r):
-    return HistoryEvent(
-        "visit",
-        r.opened_at,
-        r.pk,
-        r.pk,
-        f"Visit with {r.doctor}: {r.chief_complaint}".rstrip(": "),
-        {
-            "appointment": r.appointment_id,
-            "doctor": str(r.doctor),
-            "chief_complaint": r.chief_complaint,
-            "outcome": r.outcome,
-            "signed": r.signed_at is not None,
-        },
-    )
-
-
-def _diagnosis_event(d):
-    return HistoryEvent(
-        "diagnosis",
-        d.added_at,
-        d.pk,
-        d.record_id,
-        f"{d.code} {d.description}",
-        {"code": d.code, "description": d.description, "is_primary": d.is_primary},
-    )
-
-
-def _prescription_event(p):
-    return HistoryEvent(
-        "prescription",
-        p.prescribed_at,
-        p.pk,
-        p.record_id,
-        f"{p.medication.name} {p.medication.strength} · {p.dose} {p.frequency}, {p.duration_days} days",
-        {
-            "medication": p.medication.name,
-            "dose": p.dose,
-            "route": p.route,
-            "frequency": p.frequency,
-            "duration_days": p.duration_days,
-            "status": p.status,
-        },
-    )
-
-
-def _lab_result_event(res):
-    test = res.order.test
-    return HistoryEvent(
-        "lab_result",
-        res.resulted_at,
-        res.pk,
-        res.order.record_id,
-        f"{test.name}: {res}",
-        {
-            "test": test.name,
-            "value": str(res.value),
-            "unit": res.unit,
-            "flag": res.flag,
-            "reference_low": None if test.reference_low is None else str(test.reference_low),
-            "reference_high": None if test.reference_high is None else str(test.reference_high),
-            "corrected": res.is_corrected,
-            "previous": res.previous_display,
-            "correction_reason": res.correction_reason,
-            "corrected_at": res.corrected_at,
-            "corrected_by": _person(res.corrected_by),
-        },
-    )
-
-
-def _amendment_event(a):
-    return HistoryEvent(
-        "amendment",
-        a.amended_at,
-        a.pk,
-        a.record_id,
-        f"Record amended by {_person(a.author)}: {a.reason}",
-        {
-            "appointment": a.record.appointment_id if a.record else None,
-            "author": _person(a.author),
-            "reason": a.reason,
-            "changes": amendment_change_list(a.changes),
-        },
-    )
-
-
-def _text(value):
-    return None if value is None else str(value)
-
-
-def _vitals_event(v):
-    parts = []
-    if v.blood_pressure:
-        parts.append(f"BP {v.blood_pressure}")
-    if v.heart_rate is not None:
-        parts.append(f"HR {v.heart_rate}")
-    if v.temperature_c is not None:
-        parts.append(f"T {units.both('temperature_c', v.temperature_c)}")
-    if v.spo2 is not None:
-        parts.append(f"SpO2 {v.spo2}%")
-    if v.weight_kg is not None:
-        parts.append(f"Wt {units.both('weight_kg', v.weight_kg)}")
-    if v.bmi is not None:
-        parts.append(f"BMI {v.bmi}")
-    return HistoryEvent(
-        "vitals",
-        v.recorded_at,
-        v.pk,
-        None,
-        ", ".join(parts) or "Vitals",
-        {
-            "appointment": v.appointment_id,
-            "systolic_bp": v.systolic_bp,
-            "diastolic_bp": v.diastolic_bp,
-            "heart_rate": v.heart_rate,
-            "temperature_c": None if v.temperature_c is None else str(v.temperature_c),
-            "temperature_f": _text(units.from_stored("temperature_c", v.temperature_c, units.FAHRENHEIT)),
-            "respiratory_rate": v.respiratory_rate,
-            "spo2": v.spo2,
-            "weight_kg": None if v.weight_kg is None else str(v.weight_kg),
-            "weight_lb": _text(units.from_stored("weight_kg", v.weight_kg, units.POUND)),
-            "height_cm": None if v.height_cm is None else str(v.height_cm),
-            "height_in": _text(units.from_stored("height_cm", v.height_cm, units.INCH)),
-            "bmi": None if v.bmi is None else str(v.bmi),
-        },
-    )
-
-
-def _history_sources(*, patient, portal):
-    """kind -> (rows of that kind for the patient, their time field, row -> HistoryEvent). A portal
-    patient's sources leave out everything of unsigned records."""
-    signed = {"record__signed_at__isnull": False} if portal else {}
-    records = MedicalRecord.objects.filter(patient=patient).select_related("doctor__user", "appointment")
-    if portal:
-        records = records.filter(signed_at__isnull=False)
-    results = LabResult.objects.filter(patient=patient).select_related("order__test", "corrected_by")
-    if portal:
-        results = results.filter(order__record__signed_at__isnull=False)
-    return {
-        "visit": (records, "opened_at", _visit_event),
-        "diagnosis": (Diagnosis.objects.filter(patient=patient, **signed), "added_at", _diagnosis_event),
-        "prescription": (
-            Prescription.objects.filter(patient=patient, **signed).select_related("medication"),
-            "prescribed_at",
-            _prescription_event,
-        ),
-        "lab_result": (results, "resulted_at", _lab_result_event),
-        "vitals": (Vitals.objects.filter(patient=patient), "recorded_at", _vitals_event),
-        "amendment": (
-            RecordAmendment.objects.filter(record__patient=patient).select_related("author", "record"),
-            "amended_at",
-            _amendment_event,
-        ),
-    }
 
 
 # The timeline's keyset for cursors (hms.pagination): (time, rank of the kind, id), newest first.
@@ -311,23 +127,6 @@ def _kind_after(field, rank, position, backwards):
     ahead = rank < at_rank if not backwards else rank > at_rank
     # Same time, other kind: it comes after when its rank is lower (walking towards older rows).
     return Q(**{step: at}) | Q(**{field: at}) if ahead else Q(**{step: at})
-
-
-# The rows each kind of event reads, by relation path ("" is the row itself; None: every column).
-_USER_COLUMNS = ["id", "first_name", "last_name", "username"]
-HISTORY_COLUMNS = {
-    # A visit's line never shows its notes: they stay out of the query.
-    "visit": {
-        "": ["id", "opened_at", "appointment_id", "doctor_id", "chief_complaint", "outcome", "signed_at"],
-        "doctor": ["id", "user_id", "role", "specialty"],
-        "doctor__user": _USER_COLUMNS,
-    },
-    "diagnosis": {"": None},
-    "prescription": {"": None, "medication": ["id", "name", "strength"]},
-    "lab_result": {"": None, "order": None, "order__test": None, "corrected_by": _USER_COLUMNS},
-    "vitals": {"": None},
-    "amendment": {"": None, "author": _USER_COLUMNS, "record": ["id", "appointment_id"]},
-}
 
 
 def _related_model(model, path):
@@ -395,25 +194,23 @@ def patient_history_page(*, user, patient, size, kinds=None, date_from=None, dat
     shows as one JSON column, so a patient with 1,000 visits costs what one with 10 does.
     ``backwards`` reads the page just newer than ``position``. Answers (events, whether more lie
     beyond the page in the direction read)."""
-    kinds = [kind for kind in HISTORY_KINDS if kind in (kinds or HISTORY_KINDS)]
-    kinds = [kind for kind in kinds if user.has_perm(HISTORY_KIND_PERMISSIONS[kind])]
-    if is_portal_patient(user):
-        kinds = [kind for kind in kinds if kind not in PORTAL_HIDDEN_KINDS]
+    portal = is_portal_patient(user)
+    kinds = timeline.kinds_for(user, portal=portal, names=kinds)
     if not kinds:
         return [], False
     start, end = _day_bounds(date_from, date_to)
-    sources = _history_sources(patient=patient, portal=is_portal_patient(user))
-    branches = []
+    branches, models_by_rank = [], {}
     for kind in kinds:
-        qs, field, _ = sources[kind]
-        rank = HISTORY_KINDS.index(kind)
+        qs, field = kind.rows(patient=patient, portal=portal), kind.time_field
+        rank = HISTORY_KINDS.index(kind.name)
+        models_by_rank[rank] = qs.model
         qs = _in_range(qs.select_related(None), field, start, end)
         if position is not None:
             qs = qs.filter(_kind_after(field, rank, position, backwards))
         order = [field, "pk"] if backwards else [f"-{field}", "-pk"]
         branches.append(
             qs.order_by(*order)
-            .annotate(h_rank=Value(rank), h_at=F(field), h_row=_row_as_json(qs.model, HISTORY_COLUMNS[kind]))
+            .annotate(h_rank=Value(rank), h_at=F(field), h_row=_row_as_json(qs.model, kind.columns))
             .values_list("h_at", "h_rank", "id", "h_row")[: size + 1]
         )
     direction = "" if backwards else "-"
@@ -422,10 +219,9 @@ def patient_history_page(*, user, patient, size, kinds=None, date_from=None, dat
     )
     events = []
     for _, rank, _, row in merged:
-        kind = HISTORY_KINDS[rank]
-        qs, _, to_event = sources[kind]
+        kind = timeline.KINDS[rank]
         data = row if isinstance(row, dict) else json.loads(row)
-        events.append(to_event(_row_from_json(qs.model, HISTORY_COLUMNS[kind], data)))
+        events.append(kind.event(_row_from_json(models_by_rank[rank], kind.columns, data)))
     events.sort(key=history_position, reverse=not backwards)
     more = len(events) > size
     events = events[:size]
@@ -436,16 +232,12 @@ def patient_history_page(*, user, patient, size, kinds=None, date_from=None, dat
 
 def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
     """The patient's whole timeline, newest first (for exports and tests; pages use patient_history_page)."""
-    kinds = [kind for kind in HISTORY_KINDS if kind in (kinds or HISTORY_KINDS)]
-    kinds = [kind for kind in kinds if user.has_perm(HISTORY_KIND_PERMISSIONS[kind])]
-    if is_portal_patient(user):
-        kinds = [kind for kind in kinds if kind not in PORTAL_HIDDEN_KINDS]
+    portal = is_portal_patient(user)
     start, end = _day_bounds(date_from, date_to)
-    sources = _history_sources(patient=patient, portal=is_portal_patient(user))
     events = []
-    for kind in kinds:
-        qs, field, to_event = sources[kind]
-        events.extend(to_event(row) for row in _in_range(qs, field, start, end))
+    for kind in timeline.kinds_for(user, portal=portal, names=kinds):
+        rows = _in_range(kind.rows(patient=patient, portal=portal), kind.time_field, start, end)
+        events.extend(kind.event(row) for row in rows)
     events.sort(key=history_position, reverse=True)
     return events
 

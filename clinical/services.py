@@ -52,7 +52,7 @@ from clinical.models import (
     RecordAmendment,
     Vitals,
 )
-from hms.audit import audited_save
+from hms.audit import audited_save, refuse_fixed_changes
 from hms.exceptions import Conflict
 from patients.models import Allergy
 from scheduling.models import Appointment
@@ -125,7 +125,8 @@ def record_open_for_appointment(*, appointment, acting_user, chief_complaint="",
 
 @transaction.atomic
 def record_update_notes(*, record, acting_user, **changes):
-    """Change the complaint, notes or outcome of an unsigned record."""
+    """Change the complaint, notes or outcome of an unsigned record. It stays with its appointment for good."""
+    changes = refuse_fixed_changes(record, changes, {"appointment": "A record belongs to its appointment for good."})
     unknown = set(changes) - set(NOTE_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")

@@ -1,5 +1,7 @@
 """Writing audited models: every save records the acting user in django-simple-history."""
 
+from django.core.exceptions import ValidationError
+
 
 def audited_save(instance, *, acting_user, validate=True, **save_kwargs):
     """full_clean() then save(), recording acting_user on the history row."""
@@ -10,8 +12,29 @@ def audited_save(instance, *, acting_user, validate=True, **save_kwargs):
     return instance
 
 
-def apply_changes(instance, data, *, allowed):
-    """Set the fields named in ``allowed`` from ``data``; return the names that changed."""
+def refuse_fixed_changes(instance, data, fixed):
+    """Fields that cannot change after creation: ``fixed`` maps each to the refusal. A value that differs from the
+    instance's is a ValidationError on that field (nothing changes); the same value passes. Returns ``data``
+    without the fixed fields."""
+    rest = {}
+    for name, value in data.items():
+        if name not in fixed:
+            rest[name] = value
+            continue
+        field = instance._meta.get_field(name)
+        current = getattr(instance, field.attname)
+        given = getattr(value, "pk", value) if field.is_relation else value
+        if given != current:
+            raise ValidationError({name: fixed[name]})
+    return rest
+
+
+def apply_changes(instance, data, *, allowed, fixed=None):
+    """Set the fields named in ``allowed`` from ``data``; return the names that changed.
+
+    ``fixed``: fields that cannot change after creation, with their refusal (see refuse_fixed_changes)."""
+    if fixed:
+        data = refuse_fixed_changes(instance, data, fixed)
     changed = []
     for field, value in data.items():
         if field not in allowed:

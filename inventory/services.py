@@ -22,6 +22,7 @@ from django.utils import timezone
 from catalog.models import Item, ItemKind
 from hms.audit import audited_save
 from hms.exceptions import Conflict
+from inventory import policies
 from inventory.choices import StockMovementKind, StoreKind
 from inventory.models import Batch, StockMovement, Store
 from inventory.selectors import dispensed_quantity, returnable_quantity
@@ -291,6 +292,7 @@ def prescription_dispense(
     from clinical.models import Prescription
 
     today = today or timezone.localdate()
+    policies.ensure_may_dispense(acting_user=acting_user)
     prescription = (
         Prescription.objects.select_for_update()
         .select_related("medication", "record__appointment__hospital", "record__patient")

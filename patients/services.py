@@ -42,6 +42,8 @@ PAYER_FIELDS = {
 }
 ALLERGY_FIELDS = {"substance", "reaction", "severity", "noted_on", "is_active"}
 HISTORY_FIELDS = {"condition", "onset_date", "status", "notes"}
+# A chart row belongs to one patient for good.
+FIXED_PATIENT = {"patient": "This entry belongs to another patient and cannot be moved."}
 POLICY_FIELDS = {
     "payer",
     "policy_number",
@@ -166,7 +168,7 @@ def allergy_add(*, patient, acting_user, **data):
 def allergy_update(*, allergy, acting_user, **data):
     policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="allergy", action="change")
     allergy = Allergy.objects.select_for_update().get(pk=allergy.pk)
-    if apply_changes(allergy, data, allowed=ALLERGY_FIELDS):
+    if apply_changes(allergy, data, allowed=ALLERGY_FIELDS, fixed=FIXED_PATIENT):
         audited_save(allergy, acting_user=acting_user)
     return allergy
 
@@ -181,7 +183,7 @@ def medical_history_add(*, patient, acting_user, **data):
 def medical_history_update(*, entry, acting_user, **data):
     policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="medicalhistoryentry", action="change")
     entry = MedicalHistoryEntry.objects.select_for_update().get(pk=entry.pk)
-    if apply_changes(entry, data, allowed=HISTORY_FIELDS):
+    if apply_changes(entry, data, allowed=HISTORY_FIELDS, fixed=FIXED_PATIENT):
         audited_save(entry, acting_user=acting_user)
     return entry
 
@@ -213,7 +215,7 @@ def insurance_policy_update(*, policy, acting_user, **data):
     Patient.objects.select_for_update().get(pk=policy.patient_id)
     policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
     previous_payer = policy.payer_id
-    if apply_changes(policy, data, allowed=POLICY_FIELDS):
+    if apply_changes(policy, data, allowed=POLICY_FIELDS, fixed=FIXED_PATIENT):
         _check_payer_for_policy(policy, changed=policy.payer_id != previous_payer)
         if not policy.is_active:
             policy.is_primary = False

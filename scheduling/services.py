@@ -1,5 +1,10 @@
 """Every change to schedules and appointments. Admin, pages, API and commands call these.
 
+Who may act is scheduling.policies (called first in each function): a portal patient acts on their own
+appointments only (404 otherwise) and only cancels, reschedules or books them (403 otherwise), without rooms or
+equipment; a visit is started and completed by its own doctor or an administrator; a doctor maintains their own
+availability and time off, an administrator anyone's.
+
 A patient is checked in on the appointment's own day only (the hospital's time zone), and a visit starts only
 once the patient is checked in: a visit cannot be run through the day before it is due.
 
@@ -24,8 +29,8 @@ from django.utils import timezone
 from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
 from patients.models import Patient
-from scheduling import rollups
-from scheduling.choices import AppointmentKind
+from scheduling import policies, rollups
+from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.hooks import run_completion_checks
 from scheduling.models import TRANSITIONS, Appointment, Availability, Equipment, Room, TimeOff, local_label
 from scheduling.selectors import doctor_slot_at
@@ -180,6 +185,7 @@ def appointment_book(
     active appointment of the same doctor, patient, room or equipment.
     """
     now = now or timezone.now()
+    policies.ensure_may_book(patient=patient, room=room, equipment=equipment, acting_user=acting_user)
     _require_aware(start)
     reason = (reason or "").strip()
     if not reason:
@@ -222,6 +228,7 @@ def appointment_reschedule(*, appointment, start, acting_user, now=None):
     now = now or timezone.now()
     _require_aware(start)
     current = Appointment.objects.get(pk=appointment.pk)
+    policies.ensure_may_act_on_appointment(appointment=current, action="reschedule", acting_user=acting_user)
     doctor, patient, room, equipment = _lock_parties(
         doctor_id=current.doctor_id,
         patient_id=current.patient_id,
@@ -258,6 +265,7 @@ def appointment_reschedule(*, appointment, start, acting_user, now=None):
 
 def _transition(appointment, action, *, acting_user, now=None, **changes):
     appointment = _lock(Appointment, appointment.pk)
+    policies.ensure_may_act_on_appointment(appointment=appointment, action=action, acting_user=acting_user)
     appointment.ensure_can(action)
     rollup_before = rollups.appointment_key(appointment)  # roll-up (issue 11)
     transition = TRANSITIONS[action]
@@ -297,6 +305,7 @@ def appointment_check_in(*, appointment, acting_user, now=None):
     """Check the patient in: a scheduled appointment, on its own day (the hospital's time zone)."""
     now = now or timezone.now()
     locked = _lock(Appointment, appointment.pk)
+    policies.ensure_may_act_on_appointment(appointment=locked, action="check_in", acting_user=acting_user)
     locked.ensure_can("check_in")
     _ensure_appointment_day(locked, now)
     return _transition(locked, "check_in", acting_user=acting_user, now=now)
@@ -304,8 +313,12 @@ def appointment_check_in(*, appointment, acting_user, now=None):
 
 @transaction.atomic
 def appointment_start(*, appointment, acting_user, now=None):
-    """Start the visit: only a checked-in patient's (and check-in happens on the appointment's day only)."""
-    return _transition(appointment, "start", acting_user=acting_user, now=now)
+    """Start the visit: only a checked-in patient's (and check-in happens on the appointment's day only), by the
+    appointment's own doctor or an administrator."""
+    locked = _lock(Appointment, appointment.pk)
+    policies.ensure_may_act_on_appointment(appointment=locked, action="start", acting_user=acting_user)
+    policies.ensure_may_run_visit(appointment=locked, acting_user=acting_user)
+    return _transition(locked, "start", acting_user=acting_user, now=now)
 
 
 @transaction.atomic
@@ -316,10 +329,12 @@ def appointment_complete(*, appointment, acting_user):
     open medical record with at least one diagnosis.
     """
     appointment = _lock(Appointment, appointment.pk)
+    policies.ensure_may_act_on_appointment(appointment=appointment, action="complete", acting_user=acting_user)
+    policies.ensure_may_run_visit(appointment=appointment, acting_user=acting_user)
     appointment.ensure_can("complete")
     run_completion_checks(appointment)
     appointment = _transition(appointment, "complete", acting_user=acting_user)
-    appointment_completed.send(sender=Appointment, appointment=appointment)
+    appointment_completed.send(sender=Appointment, appointment=appointment, acting_user=acting_user)
     return appointment
 
 
@@ -327,6 +342,7 @@ def appointment_complete(*, appointment, acting_user):
 def appointment_mark_no_show(*, appointment, acting_user, now=None):
     now = now or timezone.now()
     locked = _lock(Appointment, appointment.pk)
+    policies.ensure_may_act_on_appointment(appointment=locked, action="no_show", acting_user=acting_user)
     locked.ensure_can("no_show")
     if locked.start > now:
         raise Conflict(
@@ -335,6 +351,21 @@ def appointment_mark_no_show(*, appointment, acting_user, now=None):
             code="not_yet",
         )
     return _transition(locked, "no_show", acting_user=acting_user, now=now)
+
+
+@transaction.atomic
+def appointment_mark_reminded(*, appointment, acting_user, now=None):
+    """Mark a scheduled appointment's reminder as sent, once: under its row lock, with a history row.
+
+    Returns the appointment, or None when it no longer needs one (reminded by another run, cancelled, moved to
+    another state). ``acting_user`` is None when the reminders command runs (the system acts).
+    """
+    now = now or timezone.now()
+    locked = _lock(Appointment, appointment.pk)  # the appointment row alone (a join would lock the patient too)
+    if locked.status != AppointmentStatus.SCHEDULED or locked.reminder_sent_at is not None:
+        return None
+    locked.reminder_sent_at = now
+    return audited_save(locked, acting_user=acting_user, validate=False)
 
 
 # --- availability, time off, rooms ------------------------------------------------------------
@@ -348,6 +379,7 @@ def _require_doctor(doctor):
 @transaction.atomic
 def availability_create(*, acting_user, doctor, hospital=None, **data):
     """Add a weekly window. Windows of one doctor may not overlap (checked under the doctor's row lock)."""
+    policies.ensure_may_manage_schedule(doctor=doctor, acting_user=acting_user, noun="availability")
     doctor = _lock(StaffMember, doctor.pk)
     _require_doctor(doctor)
     window = Availability(doctor=doctor, hospital=hospital or doctor.hospital, **data)
@@ -356,6 +388,7 @@ def availability_create(*, acting_user, doctor, hospital=None, **data):
 
 @transaction.atomic
 def availability_update(*, availability, acting_user, **data):
+    policies.ensure_may_manage_schedule(doctor=availability.doctor, acting_user=acting_user, noun="availability")
     if "doctor" in data:
         if data["doctor"].pk != availability.doctor_id:
             raise ValidationError({"doctor": "A window cannot move to another doctor; end it and add a new one."})
@@ -370,6 +403,7 @@ def availability_update(*, availability, acting_user, **data):
 @transaction.atomic
 def time_off_create(*, acting_user, doctor, **data):
     """Add time off. Refused while the doctor has active appointments in it (checked under the doctor's lock)."""
+    policies.ensure_may_manage_schedule(doctor=doctor, acting_user=acting_user, noun="time off")
     doctor = _lock(StaffMember, doctor.pk)
     _require_doctor(doctor)
     return audited_save(TimeOff(doctor=doctor, **data), acting_user=acting_user)
@@ -377,6 +411,7 @@ def time_off_create(*, acting_user, doctor, **data):
 
 @transaction.atomic
 def time_off_update(*, time_off, acting_user, **data):
+    policies.ensure_may_manage_schedule(doctor=time_off.doctor, acting_user=acting_user, noun="time off")
     if "doctor" in data:
         if data["doctor"].pk != time_off.doctor_id:
             raise ValidationError({"doctor": "Time off cannot move to another doctor; add new time off instead."})
@@ -393,6 +428,7 @@ def time_off_update(*, time_off, acting_user, **data):
 @transaction.atomic
 def time_off_withdraw(*, time_off, acting_user):
     """Withdraw time off (a cancelled conference): its slots become bookable again. Kept in history."""
+    policies.ensure_may_manage_schedule(doctor=time_off.doctor, acting_user=acting_user, noun="time off")
     _lock(StaffMember, time_off.doctor_id)
     time_off = _lock(TimeOff, time_off.pk)
     if not time_off.is_cancelled:

@@ -29,7 +29,9 @@ from hms.admin import (
 from staff.models import Department, Hospital, Shift, StaffMember
 from staff.services import (
     PROFILE_FIELDS,
+    department_save,
     department_set_active,
+    hospital_save,
     hospital_set_active,
     shift_cancel,
     shift_create,
@@ -108,6 +110,9 @@ class HospitalAdmin(ActivationActions, AuditedAdmin):
     ]
     noun_plural = "hospital(s)"
 
+    def save_model(self, request, obj, form, change):
+        adopt(obj, hospital_save(instance=obj, acting_user=request.user))
+
     @staticmethod
     def set_active(hospital, **kwargs):
         return hospital_set_active(hospital=hospital, **kwargs)
@@ -123,6 +128,9 @@ class DepartmentAdmin(ActivationActions, ActiveChoicesOnly, AuditedAdmin):
     ordering = ["hospital__name", "name"]
     noun_plural = "department(s)"
     active_choice_fields = ["hospital"]
+
+    def save_model(self, request, obj, form, change):
+        adopt(obj, department_save(instance=obj, acting_user=request.user))
 
     @staticmethod
     def set_active(department, **kwargs):

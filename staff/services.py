@@ -8,7 +8,7 @@ revocation is kept in the admin log; hospitals and departments are deactivated, 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -53,13 +53,16 @@ def staff_member_create(
 
 
 @transaction.atomic
-def staff_member_update(*, member, acting_user, **data):
+def staff_member_update(*, member, acting_user, is_active=None, **data):
+    """Change a staff member's profile (and role group); ``is_active`` given: deactivate or reactivate them too."""
     member = StaffMember.objects.select_for_update().get(pk=member.pk)
     changed = apply_changes(member, data, allowed=PROFILE_FIELDS)
     if changed:
         audited_save(member, acting_user=acting_user)
         if "role" in changed:
             _sync_role_group(member.user, member.role)
+    if is_active is not None:
+        member = staff_member_set_active(member=member, active=is_active, acting_user=acting_user)
     return member
 
 
@@ -119,6 +122,36 @@ def token_revoke(*, user, acting_user):
     if revoked:
         _log_user_change(user=user, acting_user=acting_user, message="API token revoked.")
     return bool(revoked)
+
+
+def _save_reference(instance, *, acting_user, fixed=None):
+    """Create or change a hospital or department (full_clean, history row with acting_user) under its row lock.
+
+    ``fixed`` maps the fields that cannot change after creation to the refusal (a ValidationError on the field).
+    """
+    if instance.pk is not None:
+        saved = type(instance).objects.select_for_update().get(pk=instance.pk)
+        for name, message in (fixed or {}).items():
+            attname = type(instance)._meta.get_field(name).attname
+            if getattr(instance, attname) != getattr(saved, attname):
+                raise ValidationError({name: message})
+    return audited_save(instance, acting_user=acting_user)
+
+
+@transaction.atomic
+def hospital_save(*, instance, acting_user):
+    """Create or change a hospital; hospitals are deactivated, never deleted."""
+    return _save_reference(instance, acting_user=acting_user)
+
+
+@transaction.atomic
+def department_save(*, instance, acting_user):
+    """Create or change a department. It stays in its hospital for good (ValidationError on ``hospital``)."""
+    return _save_reference(
+        instance,
+        acting_user=acting_user,
+        fixed={"hospital": "A department cannot move to another hospital; create it there and deactivate this one."},
+    )
 
 
 @transaction.atomic

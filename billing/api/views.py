@@ -258,13 +258,6 @@ class PriceListEntryViewSet(viewsets.ModelViewSet):
         )
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        for fixed in ("hospital", "kind", "code"):
-            if fixed in data and data[fixed] != getattr(serializer.instance, fixed):
-                from django.core.exceptions import ValidationError
-
-                raise ValidationError({fixed: "Hospital, kind and code cannot change; add a new entry instead."})
-            data.pop(fixed, None)
         serializer.instance = services.price_list_entry_update(
-            entry=serializer.instance, acting_user=self.request.user, **data
+            entry=serializer.instance, acting_user=self.request.user, **serializer.validated_data
         )

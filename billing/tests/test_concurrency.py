@@ -60,12 +60,12 @@ def test_racing_bill_creations_for_one_appointment_make_one_bill():
 
 def test_racing_completions_and_signals_make_one_bill():
     appointment = completed_visit()
-    user = UserFactory()
+    user = appointment.doctor.user  # the visit's own doctor completes it (scheduling.policies)
 
     def work(i):
         if i == 0:
             return scheduling_services.appointment_complete(appointment=appointment, acting_user=user)
-        return appointment_completed.send(sender=type(appointment), appointment=appointment)
+        return appointment_completed.send(sender=type(appointment), appointment=appointment, acting_user=user)
 
     race(3, work)
     appointment.refresh_from_db()

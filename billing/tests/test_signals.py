@@ -24,9 +24,9 @@ def visit_in_progress():
     return appointment
 
 
-def test_completing_an_appointment_creates_its_draft_bill(make_user):
-    doctor_user = make_user("Doctor")
+def test_completing_an_appointment_creates_its_draft_bill():
     appointment = visit_in_progress()
+    doctor_user = appointment.doctor.user
     scheduling_services.appointment_complete(appointment=appointment, acting_user=doctor_user)
 
     bill = Bill.objects.get(appointment=appointment)
@@ -37,13 +37,24 @@ def test_completing_an_appointment_creates_its_draft_bill(make_user):
     assert bill.history.earliest().history_user == doctor_user
 
 
-def test_the_signal_sent_twice_leaves_one_bill():
+def test_the_signal_sent_twice_leaves_one_bill(make_user):
     appointment = visit_in_progress()
     Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.COMPLETED)
-    appointment_completed.send(sender=Appointment, appointment=appointment)
-    appointment_completed.send(sender=Appointment, appointment=appointment)
+    doctor_user = make_user("Doctor")
+    appointment_completed.send(sender=Appointment, appointment=appointment, acting_user=doctor_user)
+    appointment_completed.send(sender=Appointment, appointment=appointment, acting_user=doctor_user)
     assert Bill.objects.filter(appointment=appointment).count() == 1
     assert Bill.objects.get().lines.count() == 2
+
+
+def test_the_bill_is_recorded_as_made_by_the_signals_acting_user_not_by_a_private_attribute(make_user):
+    """The receiver records the user the signal names; what an earlier save left on the object is ignored."""
+    appointment = visit_in_progress()
+    Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.COMPLETED)
+    completer, someone_else = make_user("Doctor"), make_user("Receptionist")
+    appointment._history_user = someone_else
+    appointment_completed.send(sender=Appointment, appointment=appointment, acting_user=completer)
+    assert Bill.objects.get(appointment=appointment).history.earliest().history_user == completer
 
 
 def test_a_failing_bill_refuses_the_completion(monkeypatch, make_user):
@@ -55,7 +66,7 @@ def test_a_failing_bill_refuses_the_completion(monkeypatch, make_user):
 
     monkeypatch.setattr("billing.services.bill_create_for_appointment", broken)
     with pytest.raises(RuntimeError):
-        scheduling_services.appointment_complete(appointment=appointment, acting_user=make_user("Doctor"))
+        scheduling_services.appointment_complete(appointment=appointment, acting_user=appointment.doctor.user)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.IN_PROGRESS
     assert not Bill.objects.exists()

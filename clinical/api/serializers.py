@@ -22,6 +22,7 @@ from clinical.models import (
     Vitals,
 )
 from clinical.selectors import record_queryset_for
+from clinical.timeline_text import summary as timeline_summary
 from hms import serializers
 from hms.nested import NestedAccessMixin
 from patients.models import Patient
@@ -156,11 +157,6 @@ class MedicalRecordSerializer(NestedAccessMixin, serializers.ModelSerializer):
             "amended_by",
             "amendment_reason",
         ]
-
-    def validate_appointment(self, appointment):
-        if self.instance is not None and appointment.pk != self.instance.appointment_id:
-            raise serializers.ValidationError("A record belongs to its appointment for good.")
-        return appointment
 
 
 class AmendmentSerializer(serializers.Serializer):
@@ -395,12 +391,24 @@ class ICD10CodeSerializer(serializers.Serializer):
     description = serializers.CharField()
 
 
+class TimelineSummaryField(serializers.CharField):
+    """The line of text of a timeline event, worded by clinical.timeline_text (the same as on the chart)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, event):
+        return timeline_summary(event)
+
+
 class HistoryEventSerializer(serializers.Serializer):
+    """A clinical.timeline.HistoryEvent."""
+
     kind = serializers.CharField(help_text="visit, diagnosis, prescription, lab_result, vitals or amendment.")
     at = serializers.DateTimeField()
     id = serializers.IntegerField(help_text="Id of the row of that kind (record, diagnosis, ...).")
     record = serializers.IntegerField(allow_null=True)
-    summary = serializers.CharField()
+    summary = TimelineSummaryField()
     detail = serializers.DictField()
 
 

@@ -108,9 +108,9 @@ class MedicalRecordViewSet(viewsets.ModelViewSet):
         partial = kwargs.pop("partial", False)
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("appointment", None)
-        record = services.record_update_notes(record=serializer.instance, acting_user=request.user, **data)
+        record = services.record_update_notes(
+            record=serializer.instance, acting_user=request.user, **serializer.validated_data
+        )
         return self._respond(record)
 
     @extend_schema(request=None, responses=MedicalRecordSerializer)
@@ -388,7 +388,7 @@ class PatientHistoryView(APIView):
 
         paginator = self.pagination_class()
         page = paginator.paginate_by(request, selectors.HISTORY_KEYS, fetch)
-        return paginator.get_paginated_response(HistoryEventSerializer([e._asdict() for e in page], many=True).data)
+        return paginator.get_paginated_response(HistoryEventSerializer(page, many=True).data)
 
 
 # --- The results inbox and the lab's calls of critical results ------------------------------------------------

@@ -35,15 +35,10 @@ class ScopedPatientField(serializers.PrimaryKeyRelatedField):
 
 
 class ChartRowSerializer(serializers.ModelSerializer):
-    """A row of a patient's chart. It belongs to one patient for good."""
+    """A row of a patient's chart. It belongs to one patient for good (patients.services refuses a move)."""
 
     patient = ScopedPatientField(queryset=Patient.objects.all())
     patient_mrn = serializers.CharField(source="patient.mrn", read_only=True)
-
-    def validate_patient(self, patient):
-        if self.instance is not None and patient.pk != self.instance.patient_id:
-            raise serializers.ValidationError("This entry belongs to another patient and cannot be moved.")
-        return patient
 
 
 class AllergySerializer(ChartRowSerializer):

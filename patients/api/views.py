@@ -127,10 +127,8 @@ class ChartRowViewSet(viewsets.ModelViewSet):
         serializer.instance = self.add_service(patient=patient, acting_user=self.request.user, **data)
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("patient", None)
         serializer.instance = self.update_service(
-            **{self.update_arg: serializer.instance}, acting_user=self.request.user, **data
+            **{self.update_arg: serializer.instance}, acting_user=self.request.user, **serializer.validated_data
         )
 
 

@@ -7,7 +7,7 @@ from hms import serializers
 from hms.fields import OptionalURLField
 from hms.nested import NestedAccessMixin
 from patients.models import Patient
-from patients.selectors import is_portal_patient, patient_queryset_for
+from patients.selectors import patient_queryset_for
 from scheduling.choices import AppointmentKind
 from scheduling.models import Appointment, Availability, Equipment, Room, TimeOff
 from staff.models import Hospital, StaffMember
@@ -126,9 +126,6 @@ class AppointmentBookSerializer(serializers.Serializer):
             self.fields["patient"].queryset = patient_queryset_for(request.user)
 
     def validate(self, attrs):
-        request = self.context.get("request")
-        if request is not None and is_portal_patient(request.user) and (attrs.get("room") or attrs.get("equipment")):
-            raise serializers.ValidationError("Rooms and equipment are assigned by the hospital.")
         attrs["start"] = localize(attrs["start"], attrs["doctor"].hospital.tzinfo)
         return attrs
 

@@ -2,7 +2,9 @@
 
 Rows come from scheduling.selectors (a portal patient sees only their own appointments; other
 ids answer 404); every change goes through scheduling.services with the requesting user as
-``acting_user``. Nothing is deleted: appointments are cancelled, windows end, rooms deactivate.
+``acting_user``, and the services decide who may act (scheduling.policies): a portal patient only
+cancels or reschedules (403 for the rest), a doctor changes only their own availability and time off.
+Nothing is deleted: appointments are cancelled, windows end, rooms deactivate.
 """
 
 from datetime import timedelta
@@ -12,18 +14,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hms.pagination import KeysetPagination
 from hms.permissions import action_permissions
-from hms.roles import ADMINISTRATOR, user_roles
 from hms.validators import parse_bounded_date
 from hms.viewsets import ServiceSavedViewSet
-from patients.selectors import is_portal_patient
-from scheduling import services
+from scheduling import policies, services
 from scheduling.api.serializers import (
     AppointmentBookSerializer,
     AppointmentCancelSerializer,
@@ -39,13 +39,9 @@ from scheduling.api.serializers import (
 from scheduling.filters import AppointmentFilter, AvailabilityFilter, EquipmentFilterSet, RoomFilter, TimeOffFilter
 from scheduling.models import Availability, Room, TimeOff
 from scheduling.selectors import appointment_queryset_for, doctor_free_slots, equipment_list
-from staff.choices import StaffRole
 from staff.models import StaffMember
-from staff.selectors import staff_member_of
 
 MAX_SLOT_DAYS = 31
-# What a portal patient may do to their own appointments; the other actions are for staff.
-PATIENT_ACTIONS = {"cancel", "reschedule"}
 
 CHANGE_APPOINTMENT = action_permissions("scheduling.change_appointment")
 REFUSALS = {
@@ -96,17 +92,11 @@ class AppointmentViewSet(
         appointment = services.appointment_book(acting_user=request.user, **serializer.validated_data)
         return self._respond(appointment, status.HTTP_201_CREATED)
 
-    def _own_appointment(self):
-        appointment = self.get_object()
-        if is_portal_patient(self.request.user) and self.action not in PATIENT_ACTIONS:
-            raise PermissionDenied("Patients can cancel or reschedule their appointments; the hospital does the rest.")
-        return appointment
-
     @extend_schema(request=AppointmentCancelSerializer, responses={200: AppointmentSerializer, **REFUSALS})
     @action(detail=True, methods=["post"], **CHANGE_APPOINTMENT)
     def cancel(self, request, pk=None):
         """Cancel a scheduled appointment, with a reason."""
-        appointment = self._own_appointment()
+        appointment = self.get_object()
         serializer = AppointmentCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         appointment = services.appointment_cancel(
@@ -118,7 +108,7 @@ class AppointmentViewSet(
     @action(detail=True, methods=["post"], **CHANGE_APPOINTMENT)
     def reschedule(self, request, pk=None):
         """Move a scheduled appointment to another free slot of the same doctor."""
-        appointment = self._own_appointment()
+        appointment = self.get_object()
         serializer = AppointmentRescheduleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         start = localize(serializer.validated_data["start"], appointment.hospital.tzinfo)
@@ -126,7 +116,7 @@ class AppointmentViewSet(
         return self._respond(appointment)
 
     def _status_action(self, service):
-        appointment = service(appointment=self._own_appointment(), acting_user=self.request.user)
+        appointment = service(appointment=self.get_object(), acting_user=self.request.user)
         return self._respond(appointment)
 
     @extend_schema(request=None, responses={200: AppointmentSerializer, **REFUSALS})
@@ -155,20 +145,7 @@ class AppointmentViewSet(
         return self._status_action(services.appointment_mark_no_show)
 
 
-# --- availability and time off: doctors keep their own, administrators everyone's ----------------
-
-
-def _own_doctor(user):
-    member = staff_member_of(user)
-    return member if member is not None and member.role == StaffRole.DOCTOR else None
-
-
-def _ensure_can_manage(user, doctor, noun):
-    if user.is_superuser or ADMINISTRATOR in user_roles(user):
-        return
-    own = _own_doctor(user)
-    if own is None or own.pk != doctor.pk:
-        raise PermissionDenied(f"You can change only your own {noun}.")
+# --- availability and time off: doctors keep their own, administrators everyone's (scheduling.policies) ----
 
 
 class DoctorOwnedViewSet(
@@ -178,15 +155,13 @@ class DoctorOwnedViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Rows that belong to a doctor: anyone allowed may read; a doctor writes their own, an administrator any."""
-
-    noun = ""
+    """Rows that belong to a doctor: anyone allowed may read; a doctor writes their own, an administrator any
+    (the services ask scheduling.policies)."""
 
     def _doctor_for_create(self, data):
-        doctor = data.pop("doctor", None) or _own_doctor(self.request.user)
+        doctor = data.pop("doctor", None) or policies.own_doctor(self.request.user)
         if doctor is None:
             raise ValidationError({"doctor": ["Choose the doctor."]})
-        _ensure_can_manage(self.request.user, doctor, self.noun)
         return doctor
 
     def perform_create(self, serializer):
@@ -195,7 +170,6 @@ class DoctorOwnedViewSet(
         serializer.instance = self.create_service(acting_user=self.request.user, doctor=doctor, **data)
 
     def perform_update(self, serializer):
-        _ensure_can_manage(self.request.user, serializer.instance.doctor, self.noun)
         data = dict(serializer.validated_data)
         serializer.instance = self.update_service(serializer.instance, self.request.user, data)
 
@@ -207,7 +181,6 @@ class AvailabilityViewSet(DoctorOwnedViewSet):
     serializer_class = AvailabilitySerializer
     filterset_class = AvailabilityFilter
     ordering_fields = ["weekday", "start_time", "valid_from"]
-    noun = "availability"
 
     @staticmethod
     def create_service(**kwargs):
@@ -223,7 +196,6 @@ class TimeOffViewSet(DoctorOwnedViewSet):
     serializer_class = TimeOffSerializer
     filterset_class = TimeOffFilter
     ordering_fields = ["start"]
-    noun = "time off"
     required_permissions = None  # set per action by action_permissions(...)
 
     @extend_schema(request=None, responses=TimeOffSerializer)
@@ -231,7 +203,6 @@ class TimeOffViewSet(DoctorOwnedViewSet):
     def withdraw(self, request, pk=None):
         """Withdraw time off: its slots become bookable again."""
         time_off = self.get_object()
-        _ensure_can_manage(request.user, time_off.doctor, self.noun)
         time_off = services.time_off_withdraw(time_off=time_off, acting_user=request.user)
         return Response(self.get_serializer(time_off).data)
 

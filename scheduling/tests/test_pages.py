@@ -451,7 +451,7 @@ def test_a_whole_day_is_on_one_page_however_many_appointments_it_has(client, log
 
 
 def test_a_day_past_the_limit_shows_the_first_rows_and_says_so(client, login, monkeypatch):
-    monkeypatch.setattr("scheduling.views.BOARD_DAY_LIMIT", 5)
+    monkeypatch.setattr("scheduling.views.frontdesk.BOARD_DAY_LIMIT", 5)
     doctor = DoctorFactory()
     starts = [at(8, day=MONDAY) + datetime.timedelta(minutes=15 * i) for i in range(7)]
     for start in starts:

@@ -84,3 +84,27 @@ def test_a_rescheduled_appointment_is_reminded_again():
 def test_bad_hours_exit_with_a_message():
     with pytest.raises(CommandError, match="--hours must be between"):
         call_command("send_appointment_reminders", "--hours", "0")
+
+
+def test_marking_a_reminder_leaves_a_history_row_made_by_the_system():
+    """The mark goes through scheduling.services (not a bare .update()): the history shows when it was set."""
+    appointment = AppointmentFactory(patient__email="ann@example.com", **soon(5))
+    rows_before = appointment.history.count()
+
+    run()
+
+    latest = appointment.history.latest()
+    assert appointment.history.count() == rows_before + 1
+    assert latest.reminder_sent_at is not None and latest.history_user is None
+
+
+def test_the_reminder_service_marks_once_and_leaves_others_alone():
+    appointment = AppointmentFactory(**soon(5))
+    cancelled = AppointmentFactory(status=AppointmentStatus.CANCELLED, **soon(6))
+    now = timezone.now()
+
+    assert services.appointment_mark_reminded(appointment=appointment, acting_user=None, now=now) is not None
+    assert services.appointment_mark_reminded(appointment=appointment, acting_user=None, now=now) is None
+    assert services.appointment_mark_reminded(appointment=cancelled, acting_user=None, now=now) is None
+    cancelled.refresh_from_db()
+    assert cancelled.reminder_sent_at is None

@@ -22,7 +22,7 @@ from scheduling.tests.factories import (
     RoomFactory,
     TimeOffFactory,
 )
-from staff.tests.factories import StaffMemberFactory, UserFactory
+from staff.tests.factories import StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,16 @@ def local(hour, minute=0, day=MONDAY):
 
 
 @pytest.fixture
-def clerk():
-    return UserFactory()
+def clerk(make_user):
+    """Who acts in these tests: an administrator, whom scheduling.policies lets take every action
+    (the rules of who may act are in test_policies.py)."""
+    return make_user("Administrator")
+
+
+@pytest.fixture
+def manager(make_user):
+    """An administrator: maintains any doctor's availability and time off (scheduling.policies)."""
+    return make_user("Administrator")
 
 
 @pytest.fixture
@@ -475,6 +483,23 @@ def test_completing_sends_appointment_completed_once(clerk):
     assert received == [(Appointment, appointment.pk, S.COMPLETED)]
 
 
+def test_completing_names_the_acting_user_in_the_signal(clerk):
+    """Receivers get who completed the visit explicitly (``acting_user``), not from a private attribute."""
+    appointment = AppointmentFactory(status=S.IN_PROGRESS)
+    received = []
+
+    def receiver(sender, appointment, acting_user, **kwargs):
+        received.append(acting_user)
+
+    appointment_completed.connect(receiver)
+    try:
+        services.appointment_complete(appointment=appointment, acting_user=clerk)
+    finally:
+        appointment_completed.disconnect(receiver)
+
+    assert received == [clerk]
+
+
 def test_a_failing_receiver_rolls_the_completion_back(clerk):
     appointment = AppointmentFactory(status=S.IN_PROGRESS)
 
@@ -562,16 +587,16 @@ def window_data(**kwargs):
     }
 
 
-def test_a_doctor_gets_a_window_at_their_hospital_by_default(clerk, doctor):
-    window = services.availability_create(acting_user=clerk, doctor=doctor, **window_data(weekday=3))
+def test_a_doctor_gets_a_window_at_their_hospital_by_default(manager, doctor):
+    window = services.availability_create(acting_user=manager, doctor=doctor, **window_data(weekday=3))
 
     assert window.hospital == doctor.hospital
-    assert window.history.get().history_user == clerk
+    assert window.history.get().history_user == manager
 
 
-def test_overlapping_windows_of_one_doctor_are_refused(clerk, doctor):
+def test_overlapping_windows_of_one_doctor_are_refused(manager, doctor):
     with pytest.raises(ValidationError, match="overlaps another window of"):
-        services.availability_create(acting_user=clerk, doctor=doctor, **window_data(end_time=datetime.time(9, 30)))
+        services.availability_create(acting_user=manager, doctor=doctor, **window_data(end_time=datetime.time(9, 30)))
     assert Availability.objects.filter(doctor=doctor).count() == 1
 
 
@@ -583,57 +608,57 @@ def test_overlapping_windows_of_one_doctor_are_refused(clerk, doctor):
         {"valid_from": datetime.date(2018, 1, 1), "valid_to": datetime.date(2019, 12, 31)},  # before it is valid
     ],
 )
-def test_windows_that_do_not_overlap_are_accepted(clerk, doctor, change):
+def test_windows_that_do_not_overlap_are_accepted(manager, doctor, change):
     data = window_data(end_time=datetime.time(9, 30))
     data.update(change)
 
-    services.availability_create(acting_user=clerk, doctor=doctor, **data)
+    services.availability_create(acting_user=manager, doctor=doctor, **data)
 
     assert Availability.objects.filter(doctor=doctor).count() == 2
 
 
-def test_a_window_can_be_ended_and_replaced(clerk, doctor, window):
-    services.availability_update(availability=window, acting_user=clerk, valid_to=datetime.date(2028, 12, 31))
+def test_a_window_can_be_ended_and_replaced(manager, doctor, window):
+    services.availability_update(availability=window, acting_user=manager, valid_to=datetime.date(2028, 12, 31))
 
-    services.availability_create(acting_user=clerk, doctor=doctor, **window_data())
+    services.availability_create(acting_user=manager, doctor=doctor, **window_data())
 
     assert Availability.objects.filter(doctor=doctor).count() == 2
 
 
-def test_a_window_shorter_than_a_slot_is_refused(clerk, doctor):
+def test_a_window_shorter_than_a_slot_is_refused(manager, doctor):
     with pytest.raises(ValidationError, match="shorter than one slot"):
         services.availability_create(
-            acting_user=clerk, doctor=doctor, **window_data(weekday=4, end_time=datetime.time(8, 10))
+            acting_user=manager, doctor=doctor, **window_data(weekday=4, end_time=datetime.time(8, 10))
         )
 
 
-def test_only_doctors_have_availability(clerk):
+def test_only_doctors_have_availability(manager):
     with pytest.raises(ValidationError, match="is not a doctor"):
-        services.availability_create(acting_user=clerk, doctor=StaffMemberFactory(), **window_data())
+        services.availability_create(acting_user=manager, doctor=StaffMemberFactory(), **window_data())
 
 
-def test_time_off_must_end_after_it_starts(clerk, doctor):
+def test_time_off_must_end_after_it_starts(manager, doctor):
     with pytest.raises(ValidationError, match="must end after it starts"):
-        services.time_off_create(acting_user=clerk, doctor=doctor, start=local(12), end=local(12), reason="Leave")
+        services.time_off_create(acting_user=manager, doctor=doctor, start=local(12), end=local(12), reason="Leave")
     assert not TimeOff.objects.exists()
 
 
-def test_time_off_over_booked_appointments_is_refused(clerk, doctor, book):
+def test_time_off_over_booked_appointments_is_refused(manager, doctor, book):
     book()
 
     with pytest.raises(ValidationError, match="has 1 appointment during this time off.*Reschedule or cancel it first"):
-        services.time_off_create(acting_user=clerk, doctor=doctor, start=local(8), end=local(18), reason="Leave")
+        services.time_off_create(acting_user=manager, doctor=doctor, start=local(8), end=local(18), reason="Leave")
     assert not TimeOff.objects.exists()
 
 
-def test_time_off_blocks_new_bookings(clerk, doctor, book):
-    services.time_off_create(acting_user=clerk, doctor=doctor, start=local(8), end=local(18), reason="Conference")
+def test_time_off_blocks_new_bookings(manager, doctor, book):
+    services.time_off_create(acting_user=manager, doctor=doctor, start=local(8), end=local(18), reason="Conference")
 
     with pytest.raises(Conflict, match="is away from"):
         book()
 
 
-def test_withdrawn_time_off_frees_its_slots_and_cannot_be_changed(clerk):
+def test_withdrawn_time_off_frees_its_slots_and_cannot_be_changed(manager):
     window = AvailabilityFactory()
     doctor = window.doctor
     today = timezone.localdate()
@@ -643,10 +668,10 @@ def test_withdrawn_time_off_frees_its_slots_and_cannot_be_changed(clerk):
     away = TimeOffFactory(doctor=doctor, start=start, end=start + datetime.timedelta(hours=2))
     free = {start for start, _ in doctor_free_slots(doctor=doctor, date_from=day, date_to=day)}
     assert start not in free
-    services.time_off_withdraw(time_off=away, acting_user=clerk)
+    services.time_off_withdraw(time_off=away, acting_user=manager)
     free = {start for start, _ in doctor_free_slots(doctor=doctor, date_from=day, date_to=day)}
     assert start in free
     away.refresh_from_db()
-    assert away.is_cancelled and away.history.first().history_user == clerk
+    assert away.is_cancelled and away.history.first().history_user == manager
     with pytest.raises(Conflict, match="withdrawn"):
-        services.time_off_update(time_off=away, acting_user=clerk, reason="Back on")
+        services.time_off_update(time_off=away, acting_user=manager, reason="Back on")

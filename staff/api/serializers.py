@@ -38,13 +38,6 @@ class DepartmentSerializer(serializers.ModelSerializer):
         model = Department
         fields = ["id", "hospital", "hospital_name", "name", "code", "is_active"]
 
-    def validate_hospital(self, hospital):
-        if self.instance is not None and hospital.pk != self.instance.hospital_id:
-            raise serializers.ValidationError(
-                "A department cannot move to another hospital; create it there and deactivate this one."
-            )
-        return hospital
-
 
 class StaffMemberSerializer(serializers.ModelSerializer):
     """A staff member as read: login name, person, workplace, role and doctor details."""

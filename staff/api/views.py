@@ -3,13 +3,11 @@
 Nothing here is deleted: hospitals, departments and staff members are deactivated (``is_active``).
 """
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from hms.audit import apply_changes, audited_save
 from hms.roles import is_portal_patient
 from staff.api.serializers import (
     DepartmentSerializer,
@@ -21,7 +19,7 @@ from staff.api.serializers import (
 )
 from staff.filters import DepartmentFilterSet, DoctorFilterSet, HospitalFilterSet, StaffMemberFilterSet
 from staff.models import Department, Hospital, StaffMember
-from staff.services import staff_member_create, staff_member_set_active, staff_member_update
+from staff.services import department_save, hospital_save, staff_member_create, staff_member_update
 
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
@@ -29,26 +27,29 @@ NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 class ReferenceDataViewSet(viewsets.ModelViewSet):
     """Reference data: created and changed by administrators, deactivated instead of deleted.
 
-    Every save runs full_clean() and records the acting user in the model's history.
+    Every save goes through the model's service (``save_service``: full_clean(), the acting user on the history row).
     """
 
     http_method_names = NO_DELETE
+    save_service = None
 
     def perform_create(self, serializer):
         model = serializer.Meta.model
-        serializer.instance = audited_save(model(**serializer.validated_data), acting_user=self.request.user)
+        serializer.instance = type(self).save_service(
+            instance=model(**serializer.validated_data), acting_user=self.request.user
+        )
 
-    @transaction.atomic
     def perform_update(self, serializer):
-        instance = serializer.Meta.model.objects.select_for_update().get(pk=serializer.instance.pk)
-        if apply_changes(instance, serializer.validated_data, allowed=set(serializer.fields)):
-            audited_save(instance, acting_user=self.request.user)
-        serializer.instance = instance
+        instance = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(instance, name, value)
+        serializer.instance = type(self).save_service(instance=instance, acting_user=self.request.user)
 
 
 class HospitalViewSet(ReferenceDataViewSet):
     queryset = Hospital.objects.all()
     serializer_class = HospitalSerializer
+    save_service = staticmethod(hospital_save)
     filterset_class = HospitalFilterSet
     search_fields = ["name", "code"]
     ordering_fields = ["name", "code", "state"]
@@ -57,6 +58,7 @@ class HospitalViewSet(ReferenceDataViewSet):
 class DepartmentViewSet(ReferenceDataViewSet):
     queryset = Department.objects.select_related("hospital")
     serializer_class = DepartmentSerializer
+    save_service = staticmethod(department_save)
     filterset_class = DepartmentFilterSet
     search_fields = ["name", "code"]
     ordering_fields = ["name", "code"]
@@ -107,12 +109,7 @@ class StaffMemberViewSet(viewsets.ModelViewSet):
         member = self.get_object()
         serializer = self.get_serializer(member, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        active = data.pop("is_active", None)
-        with transaction.atomic():
-            member = staff_member_update(member=member, acting_user=request.user, **data)
-            if active is not None:
-                member = staff_member_set_active(member=member, active=active, acting_user=request.user)
+        member = staff_member_update(member=member, acting_user=request.user, **serializer.validated_data)
         return Response(StaffMemberSerializer(member, context=self.get_serializer_context()).data)
 
 

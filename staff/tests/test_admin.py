@@ -223,3 +223,39 @@ def test_old_versions_are_shown_but_cannot_be_reverted(admin_client):
     assert response.status_code == 403
     hospital.refresh_from_db()
     assert hospital.name == "New Name"
+
+
+def test_the_back_office_cannot_move_a_department_to_another_hospital_either(admin_client):
+    """The rule is staff.services.department_save's, so the admin refuses what the API refuses."""
+    department = DepartmentFactory()
+    home, elsewhere = department.hospital_id, HospitalFactory()
+    data = {"hospital": elsewhere.pk, "name": department.name, "code": department.code, "is_active": "on"}
+
+    response = admin_client.post(admin_url(Department, "change", department.pk), data, follow=True)
+
+    department.refresh_from_db()
+    assert department.hospital_id == home
+    assert "cannot move to another hospital" in response.content.decode()
+
+
+def test_a_hospital_changed_in_the_back_office_keeps_who_changed_it(admin_client, admin_user):
+    hospital = HospitalFactory()
+    data = {
+        "name": "Renamed General",
+        "code": hospital.code,
+        "timezone": hospital.timezone,
+        "phone": hospital.phone,
+        "is_active": "on",
+        "address_line1": hospital.address_line1,
+        "address_line2": hospital.address_line2,
+        "city": hospital.city,
+        "state": hospital.state,
+        "postal_code": hospital.postal_code,
+    }
+
+    response = admin_client.post(admin_url(Hospital, "change", hospital.pk), data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    hospital.refresh_from_db()
+    assert hospital.name == "Renamed General"
+    assert hospital.history.first().history_user == admin_user

@@ -5,7 +5,13 @@ from django.core.exceptions import ValidationError
 
 from staff.choices import StaffRole
 from staff.models import StaffMember
-from staff.services import staff_member_create, staff_member_set_active, staff_member_update
+from staff.services import (
+    department_save,
+    hospital_save,
+    staff_member_create,
+    staff_member_set_active,
+    staff_member_update,
+)
 from staff.tests.factories import DepartmentFactory, HospitalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +78,28 @@ def test_an_administrator_gets_into_the_back_office_and_loses_it_with_the_role()
     staff_member_update(member=member, acting_user=UserFactory(), role=StaffRole.RECEPTIONIST)
     member.user.refresh_from_db()
     assert not member.user.is_staff
+
+
+# --- hospitals and departments: saved through staff.services (admin and API alike) -------------------------
+
+
+def test_a_hospital_is_saved_with_the_acting_user_on_its_history():
+    admin = UserFactory()
+    hospital = HospitalFactory.build(code="LAK", name="Lakeside General")
+
+    saved = hospital_save(instance=hospital, acting_user=admin)
+
+    assert saved.history.get().history_user == admin
+
+
+def test_a_department_cannot_move_to_another_hospital():
+    department = DepartmentFactory()
+    home = department.hospital_id
+    department.hospital = HospitalFactory()
+
+    with pytest.raises(ValidationError) as refused:
+        department_save(instance=department, acting_user=UserFactory())
+
+    assert "hospital" in refused.value.message_dict
+    department.refresh_from_db()
+    assert department.hospital_id == home

@@ -1,6 +1,7 @@
 """Email each patient a reminder of their scheduled appointments in the next 24 hours, once.
 
-Each appointment is marked (reminder_sent_at) under its row lock before the email leaves, so
+Each appointment is marked (reminder_sent_at) under its row lock before the email leaves
+(scheduling.services.appointment_mark_reminded, which keeps a history row), so
 running the command twice - or two copies at once - sends nothing new. Rescheduling clears the
 mark: the new time gets its own reminder.
 """
@@ -10,9 +11,9 @@ from datetime import timedelta
 
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
+from scheduling import services
 from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.models import Appointment, local_label
 
@@ -66,16 +67,9 @@ class Command(BaseCommand):
         now = timezone.now()
         sent = failed = 0
         for pk in list(due_for_reminder(now, hours).values_list("pk", flat=True)):
-            with transaction.atomic():
-                # Lock the appointment row alone (a join would lock the patient row too).
-                still_due = list(
-                    Appointment.objects.select_for_update()
-                    .filter(pk=pk, status=AppointmentStatus.SCHEDULED, reminder_sent_at__isnull=True)
-                    .values_list("pk", flat=True)
-                )
-                if not still_due:  # sent by another run, cancelled or moved meanwhile
-                    continue
-                Appointment.objects.filter(pk=pk).update(reminder_sent_at=now)
+            # The service marks it under its row lock and commits (with a history row) before the email leaves.
+            if services.appointment_mark_reminded(appointment=Appointment(pk=pk), acting_user=None, now=now) is None:
+                continue  # sent by another run, cancelled or moved meanwhile
             # Marked and committed first: at most one email per appointment, even if this one fails.
             appointment = Appointment.objects.select_related("patient", "doctor__user", "hospital", "room").get(pk=pk)
             subject, body = reminder_text(appointment)
