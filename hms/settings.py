@@ -233,6 +233,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLE_ADMIN = False  # accounts/admin.py shows the attempts read-only, with an "Unlock" action
 AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login kept (back office > login failures); access log too
 
 # Argon2 for new passwords; older PBKDF2 hashes still verify and are rehashed with Argon2 at the next login.
 PASSWORD_HASHERS = [
