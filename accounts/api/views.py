@@ -2,6 +2,8 @@
 
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -23,6 +25,7 @@ LOCKED_OUT = OpenApiResponse(
 )
 
 
+@method_decorator(never_cache, name="dispatch")  # the answer holds a key
 class ObtainTokenView(APIView):
     """Log in with a username and password and get a new API token (valid for API_TOKEN_LIFETIME_HOURS).
 
