@@ -62,16 +62,15 @@ def token_revoke(*, token, acting_user):
 
 @transaction.atomic
 def tokens_revoke_for_user(*, user, acting_user, reason=None):
-    """Revoke every live token of ``user`` (a user's own, an administrator's action, a deactivation).
-    Returns how many were revoked."""
-    if acting_user is not None and acting_user.pk != user.pk and not is_account_administrator(acting_user):
-        raise PermissionDenied("Only the user or an administrator may revoke their tokens.")
+    """Revoke every live token of ``user``. Returns how many were revoked.
+
+    Asked for directly (no ``reason``): by the user or an administrator. With a ``reason`` it is the
+    consequence of another service's action, which checked who may act (a deactivation)."""
     if reason is None:
-        reason = (
-            ApiTokenRevokeReason.OWNER
-            if acting_user and acting_user.pk == user.pk
-            else ApiTokenRevokeReason.ADMINISTRATOR
-        )
+        if acting_user.pk != user.pk and not is_account_administrator(acting_user):
+            raise PermissionDenied("Only the user or an administrator may revoke their tokens.")
+        owner = acting_user.pk == user.pk
+        reason = ApiTokenRevokeReason.OWNER if owner else ApiTokenRevokeReason.ADMINISTRATOR
     return _revoke(ApiToken.objects.filter(user=user), reason=reason, acting_user=acting_user)
 
 

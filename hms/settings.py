@@ -248,6 +248,14 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ApiTokenStatusEnum"] = "accounts.ch
 # password change, a deactivation or a revocation ends them sooner.
 API_TOKEN_LIFETIME = timedelta(hours=env_int("API_TOKEN_LIFETIME_HOURS", default=12, minimum=1))
 
+# Password reset emails (console backend unless EMAIL_BACKEND says otherwise): the SMTP server, if any.
+EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", default=25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
+
 # HTTPS: behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1 (it sends X-Forwarded-Proto).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0, minimum=0)
