@@ -24,6 +24,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_optional(settings):
+    """Tests log in with a password alone; accounts/tests/test_two_factor.py proves the production default
+    (administrators and doctors must use two factors) and tests it."""
+    settings.TWO_FACTOR_REQUIRED_ROLES = []
+
+
 @pytest.fixture
 def make_user(db):
     """make_user("Nurse") -> a user in that role (a StaffMember for staff roles; a bare user for Patient)."""

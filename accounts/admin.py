@@ -2,8 +2,10 @@
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.forms import AdminLoginForm
 from accounts.models import ApiToken
 from hms.admin import AuditedAdmin, ReadOnlyAdmin
@@ -76,3 +78,37 @@ class LoginAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["attempt_time", "logout_time", "username", "ip_address", "path_info"]
     search_fields = ["username", "ip_address"]
     exclude = ["http_accept", "session_hash"]
+
+
+# --- Two-factor sign-in devices (django-otp registers editable, deletable admins; ours are read-only) -----------
+
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+class TwoFactorDeviceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["user", "name", "confirmed", "last_used_at"]
+    list_filter = ["confirmed"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+    actions = ["turn_off_selected"]
+    apply_to_each = AuditedAdmin.apply_to_each
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super(ReadOnlyAdmin, self).has_change_permission(request, obj)
+
+    @admin.action(description="Turn off two-factor sign-in for these users (a lost phone)", permissions=["change"])
+    def turn_off_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset.select_related("user"),
+            lambda device: two_factor.two_factor_reset(user=device.user, acting_user=request.user),
+            "Two-factor sign-in turned off ({count} device(s)); the users set it up again at their next login.",
+        )
+
+
+admin.site.register(TOTPDevice, TwoFactorDeviceAdmin)
+admin.site.register(StaticDevice, TwoFactorDeviceAdmin)

@@ -1,4 +1,11 @@
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
+
+from accounts.two_factor import two_factor_required
+from hms.views import is_api_request
 
 
 class NoStoreMiddleware:
@@ -15,3 +22,36 @@ class NoStoreMiddleware:
         if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
             add_never_cache_headers(response)
         return response
+
+
+TWO_FACTOR_FREE_PATHS = ("/account/two-factor/", "/logout/", "/login/", "/password-reset/", "/static/")
+
+
+class TwoFactorRequiredMiddleware:
+    """A logged-in user whose role must sign in with two factors (settings.TWO_FACTOR_REQUIRED_ROLES) and whose
+    session has not been confirmed with a code is sent to /account/two-factor/ (set it up, or enter a code);
+    the API answers 403. API tokens are only issued with the code, so token requests pass (their user is set
+    by DRF, after this). Goes after django_otp's OTPMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(TWO_FACTOR_FREE_PATHS)
+            and not user.is_verified()
+            and two_factor_required(user)
+        ):
+            if is_api_request(request):
+                return JsonResponse(
+                    {
+                        "detail": "Your role signs in with two factors: confirm this login at /account/two-factor/.",
+                        "code": "two_factor_required",
+                    },
+                    status=403,
+                )
+            return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

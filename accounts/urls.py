@@ -1,8 +1,9 @@
-"""Login, logout and password reset pages (mounted at the site root by hms/urls.py)."""
+"""Login, logout, two-factor sign-in and password reset pages (mounted at the site root by hms/urls.py)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from accounts import views
 from accounts.forms import LoginForm
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/two-factor/", views.two_factor_page, name="two_factor"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

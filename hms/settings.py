@@ -215,10 +215,13 @@ LOGGING = {
 }
 
 # --- Accounts (issue 14): lockout, password hashing, API tokens, security headers -----------------------------
-INSTALLED_APPS += ["axes", "csp", "accounts"]
+INSTALLED_APPS += ["axes", "csp", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+INSTALLED_APPS += ["accounts"]  # after django_otp: its admin replaces theirs
 MIDDLEWARE += [
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.NoStoreMiddleware",  # Cache-Control: no-store on every answer to a logged-in user
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): this login was confirmed with a code
+    "accounts.middleware.TwoFactorRequiredMiddleware",  # the roles below confirm every login with a code
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into accounts.lockout.lockout_response
 ]
 # django-axes first: a locked-out username or address is refused before its password is checked.
@@ -234,6 +237,11 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLE_ADMIN = False  # accounts/admin.py shows the attempts read-only, with an "Unlock" action
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login kept (back office > login failures); access log too
+
+# Two-factor sign-in (accounts/two_factor.py): these roles must use it (comma-separated; empty: nobody must,
+# anyone may). `make demo` sets it empty so a newcomer logs in as every demo user with the password alone.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", default=["Administrator", "Doctor"])
+OTP_TOTP_ISSUER = "HMS"
 
 # Argon2 for new passwords; older PBKDF2 hashes still verify and are rehashed with Argon2 at the next login.
 PASSWORD_HASHERS = [

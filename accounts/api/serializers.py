@@ -8,6 +8,13 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="With two-factor sign-in on: the current code from the authenticator app, or a recovery code.",
+    )
 
 
 class TokenIssuedSerializer(serializers.Serializer):

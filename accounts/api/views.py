@@ -14,8 +14,10 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.api.serializers import ApiTokenSerializer, TokenIssuedSerializer, TokenRequestSerializer
 from accounts.filters import ApiTokenFilterSet
+from accounts.forms import CODE_REQUIRED
 from accounts.lockout import LOCKED_OUT_STATUS, lockout_message
 from accounts.models import ApiToken
+from accounts.two_factor import two_factor_enabled, two_factor_required, two_factor_verify
 from hms.pagination import KeysetPagination
 
 LOCKED_OUT = OpenApiResponse(
@@ -25,9 +27,16 @@ LOCKED_OUT = OpenApiResponse(
 )
 
 
+TWO_FACTOR_SETUP = OpenApiResponse(
+    description="The user's role must sign in with two factors (TWO_FACTOR_REQUIRED_ROLES) and they have not "
+    'turned it on yet (on the web, /account/two-factor/). `{"detail": "...", "code": "two_factor_setup_required"}`.'
+)
+
+
 @method_decorator(never_cache, name="dispatch")  # the answer holds a key
 class ObtainTokenView(APIView):
-    """Log in with a username and password and get a new API token (valid for API_TOKEN_LIFETIME_HOURS).
+    """Log in with a username and password (and, with two-factor sign-in on, ``otp``: a current code) and get a
+    new API token (valid for API_TOKEN_LIFETIME_HOURS).
 
     Each call issues another token; name it (``name``) to tell your tokens apart in the list."""
 
@@ -37,7 +46,7 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenIssuedSerializer, LOCKED_OUT_STATUS: LOCKED_OUT},
+        responses={200: TokenIssuedSerializer, 403: TWO_FACTOR_SETUP, LOCKED_OUT_STATUS: LOCKED_OUT},
         auth=[],
     )
     def post(self, request):
@@ -52,6 +61,17 @@ class ObtainTokenView(APIView):
         if user is None:
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to log in with provided credentials."]}, code="authorization"
+            )
+        if two_factor_enabled(user):
+            if two_factor_verify(user=user, code=data.validated_data["otp"]) is None:
+                raise serializers.ValidationError({"otp": [CODE_REQUIRED]}, code="otp_required")
+        elif two_factor_required(user):
+            return Response(
+                {
+                    "detail": "Your role signs in with two factors: turn it on at /account/two-factor/ first.",
+                    "code": "two_factor_setup_required",
+                },
+                status=status.HTTP_403_FORBIDDEN,
             )
         token, key = services.token_issue(user=user, name=data.validated_data["name"])
         return Response(
