@@ -24,7 +24,15 @@ class NoStoreMiddleware:
         return response
 
 
-TWO_FACTOR_FREE_PATHS = ("/account/two-factor/", "/logout/", "/login/", "/password-reset/", "/static/")
+TWO_FACTOR_FREE_PATHS = (
+    "/account/two-factor/",
+    "/logout/",
+    "/login/",
+    "/password-reset/",
+    "/static/",
+    "/admin/login/",
+    "/admin/logout/",
+)
 
 
 class TwoFactorRequiredMiddleware:

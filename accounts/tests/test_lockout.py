@@ -157,6 +157,21 @@ def test_an_administrator_unlocks_a_login_in_the_back_office(client, admin_clien
     assert AccessFailureLog.objects.filter(username=user.username).count() == LIMIT  # the story stays
 
 
+def test_an_administrator_who_is_not_a_superuser_unlocks_too(client, make_user):
+    user = make_user("Nurse")
+    fail(client, "/login/", user.username, LIMIT)
+    administrator = make_user("Administrator", is_staff=True)
+    back_office = type(client)()
+    back_office.force_login(administrator)
+
+    back_office.post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {"action": "unlock_selected", "_selected_action": [AccessAttempt.objects.get(username=user.username).pk]},
+    )
+
+    assert not AccessAttempt.objects.filter(username=user.username).exists()
+
+
 def test_the_back_office_shows_lockouts_but_never_deletes_them(admin_client, client, make_user):
     user = make_user("Nurse")
     fail(client, "/login/", user.username, LIMIT)
