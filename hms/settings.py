@@ -214,7 +214,7 @@ LOGGING = {
     "loggers": {"django.request": {"filters": ["refusal_one_line"]}},
 }
 
-# --- Accounts (issue 14): lockout, password hashing, API tokens, security headers -----------------------------
+# --- Accounts (issue 14): lockout, two-factor, password hashing, API tokens, security headers ----------------
 INSTALLED_APPS += ["axes", "csp", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 INSTALLED_APPS += ["accounts"]  # after django_otp: its admin replaces theirs
 MIDDLEWARE += [

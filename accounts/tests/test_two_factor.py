@@ -11,6 +11,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
+from accounts.checks import two_factor_roles_exist
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +198,11 @@ def test_an_administrator_turns_it_off_for_a_user_who_lost_the_phone(admin_clien
     assert not two_factor.two_factor_enabled(user)
     assert TOTPDevice.objects.filter(pk=device.pk).exists()  # kept, unconfirmed
     assert client.post("/login/", {"username": user.username, "password": "pw"}).status_code == 302
+
+
+def test_a_misspelt_required_role_is_a_system_check_error(settings):
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["Administrator", "Docter"]
+
+    assert [error.id for error in two_factor_roles_exist(None)] == ["accounts.E001"]
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["Administrator", "Doctor"]
+    assert two_factor_roles_exist(None) == []
