@@ -220,7 +220,7 @@ INSTALLED_APPS += ["accounts"]  # after django_otp: its admin replaces theirs
 MIDDLEWARE += [
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.NoStoreMiddleware",  # Cache-Control: no-store on every answer to a logged-in user
-    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): this login was confirmed with a code
+    "accounts.middleware.OTPSessionMiddleware",  # request.user.is_verified(): this login was confirmed with a code
     "accounts.middleware.TwoFactorRequiredMiddleware",  # the roles below confirm every login with a code
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into accounts.lockout.lockout_response
 ]

@@ -5,6 +5,8 @@ login and the API token login."""
 import importlib
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
@@ -206,3 +208,25 @@ def test_a_misspelt_required_role_is_a_system_check_error(settings):
     assert [error.id for error in two_factor_roles_exist(None)] == ["accounts.E001"]
     settings.TWO_FACTOR_REQUIRED_ROLES = ["Administrator", "Doctor"]
     assert two_factor_roles_exist(None) == []
+
+
+def test_a_confirmed_login_costs_no_query_per_page(client, enrolled, required):
+    user, device, _codes = enrolled("Doctor")
+    client.post("/login/", {"username": user.username, "password": "pw", "otp_token": code_for(device)})
+    client.get("/patients/")
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/patients/")
+
+    assert response.status_code == 200
+    assert not [q["sql"] for q in ctx.captured_queries if "otp_" in q["sql"]]
+
+
+def test_logging_out_ends_the_confirmation(client, enrolled, required):
+    user, device, _codes = enrolled("Doctor")
+    client.post("/login/", {"username": user.username, "password": "pw", "otp_token": code_for(device)})
+    client.post("/logout/")
+
+    client.force_login(user)  # a password-only session of the same user
+
+    assert client.get("/patients/")["Location"].startswith("/account/two-factor/")
