@@ -10,7 +10,7 @@ PIP := $(VENV)/bin/pip
 
 # The demo runs like production (DEBUG=0: no stack traces shown) with a key generated once per checkout.
 DEMO_KEY_FILE := .demo-secret-key
-DEMO_ENV = DEBUG=0 SECRET_KEY="$$(cat $(DEMO_KEY_FILE))" DATABASE_URL=sqlite:///db.sqlite3
+DEMO_ENV = DEBUG=0 SECRET_KEY="$$(cat $(DEMO_KEY_FILE))" DATABASE_URL=sqlite:///db.sqlite3 TWO_FACTOR_REQUIRED_ROLES=
 TEST_DB_URL ?= mysql://hms:hms@127.0.0.1:3306/hms
 # Tests run in TEST_WORKERS processes (pytest-xdist), each with its own MariaDB test database (test_hms_gw0, ...),
 # a test module staying in one process (its module fixtures are built once).

@@ -19,8 +19,16 @@ ROLE_TO_STAFF = {
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    """Hashing a password the production way takes most of a second; tests need no such cost."""
+    """Hashing a password the production way takes most of a second; tests need no such cost.
+    (accounts/tests/test_passwords.py proves the production setting is Argon2 first.)"""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_optional(settings):
+    """Tests log in with a password alone; accounts/tests/test_two_factor.py proves the production default
+    (administrators and doctors must use two factors) and tests it."""
+    settings.TWO_FACTOR_REQUIRED_ROLES = []
 
 
 @pytest.fixture
@@ -47,13 +55,13 @@ def api_client():
 @pytest.fixture
 def api_as(make_user):
     """api_as("Receptionist") -> an APIClient authenticated (by token) as a new user of that role."""
-    from rest_framework.authtoken.models import Token
+    from accounts.services import token_issue
 
     def _client(role_or_user):
         user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = token_issue(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         client.user = user
         return client
 

@@ -10,6 +10,7 @@ in its ``AppConfig.ready()``. URL includes and ``INSTALLED_APPS`` (strings) are 
 
 LAYERS: list[tuple[str, ...]] = [
     ("hms",),  # the base: settings, URLs, roles, permissions, audit, exceptions, shared helpers
+    ("accounts",),  # logins: lockout, API tokens, two-factor, password reset, security headers
     ("staff",),  # hospitals, departments, staff members
     ("patients", "catalog"),  # patients; the item master (medications, supplies, kinds of equipment)
     ("scheduling",),  # availability, rooms, equipment, appointments

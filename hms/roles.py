@@ -73,6 +73,12 @@ ROLE_PERMISSIONS = {
         "patients.payer": "vac",
         "patients.insureraccount": "vac",
         "auth.user": "vac",
+        "accounts.apitoken": "vc",  # c: only the revoke action (accounts.services.token_revoke)
+        "axes.accessattempt": "vc",  # c: only the unlock action (accounts.services.login_unlock)
+        "axes.accessfailurelog": "v",
+        "axes.accesslog": "v",
+        "otp_totp.totpdevice": "vc",  # c: only "turn off" (accounts.two_factor.two_factor_reset)
+        "otp_static.staticdevice": "vc",
         "scheduling.appointment": "vac",
         "scheduling.availability": "vac",
         "scheduling.timeoff": "vac",

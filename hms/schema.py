@@ -68,6 +68,7 @@ ERROR_DESCRIPTIONS = {
     "404": "No such row, or not one this user may see (or a page past the end).",
     "409": "The current state refuses this change, or it clashes with existing data. Nothing was changed.",
     "413": "The request body is larger than the server accepts.",
+    "429": "Too many failed logins for this username or from this address: locked for a while (`locked_out`).",
 }
 
 

@@ -1,5 +1,6 @@
 """HMS settings, read from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from hms.env import env_bool, env_database, env_int, env_list, env_str
@@ -23,7 +24,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -147,7 +147,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="HMS <no-reply@hms.ex
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["hms.permissions.RolePermission"],
@@ -215,4 +215,77 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="WARNING")},
     # A refused request (403, 404, ...) is one warning line with user and path, never a stack trace.
     "loggers": {"django.request": {"filters": ["refusal_one_line"]}},
+}
+
+# --- Accounts (issue 14): lockout, two-factor, password hashing, API tokens, security headers ----------------
+INSTALLED_APPS += ["axes", "csp", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+INSTALLED_APPS += ["accounts"]  # after django_otp: its admin replaces theirs
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.NoStoreMiddleware",  # Cache-Control: no-store on every answer to a logged-in user
+    "accounts.middleware.OTPSessionMiddleware",  # request.user.is_verified(): this login was confirmed with a code
+    "accounts.middleware.TwoFactorRequiredMiddleware",  # the roles below confirm every login with a code
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into accounts.lockout.lockout_response
+]
+# django-axes first: a locked-out username or address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
+# LOGIN_FAILURE_LIMIT failed logins for a username, or from an IP address, lock it for LOGIN_LOCKOUT_MINUTES
+# (0: until an administrator unlocks it, back office > Axes > access attempts > "Unlock").
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", default=15, minimum=0)
+AXES_COOLOFF_TIME = timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MINUTES else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False  # accounts/admin.py shows the attempts read-only, with an "Unlock" action
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login kept (back office > login failures); access log too
+
+# Two-factor sign-in (accounts/two_factor.py): these roles must use it (comma-separated; empty: nobody must,
+# anyone may). `make demo` sets it empty so a newcomer logs in as every demo user with the password alone.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", default=["Administrator", "Doctor"])
+OTP_TOTP_ISSUER = "HMS"
+
+# Argon2 for new passwords; older PBKDF2 hashes still verify and are rehashed with Argon2 at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ApiTokenStatusEnum"] = "accounts.choices.ApiTokenState"
+# API tokens (accounts.models.ApiToken) live API_TOKEN_LIFETIME_HOURS from their issue, however busy; a
+# password change, a deactivation or a revocation ends them sooner.
+API_TOKEN_LIFETIME = timedelta(hours=env_int("API_TOKEN_LIFETIME_HOURS", default=12, minimum=1))
+
+# Password reset emails (console backend unless EMAIL_BACKEND says otherwise): the SMTP server, if any.
+EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", default=25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
+
+# HTTPS: behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1 (it sends X-Forwarded-Proto).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content Security Policy: our own scripts, styles and images only; nothing inline, no frames, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }

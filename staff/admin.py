@@ -12,8 +12,6 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 
 from hms.admin import (
     ActivationActions,
@@ -47,7 +45,7 @@ User = get_user_model()
 
 # --- Logins, roles and API tokens (django.contrib.auth and DRF register these; ours replace them) ---------------
 
-for _model in (User, Group, TokenProxy):
+for _model in (User, Group):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 
@@ -82,17 +80,6 @@ class UserAdmin(ActivationActions, NoDeleteAdmin, DjangoUserAdmin):
 @admin.register(Group)
 class GroupAdmin(ReadOnlyAdmin, DjangoGroupAdmin):
     """Roles are shown, not edited: hms/roles.py is the table, and every migrate re-applies it exactly."""
-
-
-@admin.register(TokenProxy)
-class TokenAdmin(DrfTokenAdmin):
-    """API tokens: issued here or at /api/v1/auth/token/; revoked with the users' action, never edited."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Hospitals and departments -------------------------------------------------------------------------------

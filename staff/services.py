@@ -1,8 +1,9 @@
 """Changes to staff members: their user account, role group and profile move together.
 
 Also the logins of anyone (staff or patient) and the hospitals and departments: users are deactivated,
-never deleted (their name stays on every history row they made); a revoked API token is gone, and the
-revocation is kept in the admin log; hospitals and departments are deactivated, never deleted.
+never deleted (their name stays on every history row they made); a revoked API token stays listed as
+revoked (accounts.models.ApiToken), and the revocation is also kept in the admin log; hospitals and
+departments are deactivated, never deleted.
 """
 
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -10,8 +11,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from accounts.choices import ApiTokenRevokeReason
+from accounts.services import tokens_revoke_for_user
 from hms.audit import apply_changes, audited_save, audited_set_active
 from hms.exceptions import Conflict
 from hms.roles import forget_roles
@@ -75,6 +77,8 @@ def staff_member_set_active(*, member, active, acting_user):
         audited_save(member, acting_user=acting_user)
         member.user.is_active = active
         member.user.save(update_fields=["is_active"])
+        if not active:
+            tokens_revoke_for_user(user=member.user, acting_user=acting_user, reason=ApiTokenRevokeReason.DEACTIVATED)
     return member
 
 
@@ -107,18 +111,20 @@ def user_set_active(*, user, active, acting_user):
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+    if not active:  # a deactivated login's API tokens die with it (and stay dead after a reactivation)
+        tokens_revoke_for_user(user=user, acting_user=acting_user, reason=ApiTokenRevokeReason.DEACTIVATED)
     _log_user_change(user=user, acting_user=acting_user, message="Reactivated." if active else "Deactivated.")
     return user
 
 
 @transaction.atomic
 def token_revoke(*, user, acting_user):
-    """Revoke a user's API token (a credential, not a record: it is deleted). Returns whether one existed.
+    """Revoke a user's live API tokens (accounts.services). Returns whether there was one.
 
     The revocation is written to the admin log against the user. The user may get a new token by logging in
     to /api/v1/auth/token/ while their login is active.
     """
-    revoked, _ = Token.objects.filter(user_id=user.pk).delete()
+    revoked = tokens_revoke_for_user(user=user, acting_user=acting_user)
     if revoked:
         _log_user_change(user=user, acting_user=acting_user, message="API token revoked.")
     return bool(revoked)

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-HMS_APPS = ["hms", "staff", "patients", "catalog", "scheduling", "clinical", "billing", "inventory"]
+HMS_APPS = ["hms", "accounts", "staff", "patients", "catalog", "scheduling", "clinical", "billing", "inventory"]
 
 
 def hms_models():

@@ -21,8 +21,8 @@ def test_token_login_answers_a_token_that_authenticates_later_requests(api_clien
     response = api_client.post("/api/v1/auth/token/", {"username": "nurse.token", "password": "pw"})
 
     assert response.status_code == 200
-    assert set(response.data) == {"token"}
-    assert response.data["token"] == user.auth_token.key
+    assert set(response.data) == {"token", "id", "name", "expires_at"}
+    assert user.api_tokens.get().pk == response.data["id"]
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.data['token']}")
     assert api_client.get("/api/v1/hospitals/").status_code == 200
 

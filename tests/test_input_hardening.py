@@ -4,9 +4,9 @@ junk filter values, and loosely typed JSON (issue 10, items 5, 7, 9, 10)."""
 import json
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import token_issue
 from patients.models import Patient
 from patients.tests.factories import PatientFactory, PayerFactory
 from staff.tests.factories import DoctorFactory, UserFactory
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 def root_api(db):
     user = UserFactory(username="root", is_staff=True, is_superuser=True)
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = token_issue(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     client.user = user
     return client
 

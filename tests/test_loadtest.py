@@ -4,8 +4,8 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from accounts.services import token_issue
 from scheduling.choices import AppointmentStatus
 from scheduling.models import Appointment
 from scheduling.tests.factories import AvailabilityFactory
@@ -27,9 +27,9 @@ def test_two_users_sharing_one_doctor_book_without_a_single_error(live_server, m
     doctor = DoctorFactory()
     for weekday in range(7):
         AvailabilityFactory(doctor=doctor, weekday=weekday)
-    token = Token.objects.create(user=make_user("Receptionist"))
+    _token, key = token_issue(user=make_user("Receptionist"))
 
-    result = loadtest.run(live_server.url, users=2, seconds=3, token=token.key)
+    result = loadtest.run(live_server.url, users=2, seconds=3, token=key)
 
     booked = Appointment.objects.filter(doctor=doctor, status=AppointmentStatus.SCHEDULED)
     assert result["errors"] == 0, result["error_samples"]

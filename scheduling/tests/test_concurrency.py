@@ -5,9 +5,9 @@ from collections import Counter
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import token_issue
 from patients.tests.factories import PatientFactory
 from scheduling.models import Appointment
 from scheduling.tests.factories import AvailabilityFactory
@@ -21,7 +21,7 @@ START = "2030-01-07T10:00:00-05:00"  # a Monday slot of AvailabilityFactory in N
 def book_all_at_once(payloads):
     """POST every payload to /api/v1/appointments/ from its own thread at the same moment."""
     receptionist = StaffMemberFactory(role=StaffRole.RECEPTIONIST).user
-    token = Token.objects.create(user=receptionist).key
+    token = token_issue(user=receptionist)[1]
     barrier = threading.Barrier(len(payloads), timeout=30)
     results = []
     lock = threading.Lock()

@@ -7,9 +7,10 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
 from django.urls import reverse
-from rest_framework.authtoken.models import Token, TokenProxy
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.services import token_issue
 from hms.exceptions import Conflict
 from staff import services
 from staff.models import Department, Hospital, StaffMember
@@ -49,13 +50,13 @@ def test_a_user_cannot_be_deleted_in_code_and_keeps_their_history_rows():
 
 def test_a_superuser_cannot_delete_a_user_group_or_token_in_the_admin(admin_client):
     user = UserFactory(groups=["Nurse"])
-    Token.objects.create(user=user)
+    token, _key = token_issue(user=user)
 
     assert admin_client.get(admin_url(User, "delete", user.pk)).status_code == 403
     assert admin_client.post(admin_url(User, "delete", user.pk), {"post": "yes"}).status_code == 403
     assert admin_client.get(admin_url(Group, "delete", Group.objects.get(name="Nurse").pk)).status_code == 403
-    assert admin_client.get(admin_url(TokenProxy, "delete", user.pk)).status_code == 403
-    assert User.objects.filter(pk=user.pk).exists() and Token.objects.filter(user=user).exists()
+    assert admin_client.get(admin_url(ApiToken, "delete", token.pk)).status_code == 403
+    assert User.objects.filter(pk=user.pk).exists() and ApiToken.objects.filter(user=user).exists()
     assert user.groups.filter(name="Nurse").exists()
 
 
@@ -67,9 +68,9 @@ def test_the_user_list_offers_deactivate_reactivate_and_revoke_but_no_delete(adm
 
 def test_deactivating_a_user_in_the_admin_blocks_password_and_token_login_and_is_logged(admin_client, admin_user):
     user = UserFactory(groups=["Patient"])
-    token = Token.objects.create(user=user)
+    _token, key = token_issue(user=user)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/patients/").status_code != 401
 
     response = admin_client.post(
@@ -143,15 +144,16 @@ def test_the_active_flag_is_changed_by_the_actions_not_the_user_form(admin_clien
     assert "is_active" not in page.context["adminform"].form.fields
 
 
-def test_revoking_api_tokens_removes_the_credential_and_logs_it(admin_client, admin_user):
+def test_revoking_api_tokens_kills_the_credential_keeps_the_row_and_logs_it(admin_client, admin_user):
     user = UserFactory()
-    token = Token.objects.create(user=user)
+    token, key = token_issue(user=user)
 
     admin_client.post(admin_url(User, "changelist"), {"action": "revoke_api_tokens", "_selected_action": [user.pk]})
 
-    assert not Token.objects.filter(user=user).exists()
+    token.refresh_from_db()
+    assert (token.revoked_by, token.revoke_reason) == (admin_user, "administrator")
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/patients/").status_code == 401
     assert LogEntry.objects.get(object_id=str(user.pk), change_message="API token revoked.").user == admin_user
     assert User.objects.filter(pk=user.pk).exists()
@@ -159,10 +161,10 @@ def test_revoking_api_tokens_removes_the_credential_and_logs_it(admin_client, ad
 
 def test_tokens_are_not_edited_in_the_admin(admin_client):
     user = UserFactory()
-    Token.objects.create(user=user)
-    response = admin_client.post(admin_url(TokenProxy, "change", user.pk), {"user": UserFactory().pk})
+    token, _key = token_issue(user=user)
+    response = admin_client.post(admin_url(ApiToken, "change", token.pk), {"user": UserFactory().pk})
     assert response.status_code == 403
-    assert Token.objects.get(user=user)
+    assert ApiToken.objects.get(user=user).pk == token.pk
 
 
 def test_role_groups_are_shown_but_not_edited_in_the_admin(admin_client):

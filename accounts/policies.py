@@ -1,0 +1,19 @@
+"""Who may act on accounts: the owner of a token, and administrators (the Administrator role or a superuser)."""
+
+from django.core.exceptions import PermissionDenied
+
+from hms.roles import ADMINISTRATOR, has_role
+
+
+def is_account_administrator(user):
+    return user.is_authenticated and (user.is_superuser or has_role(user, ADMINISTRATOR))
+
+
+def check_may_manage_token(*, user, token):
+    if token.user_id != user.pk and not is_account_administrator(user):
+        raise PermissionDenied("Only the token's owner or an administrator may revoke it.")
+
+
+def check_may_unlock_logins(*, user):
+    if not is_account_administrator(user):
+        raise PermissionDenied("Only an administrator may unlock logins.")

@@ -1,0 +1,96 @@
+"""Account actions: API tokens (issue, revoke) and login lockouts (unlock)."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.choices import ApiTokenRevokeReason
+from accounts.keys import token_digest
+from accounts.models import ApiToken
+from accounts.policies import check_may_manage_token, check_may_unlock_logins, is_account_administrator
+from hms.exceptions import Conflict
+
+DEFAULT_TOKEN_LIFETIME = timedelta(hours=12)
+
+
+def token_lifetime():
+    return getattr(settings, "API_TOKEN_LIFETIME", DEFAULT_TOKEN_LIFETIME)
+
+
+@transaction.atomic
+def token_issue(*, user, name=""):
+    """A new token for ``user`` (who has just proved their password). Returns (token, key): the key is
+    shown once and never stored, only its digest."""
+    key = secrets.token_urlsafe(30)
+    now = timezone.now()
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=key[:8],
+        digest=token_digest(key),
+        auth_hash=user.get_session_auth_hash(),
+        created_at=now,
+        expires_at=now + token_lifetime(),
+    )
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+def _revoke(queryset, *, reason, acting_user):
+    return queryset.filter(revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=acting_user, revoke_reason=reason
+    )
+
+
+@transaction.atomic
+def token_revoke(*, token, acting_user):
+    """Revoke one token (its owner or an administrator). The row stays, with who revoked it and when."""
+    check_may_manage_token(user=acting_user, token=token)
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise Conflict("This token is already revoked.", code="already_revoked")
+    reason = ApiTokenRevokeReason.OWNER if token.user_id == acting_user.pk else ApiTokenRevokeReason.ADMINISTRATOR
+    _revoke(ApiToken.objects.filter(pk=token.pk), reason=reason, acting_user=acting_user)
+    token.refresh_from_db()
+    return token
+
+
+@transaction.atomic
+def tokens_revoke_for_user(*, user, acting_user, reason=None):
+    """Revoke every live token of ``user``. Returns how many were revoked.
+
+    Asked for directly (no ``reason``): by the user or an administrator. With a ``reason`` it is the
+    consequence of another service's action, which checked who may act (a deactivation)."""
+    if reason is None:
+        if acting_user.pk != user.pk and not is_account_administrator(acting_user):
+            raise PermissionDenied("Only the user or an administrator may revoke their tokens.")
+        owner = acting_user.pk == user.pk
+        reason = ApiTokenRevokeReason.OWNER if owner else ApiTokenRevokeReason.ADMINISTRATOR
+    return _revoke(ApiToken.objects.filter(user=user), reason=reason, acting_user=acting_user)
+
+
+def token_revoke_after_password_change(*, token):
+    """Record that a token died with its user's password (found when it is next presented)."""
+    _revoke(ApiToken.objects.filter(pk=token.pk), reason=ApiTokenRevokeReason.PASSWORD_CHANGED, acting_user=None)
+
+
+@transaction.atomic
+def login_unlock(*, acting_user, username=None, ip_address=None):
+    """Lift a login lockout: forget the failed attempts of a username and/or an IP address (django-axes'
+    attempt rows; the access and failure logs stay). Returns how many attempt records were reset."""
+    from axes.utils import reset
+
+    check_may_unlock_logins(user=acting_user)
+    if not username and not ip_address:
+        raise Conflict("Name a username or an IP address to unlock.", code="nothing_to_unlock")
+    count = 0
+    if username:
+        count += reset(username=username)
+    if ip_address:
+        count += reset(ip=ip_address)
+    return count
