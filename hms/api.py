@@ -17,14 +17,18 @@ class HMSRouter(DefaultRouter):
 
 
 def api_modules():
-    """Every installed app's ``api.urls`` module, in INSTALLED_APPS order."""
+    """Every installed app's ``api.urls`` module that adds viewsets (has ``register``), in INSTALLED_APPS order.
+
+    A module without ``register`` is a plain URLconf its app includes itself (accounts' token login)."""
     modules = []
     for app_config in apps.get_app_configs():
         if not module_has_submodule(app_config.module, "api"):
             continue
         package = import_module(f"{app_config.name}.api")
         if hasattr(package, "__path__") and module_has_submodule(package, "urls"):
-            modules.append(import_module(f"{app_config.name}.api.urls"))
+            module = import_module(f"{app_config.name}.api.urls")
+            if hasattr(module, "register"):
+                modules.append(module)
     return modules
 
 

@@ -1,5 +1,6 @@
 """API tokens: named, several per user, expire after API_TOKEN_LIFETIME, listed and revoked by their owner and
-administrators (the row stays, with who revoked it), and dead after a password change or a deactivation."""
+administrators (the row stays, with who revoked it), and dead after a password change (deactivation:
+staff/tests/test_token_revocation.py)."""
 
 from datetime import timedelta
 
@@ -14,7 +15,6 @@ from rest_framework.test import APIClient
 from accounts.keys import token_digest
 from accounts.models import ApiToken
 from accounts.services import token_issue
-from staff import services as staff_services
 
 pytestmark = pytest.mark.django_db
 
@@ -207,16 +207,3 @@ def test_a_token_issued_after_the_password_change_works(api_client, make_user):
     ]
 
     assert client_with(key).get("/api/v1/hospitals/").status_code == 200
-
-
-def test_deactivating_a_login_revokes_its_tokens(make_user, admin_user_obj):
-    user = make_user("Nurse")
-    token, key = token_issue(user=user)
-
-    staff_services.user_set_active(user=user, active=False, acting_user=admin_user_obj)
-
-    token.refresh_from_db()
-    assert (token.revoke_reason, token.revoked_by) == ("deactivated", admin_user_obj)
-    assert client_with(key).get("/api/v1/hospitals/").status_code == 401
-    staff_services.user_set_active(user=user, active=True, acting_user=admin_user_obj)
-    assert client_with(key).get("/api/v1/hospitals/").status_code == 401  # reactivation brings no token back
