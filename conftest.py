@@ -1,6 +1,9 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from staff.choices import StaffRole
@@ -61,8 +64,62 @@ def api_as(make_user):
 
 
 @pytest.fixture
+def page_as(make_user):
+    """page_as("Nurse") -> a django test Client logged in (by session) as a new user of that role (or a user given)."""
+
+    def _client(role_or_user):
+        user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
+        client = Client()
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def login(client, make_user):
+    """login("Nurse") -> the logged-in user; the test's `client` carries the session."""
+
+    def _login(role_or_user):
+        user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
+        client.force_login(user)
+        return user
+
+    return _login
+
+
+@pytest.fixture
 def admin_user_obj(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+# --- Counting queries: `from conftest import query_counter, counted_get` ----------------------------------------
+
+
+class QueryCounter(CaptureQueriesContext):
+    """The queries run inside the block: q.count, q.sql (their SQL, in order); len(q) and iterating work too."""
+
+    @property
+    def count(self):
+        return len(self)
+
+    @property
+    def sql(self):
+        return [query["sql"] for query in self.captured_queries]
+
+
+def query_counter(using=DEFAULT_DB_ALIAS):
+    """with query_counter() as q: ... then q.count (a CaptureQueriesContext on that database)."""
+    return QueryCounter(connections[using])
+
+
+def counted_get(client, url, params=None, status=200):
+    """GET url with a test or API client, assert the status, and return (number of queries, response)."""
+    with query_counter() as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == status, getattr(response, "data", response)
+    return queries.count, response
 
 
 # --- Browser tests: Playwright (sync API) driving Debian's chromium against pytest-django's live_server. ---------

@@ -32,16 +32,6 @@ def messages_of(response):
 
 
 @pytest.fixture
-def login(client, make_user):
-    def _login(role_or_user):
-        user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
-        client.force_login(user)
-        return user
-
-    return _login
-
-
-@pytest.fixture
 def clerk(make_user):
     return make_user("Billing Clerk", first_name="Carla", last_name="Clerk")
 

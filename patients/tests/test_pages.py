@@ -67,18 +67,6 @@ def form_data():
     }
 
 
-@pytest.fixture
-def login(client, make_user):
-    """login("Nurse") -> the logged-in user; the test client carries the session."""
-
-    def _login(role_or_user):
-        user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
-        client.force_login(user)
-        return user
-
-    return _login
-
-
 def page_text(response):
     return response.content.decode()
 

@@ -50,18 +50,6 @@ def messages_of(response):
 
 
 @pytest.fixture
-def login(client, make_user):
-    """login("Nurse") -> the logged-in user; the test client carries the session."""
-
-    def _login(role_or_user):
-        user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
-        client.force_login(user)
-        return user
-
-    return _login
-
-
-@pytest.fixture
 def window():
     return AvailabilityFactory(doctor__hospital__timezone="America/New_York", doctor__user__last_name="Grey")
 
