@@ -39,15 +39,13 @@ from clinical.forms import (
 )
 from clinical.selectors import HISTORY_KEYS, history_position, patient_history_page
 from hms.exceptions import DomainError
-from hms.pages import capped_count, cursor_page, queue_page
+from hms.pages import add_form_errors, capped_count, cursor_page, portal_page, queue_page, staff_page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _status
 from patients.selectors import is_portal_patient, patient_for_user, patient_queryset_for
-from patients.views import staff_page
 from scheduling import services as scheduling_services
-from scheduling.page_selectors import active_hospitals, local_today
-from scheduling.views import portal_page
-from staff.selectors import clinical_departments, staff_member_of
+from scheduling.page_selectors import local_today
+from staff.selectors import active_hospitals, clinical_departments, staff_member_of
 
 ICD10_RESULTS = 20
 WORKLIST_PAGE_SIZE = 25
@@ -55,15 +53,6 @@ TIMELINE_PAGE_SIZE = 25
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _add_errors(form, exc):
-    """Show a service's refusal on the form it came from (field errors where they belong)."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, _refusal(exc))
 
 
 def _visit_url(appointment, anchor=""):
@@ -215,7 +204,7 @@ def _record_action(request, pk, *, form_class, form_name, call, done, anchor, fo
     try:
         call(record, form)
     except (DomainError, ValidationError) as exc:
-        _add_errors(form, exc)
+        add_form_errors(form, exc)
         return _render_visit(request, appointment, status=_status(exc), section=section, **{form_name: form})
     return _done(request, appointment, done(form), anchor)
 
@@ -302,7 +291,7 @@ def visit_prescription_add_view(request, pk):
             request, appointment, status=409, section=section, prescription_form=form, allergy_warning=exc.message
         )
     except (DomainError, ValidationError) as exc:
-        _add_errors(form, exc)
+        add_form_errors(form, exc)
         return _render_visit(request, appointment, status=_status(exc), section=section, prescription_form=form)
     note = " (allergy override recorded)" if prescription.allergy_override_reason else ""
     return _done(request, appointment, f"Prescribed {prescription}{note}.", "prescriptions")
@@ -432,7 +421,7 @@ def visit_amend_view(request, pk):
             record=record, reason=form.cleaned_data["reason"], acting_user=request.user, **form.changes()
         )
     except (DomainError, ValidationError) as exc:
-        _add_errors(form, exc)
+        add_form_errors(form, exc)
         return _render_visit(request, appointment, status=_status(exc), amend_form=form)
     messages.success(request, "Amended the signed record; the original stays shown with the amendment.")
     return redirect(_visit_url(appointment, "amendments"))
@@ -457,7 +446,7 @@ def vitals_view(request, pk):
                     **form.measurements(),
                 )
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
                 status = _status(exc)
             else:
                 messages.success(request, f"Recorded the vitals of {appointment.patient.full_name}.")
@@ -542,7 +531,7 @@ def lab_result_view(request, pk):
             try:
                 result = services.lab_result_enter(order=order, acting_user=request.user, **form.cleaned_data)
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
                 status = _status(exc)
             else:
                 messages.success(
@@ -568,7 +557,7 @@ def lab_correct_view(request, pk):
             try:
                 result = services.lab_result_correct(result=order.result, acting_user=request.user, **form.cleaned_data)
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
                 status = _status(exc)
             else:
                 messages.success(
@@ -738,7 +727,7 @@ def result_call_view(request, pk):
                 messages.info(request, exc.message)
                 return redirect(to_call)
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
                 status = _status(exc)
             else:
                 messages.success(

@@ -30,6 +30,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from hms.exceptions import DomainError
+from hms.pages import refusal_message
 from hms.pagination import count_at_most
 from hms.sequences import Sequence
 
@@ -52,16 +53,6 @@ class RelatedListFilter(admin.RelatedFieldListFilter):
         if ordering:
             queryset = queryset.order_by(*ordering)
         return [(obj.pk, str(obj)) for obj in queryset]
-
-
-def refusal_message(exc):
-    if isinstance(exc, DomainError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    if isinstance(exc, PermissionDenied):
-        return str(exc) or "You may not do this."
-    return "This change conflicts with existing data and was not saved."
 
 
 def adopt(target, saved):

@@ -342,6 +342,13 @@ def user_roles(user):
     return list(getattr(user, _ROLES_CACHE))
 
 
+def is_portal_patient(user):
+    """A user who is only a patient (portal account): sees nothing but their own record."""
+    if not user.is_authenticated or user.is_superuser:
+        return False
+    return user_roles(user) == [PATIENT]
+
+
 def has_role(user, role):
     return user.is_authenticated and role in user_roles(user)
 

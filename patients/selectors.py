@@ -4,16 +4,8 @@ from django.db.models import Q, Value
 
 from hms.db import union_count, union_rows
 from hms.pagination import count_at_most, keyset_after, ordering_keys
-from hms.roles import INSURER, PATIENT, user_roles
+from hms.roles import INSURER, is_portal_patient, user_roles
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
-
-
-def is_portal_patient(user):
-    """A user who is only a patient (portal account): sees nothing but their own record."""
-    if not user.is_authenticated or user.is_superuser:
-        return False
-    roles = user_roles(user)
-    return roles == [PATIENT]
 
 
 def is_insurer(user):

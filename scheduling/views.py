@@ -7,11 +7,9 @@ the time zone of the appointment's hospital.
 """
 
 import datetime
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,14 +20,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from hms.exceptions import DomainError
-from hms.pages import cursor_page
+from hms.pages import cursor_page, portal_page, staff_page
 from hms.pages import paginate as _page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _refusal_status
-from hms.roles import PATIENT, may_read_field, user_roles
+from hms.roles import may_read_field
 from hms.validators import parse_id
 from patients.selectors import patient_for_user, patient_queryset_for, patient_search
-from patients.views import staff_page
 from scheduling import page_selectors, services
 from scheduling.forms import (
     AvailabilityForm,
@@ -49,6 +46,7 @@ from scheduling.forms import (
 from scheduling.models import Availability, TimeOff, local_label
 from scheduling.selectors import appointment_queryset_for, doctor_free_slots
 from scheduling.start_page import doctor_panels
+from staff.selectors import active_hospitals
 
 BOARD_DAY_LIMIT = 500  # one day of one hospital on one page; more is shown capped, with a note
 SCHEDULE_PAGE_SIZE = 25
@@ -245,7 +243,7 @@ def _board_defaults(user, params):
     if "hospital" in params:
         return params
     member = page_selectors.staff_member_for(user)
-    hospital = member.hospital if member and member.hospital.is_active else page_selectors.active_hospitals().first()
+    hospital = member.hospital if member and member.hospital.is_active else active_hospitals().first()
     if hospital is not None:
         params["hospital"] = hospital.pk
     return params
@@ -663,18 +661,6 @@ def time_off_edit_view(request, pk):
 
 
 # --- patient portal ------------------------------------------------------------------------------------
-
-
-def portal_page(view):
-    """A portal page: the user must have the Patient role; staff are refused (403)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if PATIENT not in user_roles(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
 
 
 @portal_page
