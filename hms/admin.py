@@ -25,7 +25,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, models
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -253,6 +253,33 @@ class AuditedAdmin(BoundedDatesAdmin, NoDeleteAdmin, SimpleHistoryAdmin):
                 done += 1
         if done:
             self.message_user(request, done_message.format(count=done), level=messages.SUCCESS)
+
+
+class ReadOnlyRecordAdmin(BigTableAdmin, ReadOnlyAdmin, AuditedAdmin):
+    """The back office of rows that change only through their services and grow with every visit (records and
+    what hangs off them, bills, payments, claims, the stock ledger): view and history only, list actions call the
+    services (``apply_to_each``), counts capped, no facets, exact or prefix search (``BigTableAdmin``).
+
+    A model without django-simple-history (the append-only stock ledger) shows Django's own history page."""
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        if not self.keeps_history:
+            self.object_history_template = None
+
+    @property
+    def keeps_history(self):
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self.keeps_history:
+            return super().history_view(request, object_id, extra_context)
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.keeps_history:
+            raise Http404("This kind of row keeps no old versions.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Sequence)

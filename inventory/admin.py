@@ -4,7 +4,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from hms.admin import BigTableAdmin, BoundedDatesAdmin, DateRangeFilter, ReadOnlyAdmin, RelatedListFilter
+from hms.admin import BigTableAdmin, BoundedDatesAdmin, DateRangeFilter, ReadOnlyRecordAdmin, RelatedListFilter
 from inventory import services
 from inventory.models import Batch, Equipment, Item, StockLevelRule, StockMovement, Store
 
@@ -88,7 +88,7 @@ class BatchAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(BigTableAdmin, ReadOnlyAdmin, BoundedDatesAdmin, admin.ModelAdmin):
+class StockMovementAdmin(ReadOnlyRecordAdmin):
     """The stock ledger: append-only, so read only here."""
 
     list_display = ["created_at", "kind", "quantity", "batch", "prescription_id", "created_by", "note"]

@@ -15,7 +15,7 @@ from patients.selectors import patient_search_condition
 from patients.services import (
     ALLERGY_FIELDS,
     HISTORY_FIELDS,
-    PATIENT_FIELDS,
+    PATIENT_WRITE_FIELDS,
     PAYER_FIELDS,
     POLICY_FIELDS,
     allergy_add,
@@ -117,7 +117,7 @@ class PatientAddForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = sorted(PATIENT_FIELDS)
+        fields = sorted(PATIENT_WRITE_FIELDS)
 
     def clean(self):
         cleaned = super().clean()
@@ -207,7 +207,7 @@ class PatientAdmin(BigTableAdmin, ActivationActions, AuditedAdmin):
         return False  # patients are deactivated, never deleted
 
     def save_model(self, request, obj, form, change):
-        data = {name: value for name, value in form.cleaned_data.items() if name in PATIENT_FIELDS}
+        data = {name: value for name, value in form.cleaned_data.items() if name in PATIENT_WRITE_FIELDS}
         if change:
             patient = patient_update(patient=obj, acting_user=request.user, **data)
         else:

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
+from patients.models import PATIENT_FIELDS, Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
 from staff.models import Hospital
 
 
@@ -53,23 +53,7 @@ class PatientForm(FieldsetsMixin, forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "sex",
-            "phone",
-            "email",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "postal_code",
-            "emergency_contact_name",
-            "emergency_contact_relation",
-            "emergency_contact_phone",
-            "preferred_hospital",
-        ]
+        fields = list(PATIENT_FIELDS)
         widgets = {"date_of_birth": DateInput()}
 
     def __init__(self, *args, **kwargs):

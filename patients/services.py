@@ -8,26 +8,18 @@ from hms.exceptions import Conflict
 from hms.roles import INSURER, has_role
 from hms.sequences import next_values
 from patients import policies
-from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
+from patients.models import (
+    PATIENT_FIELDS,
+    Allergy,
+    InsurancePolicy,
+    InsurerAccount,
+    MedicalHistoryEntry,
+    Patient,
+    Payer,
+)
 
-PATIENT_FIELDS = {
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "sex",
-    "phone",
-    "email",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "emergency_contact_name",
-    "emergency_contact_relation",
-    "emergency_contact_phone",
-    "preferred_hospital",
-    "user",
-}
+# What the patient services set: the patient's details, and the portal login linked to the record.
+PATIENT_WRITE_FIELDS = {*PATIENT_FIELDS, "user"}
 PAYER_FIELDS = {
     "name",
     "code",
@@ -117,7 +109,7 @@ def patient_register(*, acting_user, allow_duplicate=False, **data):
     When a patient with the same name and date of birth exists, raises DuplicatePatient
     (naming their MRNs) unless ``allow_duplicate`` is set by a user who checked them.
     """
-    unknown = set(data) - PATIENT_FIELDS
+    unknown = set(data) - PATIENT_WRITE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown patient fields: {', '.join(sorted(unknown))}.")
     data = _normalise(dict(data))
@@ -144,7 +136,7 @@ def patient_register(*, acting_user, allow_duplicate=False, **data):
 @transaction.atomic
 def patient_update(*, patient, acting_user, **data):
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
-    changed = apply_changes(patient, _normalise(dict(data)), allowed=PATIENT_FIELDS)
+    changed = apply_changes(patient, _normalise(dict(data)), allowed=PATIENT_WRITE_FIELDS)
     if changed:
         audited_save(patient, acting_user=acting_user)
     return patient

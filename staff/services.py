@@ -122,6 +122,18 @@ def token_revoke(*, user, acting_user):
 
 
 @transaction.atomic
+def hospital_save(*, instance, acting_user):
+    """Create or change a hospital (validated, with a history row); hospitals are deactivated, never deleted."""
+    return audited_save(instance, acting_user=acting_user)
+
+
+@transaction.atomic
+def department_save(*, instance, acting_user):
+    """Create or change a department (validated, with a history row); departments are deactivated, never deleted."""
+    return audited_save(instance, acting_user=acting_user)
+
+
+@transaction.atomic
 def hospital_set_active(*, hospital, active, acting_user):
     """A deactivated hospital is no longer offered for bookings, windows or new staff; history keeps it."""
     return audited_set_active(hospital, active=active, acting_user=acting_user)

@@ -29,6 +29,7 @@ from billing.api.serializers import (
 from billing.filters import BillFilterSet, ClaimFilterSet, PriceListEntryFilterSet
 from billing.models import Bill, Payment
 from hms.pagination import KeysetPagination
+from hms.viewsets import NO_DELETE
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -247,7 +248,7 @@ class PriceListEntryViewSet(viewsets.ModelViewSet):
     filterset_class = PriceListEntryFilterSet
     search_fields = ["code", "description"]
     ordering_fields = ["code", "kind", "unit_price"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = NO_DELETE
 
     def get_queryset(self):
         return selectors.price_list_queryset_for(self.request.user)

@@ -17,6 +17,7 @@ from clinical.selectors import prescription_queryset_for
 from hms.pagination import KeysetPagination, StandardPagination
 from hms.permissions import action_permissions
 from hms.validators import parse_id
+from hms.viewsets import ReferenceDataViewSet
 from inventory import selectors, services
 from inventory.api.serializers import (
     AdjustSerializer,
@@ -42,7 +43,6 @@ from inventory.filters import (
 )
 from staff.models import Hospital
 
-NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 MOVE_STOCK = "inventory.add_stockmovement"
 REFUSALS = {
     400: OpenApiResponse(description="Malformed input; the message says what to fix."),
@@ -50,26 +50,7 @@ REFUSALS = {
 }
 
 
-class ServiceSavedViewSet(viewsets.ModelViewSet):
-    """Reference rows saved through a service; deactivated, never deleted."""
-
-    http_method_names = NO_DELETE
-    required_permissions = None
-    save_service = None
-
-    def perform_create(self, serializer):
-        serializer.instance = type(self).save_service(
-            instance=self.queryset.model(**serializer.validated_data), acting_user=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        instance = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        serializer.instance = type(self).save_service(instance=instance, acting_user=self.request.user)
-
-
-class ItemViewSet(ServiceSavedViewSet):
+class ItemViewSet(ReferenceDataViewSet):
     """The catalog: medications, supplies, equipment. Deactivate (`is_active: false`) instead of deleting."""
 
     queryset = selectors.item_list()
@@ -80,7 +61,7 @@ class ItemViewSet(ServiceSavedViewSet):
     save_service = staticmethod(services.item_save)
 
 
-class StoreViewSet(ServiceSavedViewSet):
+class StoreViewSet(ReferenceDataViewSet):
     """Pharmacies and supply rooms. `receive` takes a delivery in; `write-off-expired` clears expired stock."""
 
     queryset = selectors.store_list()
@@ -215,7 +196,7 @@ class AlertViewSet(viewsets.ViewSet):
         return paginator.get_paginated_response(AlertSerializer(page, many=True).data)
 
 
-class EquipmentViewSet(ServiceSavedViewSet):
+class EquipmentViewSet(ReferenceDataViewSet):
     """Equipment that visits reserve, with asset tag and status. Retire instead of deleting."""
 
     queryset = selectors.equipment_list()

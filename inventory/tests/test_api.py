@@ -240,3 +240,17 @@ def test_list_query_counts_do_not_grow_with_the_rows(api_as, url):
         return len(queries)
 
     assert count(3) == count(27)
+
+
+def test_a_store_saved_through_the_api_names_the_acting_user_and_an_unchanged_save_adds_no_history(api_as):
+    store = StoreFactory(name="Main Pharmacy")
+    client = api_as(PHARMACIST)
+    url = f"/api/v1/inventory/stores/{store.pk}/"
+
+    assert client.patch(url, {"name": "Main Pharmacy"}).status_code == 200
+    assert store.history.count() == 1  # nothing changed: no save, no history row
+    assert client.patch(url, {"name": "Central Pharmacy"}).status_code == 200
+
+    assert store.history.count() == 2
+    assert store.history.first().history_user == client.user
+    assert store.history.first().name == "Central Pharmacy"

@@ -3,7 +3,7 @@
 from hms import serializers
 from hms.fields import OptionalEmailField
 from hms.nested import NestedAccessMixin
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
+from patients.models import PATIENT_FIELDS, Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
 from patients.selectors import patient_queryset_for
 from staff.api.serializers import zip_code_validator
 
@@ -127,22 +127,8 @@ class PatientSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "mrn",
-            "first_name",
-            "last_name",
-            "date_of_birth",
+            *PATIENT_FIELDS,
             "age",
-            "sex",
-            "phone",
-            "email",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "postal_code",
-            "emergency_contact_name",
-            "emergency_contact_relation",
-            "emergency_contact_phone",
-            "preferred_hospital",
             "preferred_hospital_name",
             "is_active",
             "registered_at",

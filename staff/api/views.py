@@ -9,7 +9,7 @@ from rest_framework import status, viewsets
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from hms.audit import apply_changes, audited_save
+from hms.viewsets import NO_DELETE, ReferenceDataViewSet
 from patients.selectors import is_portal_patient
 from staff.api.serializers import (
     DepartmentSerializer,
@@ -21,29 +21,13 @@ from staff.api.serializers import (
 )
 from staff.filters import DepartmentFilterSet, DoctorFilterSet, HospitalFilterSet, StaffMemberFilterSet
 from staff.models import Department, Hospital, StaffMember
-from staff.services import staff_member_create, staff_member_set_active, staff_member_update
-
-NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
-
-
-class ReferenceDataViewSet(viewsets.ModelViewSet):
-    """Reference data: created and changed by administrators, deactivated instead of deleted.
-
-    Every save runs full_clean() and records the acting user in the model's history.
-    """
-
-    http_method_names = NO_DELETE
-
-    def perform_create(self, serializer):
-        model = serializer.Meta.model
-        serializer.instance = audited_save(model(**serializer.validated_data), acting_user=self.request.user)
-
-    @transaction.atomic
-    def perform_update(self, serializer):
-        instance = serializer.Meta.model.objects.select_for_update().get(pk=serializer.instance.pk)
-        if apply_changes(instance, serializer.validated_data, allowed=set(serializer.fields)):
-            audited_save(instance, acting_user=self.request.user)
-        serializer.instance = instance
+from staff.services import (
+    department_save,
+    hospital_save,
+    staff_member_create,
+    staff_member_set_active,
+    staff_member_update,
+)
 
 
 class HospitalViewSet(ReferenceDataViewSet):
@@ -52,6 +36,7 @@ class HospitalViewSet(ReferenceDataViewSet):
     filterset_class = HospitalFilterSet
     search_fields = ["name", "code"]
     ordering_fields = ["name", "code", "state"]
+    save_service = staticmethod(hospital_save)
 
 
 class DepartmentViewSet(ReferenceDataViewSet):
@@ -60,6 +45,7 @@ class DepartmentViewSet(ReferenceDataViewSet):
     filterset_class = DepartmentFilterSet
     search_fields = ["name", "code"]
     ordering_fields = ["name", "code"]
+    save_service = staticmethod(department_save)
 
 
 class StaffDirectoryAccess(BasePermission):
