@@ -94,7 +94,7 @@ def admin_user_obj(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
 
 
-# --- Counting queries: `from conftest import query_counter, counted_get` ----------------------------------------
+# --- Counting queries: `from conftest import query_counter, query_count, counted_get` ---------------------------------
 
 
 class QueryCounter(CaptureQueriesContext):
@@ -112,6 +112,11 @@ class QueryCounter(CaptureQueriesContext):
 def query_counter(using=DEFAULT_DB_ALIAS):
     """with query_counter() as q: ... then q.count (a CaptureQueriesContext on that database)."""
     return QueryCounter(connections[using])
+
+
+def query_count(client, url, params=None, status=200):
+    """How many queries a GET of url costs (the answer's status checked): for "the same at 3 and 30 rows" tests."""
+    return counted_get(client, url, params, status)[0]
 
 
 def counted_get(client, url, params=None, status=200):

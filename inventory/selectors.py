@@ -50,10 +50,6 @@ def movement_list(*, filters=None):
     return _filtered(qs, StockMovementFilterSet, filters)
 
 
-def stock_rule_list(*, filters=None):
-    return StockLevelRule.objects.select_related("item", "store__hospital")
-
-
 def equipment_list(*, filters=None):
     from inventory.filters import EquipmentFilterSet
 

@@ -6,8 +6,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +13,7 @@ from billing import services
 from billing.choices import ClaimStatus
 from billing.models import Bill, Claim
 from billing.tests.factories import BillFactory, BillLineFactory
+from conftest import query_count, query_counter
 from patients.tests.factories import InsurancePolicyFactory, InsurerAccountFactory
 from staff.tests.factories import HospitalFactory, UserFactory
 
@@ -105,10 +104,7 @@ def test_the_drafts_are_paged_by_cursor_of_their_own(client, make_user):
 
 
 def _count(client, params):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(OUTSTANDING, params)
-    assert response.status_code == 200
-    return len(queries)
+    return query_count(client, OUTSTANDING, params)
 
 
 @pytest.mark.parametrize("params", [{}, {"q": "TST"}, {"hospital": "*"}], ids=["default", "search", "hospital"])
@@ -219,7 +215,7 @@ def test_the_claims_queue_costs_the_same_queries_for_3_and_30_claims(client):
             claim_of("Aetna", ClaimStatus.SUBMITTED if i % 2 else ClaimStatus.IN_REVIEW, days=i)
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
+        with query_counter() as queries:
             response = client.get(CLAIMS)
         assert response.status_code == 200
         return len(queries), len(response.context["submitted"]) + len(response.context["in_review"])

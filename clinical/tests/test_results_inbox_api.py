@@ -4,13 +4,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinical import services
 from clinical.models import CriticalResultCall, LabResult
 from clinical.tests.factories import CriticalResultCallFactory, LabResultFactory, SignedMedicalRecordFactory
+from conftest import query_count
 from staff.tests.factories import DoctorFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,13 +152,6 @@ def test_only_the_lab_records_calls_through_the_api(api_as, doctor, role):
     assert not CriticalResultCall.objects.exists()
 
 
-def _count(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx)
-
-
 def test_the_inbox_and_the_calls_cost_the_same_queries_for_3_or_30_rows(api_as, doctor, make_user):
     doctor_client, lab = api_as(doctor.user), api_as("Lab Technician")
     tech = make_user("Lab Technician")
@@ -177,8 +169,8 @@ def test_the_inbox_and_the_calls_cost_the_same_queries_for_3_or_30_rows(api_as, 
         (lab, f"{CALLS}to-call/"),
     ]
     add(3)
-    small = [_count(client, url) for client, url in urls]
+    small = [query_count(client, url) for client, url in urls]
     add(27)
 
-    assert [_count(client, url) for client, url in urls] == small
+    assert [query_count(client, url) for client, url in urls] == small
     assert max(small) <= 8

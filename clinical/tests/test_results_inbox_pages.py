@@ -6,8 +6,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +17,7 @@ from clinical.tests.factories import (
     MedicalRecordFactory,
     SignedMedicalRecordFactory,
 )
+from conftest import query_count
 from staff.tests.factories import DoctorFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,13 +41,6 @@ def result_for(doctor, value="85", *, ago_minutes=30):
 
 def row_ids(body, prefix="result"):
     return [int(pk) for pk in re.findall(rf'<tr id="{prefix}-(\d+)"', body)]
-
-
-def queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx)
 
 
 # --- the inbox --------------------------------------------------------------------------------------------------
@@ -139,10 +131,10 @@ def test_the_inbox_costs_the_same_queries_for_3_or_30_results(client, doctor, ma
                 services.lab_result_acknowledge(result=result, acting_user=doctor.user)
 
     add(3)
-    small = [queries(client, INBOX + f"?show={show}") for show in ("new", "all")]
+    small = [query_count(client, INBOX + f"?show={show}") for show in ("new", "all")]
     add(27)
 
-    assert [queries(client, INBOX + f"?show={show}") for show in ("new", "all")] == small
+    assert [query_count(client, INBOX + f"?show={show}") for show in ("new", "all")] == small
     assert max(small) <= 8
 
 
@@ -200,10 +192,10 @@ def test_the_start_page_with_inbox_and_unsigned_records_costs_the_same_queries_f
             MedicalRecordFactory(appointment__doctor=doctor)
 
     add(3)
-    small = queries(client, SCHEDULE)
+    small = query_count(client, SCHEDULE)
     add(27)
 
-    assert queries(client, SCHEDULE) == small <= 8
+    assert query_count(client, SCHEDULE) == small <= 8
 
 
 def test_the_nav_links_doctors_to_their_results_inbox(client, doctor, make_user):
@@ -293,11 +285,11 @@ def test_the_to_call_tab_costs_the_same_queries_for_3_or_30_results(client, doct
     url = WORKLIST + "?status=to_call"
     for _ in range(3):
         result_for(doctor, "452")
-    small = queries(client, url)
+    small = query_count(client, url)
     for _ in range(27):
         result_for(DoctorFactory(), "452")
 
-    assert queries(client, url) == small <= 8
+    assert query_count(client, url) == small <= 8
 
 
 # --- the back office --------------------------------------------------------------------------------------------

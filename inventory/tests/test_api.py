@@ -4,12 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billing.models import BillLine
 from clinical.choices import PrescriptionStatus
+from conftest import query_counter
 from inventory.choices import EquipmentStatus
 from inventory.models import Batch, Item, StockMovement
 from inventory.tests.factories import (
@@ -235,7 +234,7 @@ def test_list_query_counts_do_not_grow_with_the_rows(api_as, url):
     def count(n):
         LISTS[url](n)
         client.get(url)  # warm caches (permissions)
-        with CaptureQueriesContext(connection) as queries:
+        with query_counter() as queries:
             assert client.get(url).status_code == 200
         return len(queries)
 
