@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
@@ -134,9 +136,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture
-def browser_page(live_server):
-    """A fresh headless chromium page whose relative URLs ("/login/") go to the live server."""
+@contextmanager
+def launched_chromium():
+    """with launched_chromium() as browser: a headless Debian chromium driven by Playwright's sync API."""
     import os
 
     from playwright.sync_api import sync_playwright
@@ -150,18 +152,27 @@ def browser_page(live_server):
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-            context.set_default_timeout(15_000)
             try:
-                yield context.new_page()
+                yield browser
             finally:
-                context.close()
                 browser.close()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A fresh headless chromium page whose relative URLs ("/login/") go to the live server."""
+    with launched_chromium() as browser:
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(15_000)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
 
 
 @pytest.fixture

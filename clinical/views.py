@@ -39,7 +39,7 @@ from clinical.forms import (
 )
 from clinical.selectors import HISTORY_KEYS, history_position, patient_history_page
 from hms.exceptions import DomainError
-from hms.pages import add_form_errors, capped_count, cursor_page, portal_page, queue_page, staff_page
+from hms.pages import add_form_errors, capped_count, cursor_page, portal_page, queue_page, staff_page, tell_outcome
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _status
 from patients.selectors import is_portal_patient, patient_for_user, patient_queryset_for
@@ -180,12 +180,12 @@ def visit_icd10_view(request, pk):
 @staff_page("clinical.view_medicalrecord")
 def visit_open_view(request, pk):
     appointment = _writer_appointment(request, pk)
-    try:
-        services.record_open_for_appointment(appointment=appointment, acting_user=request.user)
-    except (DomainError, ValidationError) as exc:
-        messages.error(request, f"The record was not opened: {_refusal(exc)}")
-    else:
-        messages.success(request, f"Opened the medical record of {appointment.patient.full_name}.")
+    tell_outcome(
+        request,
+        lambda: services.record_open_for_appointment(appointment=appointment, acting_user=request.user),
+        refused="The record was not opened",
+        done=f"Opened the medical record of {appointment.patient.full_name}.",
+    )
     return redirect(_visit_url(appointment))
 
 
@@ -318,12 +318,12 @@ def visit_lab_order_add_view(request, pk):
 def visit_sign_view(request, pk):
     appointment, record = _writer_record(request, pk)
     if record is not None:
-        try:
-            services.record_sign(record=record, acting_user=request.user)
-        except (DomainError, ValidationError) as exc:
-            messages.error(request, f"The record was not signed: {_refusal(exc)}")
-        else:
-            messages.success(request, "Signed the medical record. Later changes are amendments.")
+        tell_outcome(
+            request,
+            lambda: services.record_sign(record=record, acting_user=request.user),
+            refused="The record was not signed",
+            done="Signed the medical record. Later changes are amendments.",
+        )
     return redirect(_visit_url(appointment))
 
 
@@ -331,12 +331,12 @@ def visit_sign_view(request, pk):
 @staff_page("clinical.view_medicalrecord")
 def visit_complete_view(request, pk):
     appointment = _writer_appointment(request, pk)
-    try:
-        scheduling_services.appointment_complete(appointment=appointment, acting_user=request.user)
-    except (DomainError, ValidationError) as exc:
-        messages.error(request, f"The visit was not completed: {_refusal(exc)}")
-    else:
-        messages.success(request, f"Completed the visit of {appointment.patient.full_name}; the bill is drafted.")
+    tell_outcome(
+        request,
+        lambda: scheduling_services.appointment_complete(appointment=appointment, acting_user=request.user),
+        refused="The visit was not completed",
+        done=f"Completed the visit of {appointment.patient.full_name}; the bill is drafted.",
+    )
     return redirect(_visit_url(appointment))
 
 
@@ -508,12 +508,13 @@ def _worklist_next(request):
 @staff_page("clinical.add_labresult")
 def lab_collect_view(request, pk):
     order = get_object_or_404(page_selectors.lab_worklist(user=request.user), pk=pk)
-    try:
-        services.lab_order_collect(order=order, acting_user=request.user)
-    except (DomainError, ValidationError) as exc:
-        messages.error(request, f"{order.test.name} of {order.record.patient.full_name}: {_refusal(exc)}")
-    else:
-        messages.success(request, f"Collected {order.test.name} of {order.record.patient.full_name}.")
+    label = f"{order.test.name} of {order.record.patient.full_name}"
+    tell_outcome(
+        request,
+        lambda: services.lab_order_collect(order=order, acting_user=request.user),
+        refused=label,
+        done=f"Collected {label}.",
+    )
     return redirect(_worklist_next(request))
 
 

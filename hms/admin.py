@@ -89,6 +89,26 @@ class ReadOnlyInline(ReadOnlyAdmin, admin.TabularInline):
     show_change_link = True
 
 
+class AddFormAdmin:
+    """Mixin: adding a row shows ``add_form`` with ``add_fieldsets`` (what creating it asks for); a saved row shows
+    ``fieldsets``, with ``change_readonly_fields`` shown but not editable."""
+
+    add_form = None
+    add_fieldsets = ()
+    change_readonly_fields = ()
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.change_readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+
 class ActiveChoicesOnly:
     """Mixin: the related rows named in ``active_choice_fields`` are offered only while active (``is_active``).
 
@@ -283,18 +303,9 @@ class ReadOnlyRecordAdmin(BigTableAdmin, ReadOnlyAdmin, AuditedAdmin):
 
 
 @admin.register(Sequence)
-class SequenceAdmin(admin.ModelAdmin):
+class SequenceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Counters behind MRNs and document numbers: visible to superusers, never edited by hand."""
 
     list_display = ["name", "last_value"]
     search_fields = ["name"]
     ordering = ["name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

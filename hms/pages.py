@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -72,6 +73,19 @@ def refusal_message(exc):
     if isinstance(exc, PermissionDenied):
         return str(exc) or "You may not do this."
     return "This change conflicts with existing data and was not saved."
+
+
+def tell_outcome(request, call, *, refused, done):
+    """Run ``call()`` (one service call) for a page's POST and tell the user how it went: a refusal as an error
+    message ("{refused}: {the reason}"), a success as ``done`` (a message, or a function of what ``call`` returned).
+    Returns what ``call`` returned, or None when it was refused (nothing changed)."""
+    try:
+        result = call()
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, f"{refused}: {refusal_message(exc)}")
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return result
 
 
 def add_form_errors(form, exc, *, shown_elsewhere=False):

@@ -4,7 +4,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from hms.admin import BigTableAdmin, BoundedDatesAdmin, DateRangeFilter, ReadOnlyRecordAdmin, RelatedListFilter
+from hms.admin import DateRangeFilter, ReadOnlyRecordAdmin, RelatedListFilter
 from inventory import services
 from inventory.models import Batch, Equipment, Item, StockLevelRule, StockMovement, Store
 
@@ -69,22 +69,13 @@ class StockLevelRuleAdmin(NoDeleteAdmin):
 
 
 @admin.register(Batch)
-class BatchAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
+class BatchAdmin(ReadOnlyRecordAdmin):
     """Read only: a batch is created by receiving stock (API or pharmacy pages) and changes only by movements."""
 
     list_display = ["item", "lot_number", "store", "expiry_date", "quantity_on_hand", "supplier"]
     list_filter = [("expiry_date", DateRangeFilter), "store__hospital", ("store", RelatedListFilter), "item__kind"]
     list_select_related = ["item", "store__hospital"]
     search_fields = ["=lot_number", "=item__code", "^item__name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockMovement)

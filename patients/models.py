@@ -279,3 +279,16 @@ class InsurancePolicy(models.Model):
 
     def clean(self):
         check_dates(self, {"valid_from": COVERAGE, "valid_to": COVERAGE})
+
+
+# What staff enter for an insurance policy (forms, API, back office), in the order forms show it.
+INSURANCE_POLICY_FIELDS = (
+    "payer",
+    "policy_number",
+    "group_number",
+    "coverage_percent",
+    "copay",
+    "valid_from",
+    "valid_to",
+    "is_primary",
+)

@@ -9,6 +9,7 @@ from hms.roles import INSURER, has_role
 from hms.sequences import next_values
 from patients import policies
 from patients.models import (
+    INSURANCE_POLICY_FIELDS,
     PATIENT_FIELDS,
     Allergy,
     InsurancePolicy,
@@ -34,17 +35,7 @@ PAYER_FIELDS = {
 }
 ALLERGY_FIELDS = {"substance", "reaction", "severity", "noted_on", "is_active"}
 HISTORY_FIELDS = {"condition", "onset_date", "status", "notes"}
-POLICY_FIELDS = {
-    "payer",
-    "policy_number",
-    "group_number",
-    "coverage_percent",
-    "copay",
-    "valid_from",
-    "valid_to",
-    "is_primary",
-    "is_active",
-}
+POLICY_FIELDS = {*INSURANCE_POLICY_FIELDS, "is_active"}
 
 
 class DuplicatePatient(Conflict):

@@ -5,10 +5,11 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from billing.choices import BillLineKind, BillStatus
+from billing import services
+from billing.choices import BillLineKind, BillStatus, ClaimStatus
 from billing.models import Bill, BillLine, PriceListEntry
-from patients.tests.factories import PatientFactory
-from staff.tests.factories import HospitalFactory
+from patients.tests.factories import InsurancePolicyFactory, PatientFactory
+from staff.tests.factories import HospitalFactory, UserFactory
 
 
 class PriceListEntryFactory(factory.django.DjangoModelFactory):
@@ -48,3 +49,20 @@ class BillLineFactory(factory.django.DjangoModelFactory):
     description = "Electrocardiogram"
     quantity = 1
     unit_price = Decimal("100.00")
+
+
+def claim_to(payer_name, status=ClaimStatus.IN_REVIEW):
+    """An issued $100 bill's claim to the payer named (80% coverage, no copay), taken by the services to ``status``
+    (draft, submitted or in review)."""
+    bill = BillFactory()
+    InsurancePolicyFactory(patient=bill.patient, payer_name=payer_name, coverage_percent=Decimal("80"), copay=0)
+    BillLineFactory(bill=bill, unit_price=Decimal("100.00"))
+    user = UserFactory()
+    bill = services.bill_issue(bill=bill, acting_user=user)
+    claim = services.claim_create(bill=bill, acting_user=user)
+    if status != ClaimStatus.DRAFT:
+        services.claim_submit(claim=claim, acting_user=user)
+    if status == ClaimStatus.IN_REVIEW:
+        services.claim_start_review(claim=claim, acting_user=user)
+    claim.refresh_from_db()
+    return claim

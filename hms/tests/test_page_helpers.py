@@ -3,13 +3,15 @@
 import pytest
 from django import forms
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import HttpResponse
 from django.test import RequestFactory
 
 from hms.exceptions import Conflict
-from hms.pages import add_form_errors, portal_page, refusal_message, staff_page
+from hms.pages import add_form_errors, portal_page, refusal_message, staff_page, tell_outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +100,30 @@ def test_refusal_message_says_what_was_refused_in_a_sentence():
     assert refusal_message(PermissionDenied("Only your own.")) == "Only your own."
     assert refusal_message(PermissionDenied()) == "You may not do this."
     assert refusal_message(IntegrityError("duplicate key")).startswith("This change conflicts with existing data")
+
+
+def _post():
+    request = RequestFactory().post("/somewhere/")
+    request._messages = CookieStorage(request)
+    return request
+
+
+def test_tell_outcome_runs_the_call_and_says_it_was_done():
+    request = _post()
+
+    result = tell_outcome(request, lambda: 42, refused="Not signed", done=lambda n: f"Signed {n} records.")
+
+    assert result == 42
+    assert [(m.level_tag, m.message) for m in get_messages(request)] == [("success", "Signed 42 records.")]
+
+
+def test_tell_outcome_shows_a_refusal_with_its_reason_and_answers_none():
+    request = _post()
+
+    def refuse():
+        raise Conflict("The record is already signed.")
+
+    assert tell_outcome(request, refuse, refused="The record was not signed", done="Signed.") is None
+    assert [(m.level_tag, m.message) for m in get_messages(request)] == [
+        ("error", "The record was not signed: The record is already signed.")
+    ]

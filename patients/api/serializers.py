@@ -3,25 +3,21 @@
 from hms import serializers
 from hms.fields import OptionalEmailField
 from hms.nested import NestedAccessMixin
-from patients.models import PATIENT_FIELDS, Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
+from patients.models import (
+    INSURANCE_POLICY_FIELDS,
+    PATIENT_FIELDS,
+    Allergy,
+    InsurancePolicy,
+    MedicalHistoryEntry,
+    Patient,
+    Payer,
+)
 from patients.selectors import patient_queryset_for
 from staff.api.serializers import zip_code_validator
 
 ALLERGY_FIELDS = ["id", "substance", "reaction", "severity", "noted_on", "is_active", "recorded_at"]
 HISTORY_FIELDS = ["id", "condition", "onset_date", "status", "notes", "recorded_at"]
-POLICY_FIELDS = [
-    "id",
-    "payer",
-    "payer_name",
-    "policy_number",
-    "group_number",
-    "coverage_percent",
-    "copay",
-    "valid_from",
-    "valid_to",
-    "is_primary",
-    "is_active",
-]
+POLICY_FIELDS = ["id", *INSURANCE_POLICY_FIELDS, "payer_name", "is_active"]
 
 
 class ScopedPatientField(serializers.PrimaryKeyRelatedField):
