@@ -20,14 +20,10 @@ HISTORY_FIELDS = ["id", "condition", "onset_date", "status", "notes", "recorded_
 POLICY_FIELDS = ["id", *INSURANCE_POLICY_FIELDS, "payer_name", "is_active"]
 
 
-class ScopedPatientField(serializers.PrimaryKeyRelatedField):
+class ScopedPatientField(serializers.ScopedRelatedField):
     """A patient id the requesting user may see; any other id is refused like one that does not exist."""
 
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return Patient.objects.none()
-        return patient_queryset_for(request.user)
+    scope = staticmethod(patient_queryset_for)
 
 
 class ChartRowSerializer(serializers.ModelSerializer):

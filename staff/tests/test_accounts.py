@@ -65,11 +65,11 @@ def test_the_user_list_offers_deactivate_reactivate_and_revoke_but_no_delete(adm
     assert {"deactivate_selected", "reactivate_selected", "revoke_api_tokens"} <= set(actions)
 
 
-def test_deactivating_a_user_in_the_admin_blocks_password_and_token_login_and_is_logged(admin_client, admin_user):
+def test_deactivating_a_user_in_the_admin_blocks_password_and_token_login_and_is_logged(
+    admin_client, admin_user, api_as
+):
     user = UserFactory(groups=["Patient"])
-    token = Token.objects.create(user=user)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = api_as(user)
     assert api.get("/api/v1/patients/").status_code != 401
 
     response = admin_client.post(
