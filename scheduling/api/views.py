@@ -21,6 +21,7 @@ from hms.pagination import KeysetPagination
 from hms.permissions import action_permissions
 from hms.roles import ADMINISTRATOR, user_roles
 from hms.validators import parse_bounded_date
+from hms.viewsets import ReferenceDataViewSet
 from patients.selectors import is_portal_patient
 from scheduling import services
 from scheduling.api.serializers import (
@@ -242,13 +243,7 @@ class TimeOffViewSet(DoctorOwnedViewSet):
         return services.time_off_update(time_off=instance, acting_user=user, **data)
 
 
-class RoomViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class RoomViewSet(ReferenceDataViewSet):
     """Rooms of each hospital. Deactivate a room with is_active=false; rooms are not deleted."""
 
     queryset = Room.objects.select_related("hospital")
