@@ -262,17 +262,19 @@ class AuditedAdmin(BoundedDatesAdmin, NoDeleteAdmin, SimpleHistoryAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def apply_to_each(self, request, queryset, change, done_message):
-        """Run ``change(obj)`` (a service call) for each selected object; report what was done and refused."""
-        done = 0
+        """Run ``change(obj)`` (a service call) for each selected object; say how many were done, then each refusal."""
+        done, refused = 0, []
         for obj in queryset:
             try:
                 change(obj)
             except (*REFUSALS, PermissionDenied) as exc:
-                self.message_user(request, f"{obj}: {refusal_message(exc)}", level=messages.ERROR)
+                refused.append(f"{obj}: {refusal_message(exc)}")
             else:
                 done += 1
         if done:
             self.message_user(request, done_message.format(count=done), level=messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, level=messages.ERROR)
 
 
 class ReadOnlyRecordAdmin(BigTableAdmin, ReadOnlyAdmin, AuditedAdmin):

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from hms.exceptions import DomainError
-from hms.pages import staff_page
+from hms.pages import add_form_errors, staff_page
 from staff.forms import RosterFilterForm, ShiftForm
 from staff.selectors import roster_for_week
 from staff.services import shift_cancel, shift_create
@@ -42,7 +42,7 @@ def roster(request):
                         acting_user=request.user,
                     )
                 except (DomainError, ValidationError) as exc:
-                    shift_form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+                    add_form_errors(shift_form, exc)
                 else:
                     messages.success(request, "Shift added to the roster.")
                     return redirect(f"{reverse('staff:roster')}?department={department.pk}&week={week_start}")
