@@ -6,6 +6,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from staff.choices import StaffRole
@@ -89,6 +90,11 @@ def login(client, make_user):
         return user
 
     return _login
+
+
+def admin_url(model, view, *args):
+    """The back office's URL of a model's view: admin_url(Patient, "changelist"), admin_url(Bill, "change", pk)."""
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 @pytest.fixture

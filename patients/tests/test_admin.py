@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from conftest import query_count, query_counter
+from conftest import admin_url, query_count, query_counter
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 from patients.services import luhn_check_digit
 from patients.tests.factories import (
@@ -33,10 +33,6 @@ MAKERS = {
     InsurerAccount: InsurerAccountFactory,
 }
 INLINE_PREFIXES = {Allergy: "allergies", MedicalHistoryEntry: "medical_history", InsurancePolicy: "insurance_policies"}
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def test_every_patient_model_is_in_the_back_office_with_its_history():

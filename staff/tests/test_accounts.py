@@ -6,10 +6,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
-from django.urls import reverse
 from rest_framework.authtoken.models import Token, TokenProxy
 from rest_framework.test import APIClient
 
+from conftest import admin_url
 from hms.exceptions import Conflict
 from staff import services
 from staff.models import Department, Hospital, StaffMember
@@ -18,10 +18,6 @@ from staff.tests.factories import DepartmentFactory, DoctorFactory, HospitalFact
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def offered_actions(client, model):

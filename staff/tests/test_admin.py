@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from conftest import query_count
+from conftest import admin_url, query_count
 from hms.sequences import Sequence
 from staff.choices import StaffRole
 from staff.models import Department, Hospital, Shift, StaffMember
@@ -22,10 +22,6 @@ MAKERS = {
     Shift: ShiftFactory,
     Sequence: lambda: Sequence.objects.create(name="test.counter", last_value=41),
 }
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def test_hospitals_departments_staff_and_counters_are_in_the_back_office_with_their_history():
