@@ -1,7 +1,9 @@
-"""The API's shared viewset base: reference data (hospitals, departments, catalogs, items, stores, equipment).
+"""The API's shared viewset base: reference data (hospitals, departments, rooms, catalogs, price lists, items,
+stores, equipment).
 
 Each is a ModelViewSet that names its ``queryset``, ``serializer_class``, ``filterset_class`` (search and
-ordering fields too) and the app's ``save_service``; the role permission (hms.permissions) maps each HTTP
+ordering fields too) and the app's ``save_service`` (or calls its own services in perform_create / perform_update
+where they take other arguments); the role permission (hms.permissions) maps each HTTP
 method to view/add/change. Nothing is deleted: a row is deactivated (``is_active``) or retired instead.
 """
 
