@@ -37,3 +37,7 @@ class ReferenceDataViewSet(viewsets.ModelViewSet):
         if apply_changes(instance, serializer.validated_data, allowed=set(serializer.fields)):
             instance = type(self).save_service(instance=instance, acting_user=self.request.user)
         serializer.instance = instance
+
+
+# The name helper "cycles" gave this base while moving Item to catalog and Equipment to scheduling (same thing).
+ServiceSavedViewSet = ReferenceDataViewSet
