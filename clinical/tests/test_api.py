@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from clinical.choices import LabOrderStatus
 from clinical.models import (
@@ -595,7 +596,7 @@ def test_records_filter_by_patient_doctor_date_code_and_signed(api_as):
     diabetes = DiagnosisFactory(record=SignedMedicalRecordFactory(), code="E11.9")
     cold = DiagnosisFactory(record=MedicalRecordFactory(), code="J06.9")
     client = api_as(ADMIN)
-    today = diabetes.record.opened_at.date().isoformat()
+    today = timezone.localdate(diabetes.record.opened_at).isoformat()  # the filter reads local days
 
     def ids(**params):
         return [row["id"] for row in client.get("/api/v1/medical-records/", params).data["results"]]
