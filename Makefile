@@ -19,7 +19,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DB_URL) SECRET_KEY=test-only-secret-key DEBUG=0
 APT_PACKAGES := mariadb-server default-libmysqlclient-dev pkg-config gcc chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install system-deps mariadb lint serve migrate seed bench clean contract
+.PHONY: demo test install client-deps system-deps mariadb lint serve contract bench clean
 
 $(VENV)/bin/activate:
 	@# Debian's own python3 ships venv/ensurepip separately.

@@ -1,6 +1,12 @@
 """Fixtures shared by every app's tests."""
 
+from contextlib import contextmanager
+
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from staff.choices import StaffRole
@@ -69,8 +75,72 @@ def api_as(make_user):
 
 
 @pytest.fixture
+def page_as(make_user):
+    """page_as("Nurse") -> a django test Client logged in (by session) as a new user of that role (or a user given)."""
+
+    def _client(role_or_user):
+        user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
+        client = Client()
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def login(client, make_user):
+    """login("Nurse") -> the logged-in user; the test's `client` carries the session."""
+
+    def _login(role_or_user):
+        user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
+        client.force_login(user)
+        return user
+
+    return _login
+
+
+def admin_url(model, view, *args):
+    """The back office's URL of a model's view: admin_url(Patient, "changelist"), admin_url(Bill, "change", pk)."""
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
 def admin_user_obj(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+# --- Counting queries: `from conftest import query_counter, query_count, counted_get` ---------------------------------
+
+
+class QueryCounter(CaptureQueriesContext):
+    """The queries run inside the block: q.count, q.sql (their SQL, in order); len(q) and iterating work too."""
+
+    @property
+    def count(self):
+        return len(self)
+
+    @property
+    def sql(self):
+        return [query["sql"] for query in self.captured_queries]
+
+
+def query_counter(using=DEFAULT_DB_ALIAS):
+    """with query_counter() as q: ... then q.count (a CaptureQueriesContext on that database)."""
+    return QueryCounter(connections[using])
+
+
+def query_count(client, url, params=None, status=200):
+    """How many queries a GET of url costs (the answer's status checked): for "the same at 3 and 30 rows" tests."""
+    return counted_get(client, url, params, status)[0]
+
+
+def counted_get(client, url, params=None, status=200):
+    """GET url with a test or API client, assert the status, and return (number of queries, response)."""
+    with query_counter() as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == status, getattr(response, "data", response)
+    return queries.count, response
 
 
 # --- Browser tests: Playwright (sync API) driving Debian's chromium against pytest-django's live_server. ---------
@@ -80,9 +150,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture
-def browser_page(live_server):
-    """A fresh headless chromium page whose relative URLs ("/login/") go to the live server."""
+@contextmanager
+def launched_chromium():
+    """with launched_chromium() as browser: a headless Debian chromium driven by Playwright's sync API."""
     import os
 
     from playwright.sync_api import sync_playwright
@@ -96,18 +166,27 @@ def browser_page(live_server):
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-            context.set_default_timeout(15_000)
             try:
-                yield context.new_page()
+                yield browser
             finally:
-                context.close()
                 browser.close()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A fresh headless chromium page whose relative URLs ("/login/") go to the live server."""
+    with launched_chromium() as browser:
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(15_000)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
 
 
 @pytest.fixture

@@ -2,22 +2,15 @@
 they change only through billing.services, which the admin actions call. Price lists are edited here through
 the services too. Nothing is deleted."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import Q, Value
 from simple_history.admin import SimpleHistoryAdmin
 
 from billing import selectors, services
 from billing.models import Bill, BillDailyTotal, BillLine, Claim, MoneyDailyTotal, Payment, PriceListEntry, Refund
-from hms.admin import BigTableAdmin, BoundedDatesAdmin, DateRangeFilter, ReadOnlyAdmin, ReadOnlyInline
+from hms.admin import DateRangeFilter, ReadOnlyAdmin, ReadOnlyInline, ReadOnlyRecordAdmin
 from hms.db import union_rows
-from hms.exceptions import DomainError
 from patients.models import Patient
-
-
-class ReadOnlyBillingAdmin(BigTableAdmin, ReadOnlyAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
-    """View and history only: changes go through the services (pages, API and the actions here).
-    Bills, payments, refunds, lines and claims grow with every visit: counts capped, no facets (BigTableAdmin)."""
 
 
 class BillLineInline(ReadOnlyInline):
@@ -38,21 +31,8 @@ class RefundInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-def _run_each(modeladmin, request, queryset, call, done):
-    ok = 0
-    for obj in queryset:
-        try:
-            call(obj)
-            ok += 1
-        except (DomainError, ValidationError) as exc:
-            text = exc.message if isinstance(exc, DomainError) else " ".join(exc.messages)
-            modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
-    if ok:
-        modeladmin.message_user(request, f"{ok} {done}.", messages.SUCCESS)
-
-
 @admin.register(Bill)
-class BillAdmin(ReadOnlyBillingAdmin):
+class BillAdmin(ReadOnlyRecordAdmin):
     list_display = [
         "number",
         "patient",
@@ -105,16 +85,17 @@ class BillAdmin(ReadOnlyBillingAdmin):
 
     @admin.action(description="Issue the selected draft bills", permissions=["change"])
     def issue_bills(self, request, queryset):
-        _run_each(self, request, queryset, lambda b: services.bill_issue(bill=b, acting_user=request.user), "issued")
+        self.apply_to_each(
+            request, queryset, lambda b: services.bill_issue(bill=b, acting_user=request.user), "{count} issued."
+        )
 
     @admin.action(description="Recalculate the totals of the selected bills", permissions=["change"])
     def recalculate_bills(self, request, queryset):
-        _run_each(
-            self,
+        self.apply_to_each(
             request,
             queryset,
             lambda b: services.bill_recalculate(bill=b, acting_user=request.user),
-            "recalculated",
+            "{count} recalculated.",
         )
 
     def save_model(self, request, obj, form, change):  # pragma: no cover - every field is read-only
@@ -122,7 +103,7 @@ class BillAdmin(ReadOnlyBillingAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyBillingAdmin):
+class PaymentAdmin(ReadOnlyRecordAdmin):
     list_display = ["received_at", "bill", "amount", "method", "reference", "received_by"]
     list_filter = [("received_at", DateRangeFilter), "method"]
     list_select_related = ["bill", "received_by"]
@@ -130,7 +111,7 @@ class PaymentAdmin(ReadOnlyBillingAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyBillingAdmin):
+class RefundAdmin(ReadOnlyRecordAdmin):
     list_display = ["refunded_at", "bill", "amount", "reason", "refunded_by"]
     list_filter = [("refunded_at", DateRangeFilter)]
     list_select_related = ["bill", "refunded_by"]
@@ -138,7 +119,7 @@ class RefundAdmin(ReadOnlyBillingAdmin):
 
 
 @admin.register(BillLine)
-class BillLineAdmin(ReadOnlyBillingAdmin):
+class BillLineAdmin(ReadOnlyRecordAdmin):
     list_display = ["bill", "kind", "code", "description", "quantity", "unit_price", "amount"]
     list_filter = ["kind"]
     list_select_related = ["bill"]
@@ -146,7 +127,7 @@ class BillLineAdmin(ReadOnlyBillingAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReadOnlyBillingAdmin):
+class ClaimAdmin(ReadOnlyRecordAdmin):
     list_display = ["id", "bill", "policy", "status", "claimed_amount", "approved_amount", "submitted_at"]
     list_filter = [("created_at", DateRangeFilter), "status"]
     list_select_related = ["bill", "policy__payer"]
@@ -155,18 +136,17 @@ class ClaimAdmin(ReadOnlyBillingAdmin):
 
     @admin.action(description="Submit the selected draft claims", permissions=["change"])
     def submit_claims(self, request, queryset):
-        _run_each(
-            self, request, queryset, lambda c: services.claim_submit(claim=c, acting_user=request.user), "submitted"
+        self.apply_to_each(
+            request, queryset, lambda c: services.claim_submit(claim=c, acting_user=request.user), "{count} submitted."
         )
 
     @admin.action(description="Take the selected claims into review", permissions=["change"])
     def start_review(self, request, queryset):
-        _run_each(
-            self,
+        self.apply_to_each(
             request,
             queryset,
             lambda c: services.claim_start_review(claim=c, acting_user=request.user),
-            "taken into review",
+            "{count} taken into review.",
         )
 
     def has_change_permission(self, request, obj=None):

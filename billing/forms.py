@@ -9,6 +9,7 @@ from billing.choices import BillStatus, ClaimDecision, PaymentMethod
 from hms.forms import BoundedDateField
 from patients.forms import DateInput
 from scheduling.forms import ListedModelChoiceField
+from staff.selectors import active_hospitals
 
 
 class PlainForm(forms.Form):
@@ -41,7 +42,7 @@ class BillFilterForm(PlainForm):
 
     q = forms.CharField(label="Patient (MRN or last name) or bill number", required=False, max_length=100)
     hospital = ListedModelChoiceField(  # read once, for the options, the check and the drafts' hospital names
-        queryset=page_selectors.active_hospitals(), required=False, empty_label="All hospitals"
+        queryset=active_hospitals(), required=False, empty_label="All hospitals"
     )
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
     date_from = BoundedDateField(label="Service from", required=False, widget=DateInput())

@@ -73,9 +73,6 @@ class BillQuerySet(models.QuerySet):
         """Issued bills with something left to pay."""
         return self.filter(status__in=[BillStatus.ISSUED, BillStatus.PARTIALLY_PAID], balance__gt=0)
 
-    def visible_to_patients(self):
-        return self.exclude(status=BillStatus.DRAFT)
-
 
 class Bill(models.Model):
     """What a visit (or a pharmacy/misc sale) cost, line by line.

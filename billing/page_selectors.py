@@ -8,15 +8,10 @@ from billing.models import ZERO, BillDailyTotal
 from billing.policies import bills_seen_by_patient
 from billing.selectors import bill_detail_queryset_for, bill_list, bill_queryset_for, claim_queryset_for
 from patients.models import Patient
-from staff.models import Hospital
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 OUTSTANDING = "outstanding"
 ALL = "all"
-
-
-def active_hospitals():
-    return Hospital.objects.filter(is_active=True).order_by("name")
 
 
 def bill_search(*, user, hospital=None, status=OUTSTANDING, date_from=None, date_to=None, query=""):

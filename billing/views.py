@@ -6,11 +6,9 @@ user); every change is one call of a billing.services function with ``acting_use
 400 or 409, and nothing is saved.
 """
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -30,12 +28,10 @@ from billing.forms import (
 from billing.models import Bill
 from billing.selectors import bill_get_for, claim_document, claim_queryset_for
 from hms.exceptions import Conflict, DomainError
-from hms.pages import cursor_page, queue_page
+from hms.pages import add_form_errors, cursor_page, portal_page, queue_page, staff_page
 from hms.pages import paginate as _page
 from hms.pages import refusal_message as _refusal
-from hms.roles import PATIENT, user_roles
 from patients.selectors import insurer_payer, patient_for_user
-from patients.views import staff_page
 
 LIST_PAGE_SIZE = 25
 DRAFTS_PAGE_SIZE = 10
@@ -43,25 +39,6 @@ PORTAL_PAGE_SIZE = 10
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
-
-
-def portal_page(view):
-    """A portal page: the user must have the Patient role; staff are refused (403)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if PATIENT not in user_roles(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
-
-
-def _add_errors(form, exc):
-    """Put a service's ValidationError on the form fields it names (the rest on the form)."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
 
 
 def _staff_bill(request, pk):
@@ -139,7 +116,7 @@ def _bill_action(request, pk, *, label, call, done, form_class=None, form_name=N
         messages.error(request, f"{label}: refused. {_refusal(exc)}")
         bound = {}
         if form is not None:
-            _add_errors(form, exc)
+            add_form_errors(form, exc, shown_elsewhere=True)
             bound[form_name] = form
         status = 409 if isinstance(exc, Conflict) else 400
         return render(request, "billing/bill_detail.html", _detail_context(request, bill, **bound), status=status)

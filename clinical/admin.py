@@ -19,19 +19,7 @@ from clinical.models import (
     Vitals,
 )
 from clinical.services import catalog_save
-from hms.admin import (
-    BigTableAdmin,
-    BoundedDatesAdmin,
-    DateRangeFilter,
-    ReadOnlyAdmin,
-    ReadOnlyInline,
-    RelatedListFilter,
-)
-
-
-class ReadOnlyClinicalAdmin(BigTableAdmin, ReadOnlyAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
-    """View and history only: changes go through the services (pages and API). Records and what hangs off
-    them grow with every visit: counts capped, no facets, exact or prefix search only (BigTableAdmin)."""
+from hms.admin import DateRangeFilter, ReadOnlyInline, ReadOnlyRecordAdmin, RelatedListFilter
 
 
 class DiagnosisInline(ReadOnlyInline):
@@ -80,7 +68,7 @@ class LabOrderInline(ReadOnlyInline):
 
 
 @admin.register(MedicalRecord)
-class MedicalRecordAdmin(ReadOnlyClinicalAdmin):
+class MedicalRecordAdmin(ReadOnlyRecordAdmin):
     list_display = ["patient", "doctor", "opened_at", "outcome", "signed_at", "amended_at"]
     list_filter = [("opened_at", DateRangeFilter), "outcome", ("signed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["patient", "doctor__user"]
@@ -89,7 +77,7 @@ class MedicalRecordAdmin(ReadOnlyClinicalAdmin):
 
 
 @admin.register(Diagnosis)
-class DiagnosisAdmin(ReadOnlyClinicalAdmin):
+class DiagnosisAdmin(ReadOnlyRecordAdmin):
     """Every diagnosis, removed ones included (filter "removed"): removed ones are kept, with their history."""
 
     list_display = ["code", "description", "is_primary", "record", "added_at", "removed_at"]
@@ -107,7 +95,7 @@ class DiagnosisAdmin(ReadOnlyClinicalAdmin):
 
 
 @admin.register(RecordAmendment)
-class RecordAmendmentAdmin(ReadOnlyClinicalAdmin):
+class RecordAmendmentAdmin(ReadOnlyRecordAdmin):
     """Amendments of signed records: read-only, with history; written only by clinical.services.record_amend."""
 
     list_display = ["amended_at", "record", "author", "reason"]
@@ -123,14 +111,14 @@ class RecordAmendmentAdmin(ReadOnlyClinicalAdmin):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(ReadOnlyClinicalAdmin):
+class ProcedureAdmin(ReadOnlyRecordAdmin):
     list_display = ["code", "description", "quantity", "unit_price", "record", "added_at"]
     list_select_related = ["record__patient"]
     search_fields = ["code", "description", "record__patient__mrn"]
 
 
 @admin.register(Prescription)
-class PrescriptionAdmin(ReadOnlyClinicalAdmin):
+class PrescriptionAdmin(ReadOnlyRecordAdmin):
     list_display = ["medication", "dose", "frequency", "duration_days", "status", "record", "prescribed_at"]
     list_filter = ["status", "route"]
     list_select_related = ["medication", "record__patient"]
@@ -138,7 +126,7 @@ class PrescriptionAdmin(ReadOnlyClinicalAdmin):
 
 
 @admin.register(LabOrder)
-class LabOrderAdmin(ReadOnlyClinicalAdmin):
+class LabOrderAdmin(ReadOnlyRecordAdmin):
     list_display = ["test", "status", "record", "ordered_at", "collected_at", "resulted_at"]
     list_filter = ["status", ("test", RelatedListFilter)]
     list_select_related = ["test", "record__patient"]
@@ -152,7 +140,7 @@ class CriticalResultCallInline(ReadOnlyInline):
 
 
 @admin.register(LabResult)
-class LabResultAdmin(ReadOnlyClinicalAdmin):
+class LabResultAdmin(ReadOnlyRecordAdmin):
     """Read-only: results are entered and corrected (with a reason) on the lab pages and the API, acknowledged by
     the ordering doctor in their results inbox, and critical ones phoned through by the lab; every earlier
     version (acknowledgements included) is in the history."""
@@ -182,7 +170,7 @@ class LabResultAdmin(ReadOnlyClinicalAdmin):
 
 
 @admin.register(CriticalResultCall)
-class CriticalResultCallAdmin(ReadOnlyClinicalAdmin):
+class CriticalResultCallAdmin(ReadOnlyRecordAdmin):
     """Read-only: the lab records calls of critical results on the lab worklist and the API."""
 
     list_display = ["result", "called_to", "called_at", "called_by", "read_back_confirmed"]
@@ -194,7 +182,7 @@ class CriticalResultCallAdmin(ReadOnlyClinicalAdmin):
 
 
 @admin.register(Vitals)
-class VitalsAdmin(ReadOnlyClinicalAdmin):
+class VitalsAdmin(ReadOnlyRecordAdmin):
     list_display = ["patient", "recorded_at", "blood_pressure", "heart_rate", "temperature_c", "spo2", "bmi"]
     list_filter = [("recorded_at", DateRangeFilter)]
     list_select_related = ["patient"]

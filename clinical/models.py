@@ -189,11 +189,6 @@ class LabTest(models.Model):
 # --- The medical record ---------------------------------------------------------------------------
 
 
-class MedicalRecordQuerySet(models.QuerySet):
-    def signed(self):
-        return self.filter(signed_at__isnull=False)
-
-
 class MedicalRecord(models.Model):
     """The documentation of one appointment. Signed records are final: later changes are amendments."""
 
@@ -220,7 +215,6 @@ class MedicalRecord(models.Model):
     )
 
     history = HistoricalRecords()
-    objects = MedicalRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at", "-id"]

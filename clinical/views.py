@@ -39,15 +39,13 @@ from clinical.forms import (
 )
 from clinical.selectors import HISTORY_KEYS, history_position, patient_history_page
 from hms.exceptions import DomainError
-from hms.pages import capped_count, cursor_page, queue_page
+from hms.pages import add_form_errors, capped_count, cursor_page, portal_page, queue_page, staff_page, tell_outcome
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _status
 from patients.selectors import is_portal_patient, patient_for_user, patient_queryset_for
-from patients.views import staff_page
 from scheduling import services as scheduling_services
-from scheduling.page_selectors import active_hospitals, local_today
-from scheduling.views import portal_page
-from staff.selectors import clinical_departments, staff_member_of
+from scheduling.page_selectors import local_today
+from staff.selectors import active_hospitals, clinical_departments, staff_member_of
 
 ICD10_RESULTS = 20
 WORKLIST_PAGE_SIZE = 25
@@ -55,15 +53,6 @@ TIMELINE_PAGE_SIZE = 25
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _add_errors(form, exc):
-    """Show a service's refusal on the form it came from (field errors where they belong)."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, _refusal(exc))
 
 
 def _visit_url(appointment, anchor=""):
@@ -191,12 +180,12 @@ def visit_icd10_view(request, pk):
 @staff_page("clinical.view_medicalrecord")
 def visit_open_view(request, pk):
     appointment = _writer_appointment(request, pk)
-    try:
-        services.record_open_for_appointment(appointment=appointment, acting_user=request.user)
-    except (DomainError, ValidationError) as exc:
-        messages.error(request, f"The record was not opened: {_refusal(exc)}")
-    else:
-        messages.success(request, f"Opened the medical record of {appointment.patient.full_name}.")
+    tell_outcome(
+        request,
+        lambda: services.record_open_for_appointment(appointment=appointment, acting_user=request.user),
+        refused="The record was not opened",
+        done=f"Opened the medical record of {appointment.patient.full_name}.",
+    )
     return redirect(_visit_url(appointment))
 
 
@@ -215,7 +204,7 @@ def _record_action(request, pk, *, form_class, form_name, call, done, anchor, fo
     try:
         call(record, form)
     except (DomainError, ValidationError) as exc:
-        _add_errors(form, exc)
+        add_form_errors(form, exc)
         return _render_visit(request, appointment, status=_status(exc), section=section, **{form_name: form})
     return _done(request, appointment, done(form), anchor)
 
@@ -302,7 +291,7 @@ def visit_prescription_add_view(request, pk):
             request, appointment, status=409, section=section, prescription_form=form, allergy_warning=exc.message
         )
     except (DomainError, ValidationError) as exc:
-        _add_errors(form, exc)
+        add_form_errors(form, exc)
         return _render_visit(request, appointment, status=_status(exc), section=section, prescription_form=form)
     note = " (allergy override recorded)" if prescription.allergy_override_reason else ""
     return _done(request, appointment, f"Prescribed {prescription}{note}.", "prescriptions")
@@ -329,12 +318,12 @@ def visit_lab_order_add_view(request, pk):
 def visit_sign_view(request, pk):
     appointment, record = _writer_record(request, pk)
     if record is not None:
-        try:
-            services.record_sign(record=record, acting_user=request.user)
-        except (DomainError, ValidationError) as exc:
-            messages.error(request, f"The record was not signed: {_refusal(exc)}")
-        else:
-            messages.success(request, "Signed the medical record. Later changes are amendments.")
+        tell_outcome(
+            request,
+            lambda: services.record_sign(record=record, acting_user=request.user),
+            refused="The record was not signed",
+            done="Signed the medical record. Later changes are amendments.",
+        )
     return redirect(_visit_url(appointment))
 
 
@@ -342,12 +331,12 @@ def visit_sign_view(request, pk):
 @staff_page("clinical.view_medicalrecord")
 def visit_complete_view(request, pk):
     appointment = _writer_appointment(request, pk)
-    try:
-        scheduling_services.appointment_complete(appointment=appointment, acting_user=request.user)
-    except (DomainError, ValidationError) as exc:
-        messages.error(request, f"The visit was not completed: {_refusal(exc)}")
-    else:
-        messages.success(request, f"Completed the visit of {appointment.patient.full_name}; the bill is drafted.")
+    tell_outcome(
+        request,
+        lambda: scheduling_services.appointment_complete(appointment=appointment, acting_user=request.user),
+        refused="The visit was not completed",
+        done=f"Completed the visit of {appointment.patient.full_name}; the bill is drafted.",
+    )
     return redirect(_visit_url(appointment))
 
 
@@ -432,7 +421,7 @@ def visit_amend_view(request, pk):
             record=record, reason=form.cleaned_data["reason"], acting_user=request.user, **form.changes()
         )
     except (DomainError, ValidationError) as exc:
-        _add_errors(form, exc)
+        add_form_errors(form, exc)
         return _render_visit(request, appointment, status=_status(exc), amend_form=form)
     messages.success(request, "Amended the signed record; the original stays shown with the amendment.")
     return redirect(_visit_url(appointment, "amendments"))
@@ -457,7 +446,7 @@ def vitals_view(request, pk):
                     **form.measurements(),
                 )
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
                 status = _status(exc)
             else:
                 messages.success(request, f"Recorded the vitals of {appointment.patient.full_name}.")
@@ -519,12 +508,13 @@ def _worklist_next(request):
 @staff_page("clinical.add_labresult")
 def lab_collect_view(request, pk):
     order = get_object_or_404(page_selectors.lab_worklist(user=request.user), pk=pk)
-    try:
-        services.lab_order_collect(order=order, acting_user=request.user)
-    except (DomainError, ValidationError) as exc:
-        messages.error(request, f"{order.test.name} of {order.record.patient.full_name}: {_refusal(exc)}")
-    else:
-        messages.success(request, f"Collected {order.test.name} of {order.record.patient.full_name}.")
+    label = f"{order.test.name} of {order.record.patient.full_name}"
+    tell_outcome(
+        request,
+        lambda: services.lab_order_collect(order=order, acting_user=request.user),
+        refused=label,
+        done=f"Collected {label}.",
+    )
     return redirect(_worklist_next(request))
 
 
@@ -542,7 +532,7 @@ def lab_result_view(request, pk):
             try:
                 result = services.lab_result_enter(order=order, acting_user=request.user, **form.cleaned_data)
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
                 status = _status(exc)
             else:
                 messages.success(
@@ -568,7 +558,7 @@ def lab_correct_view(request, pk):
             try:
                 result = services.lab_result_correct(result=order.result, acting_user=request.user, **form.cleaned_data)
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
                 status = _status(exc)
             else:
                 messages.success(
@@ -738,7 +728,7 @@ def result_call_view(request, pk):
                 messages.info(request, exc.message)
                 return redirect(to_call)
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
                 status = _status(exc)
             else:
                 messages.success(

@@ -25,11 +25,12 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, models
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from hms.exceptions import DomainError
+from hms.pages import refusal_message
 from hms.pagination import count_at_most
 from hms.sequences import Sequence
 
@@ -52,16 +53,6 @@ class RelatedListFilter(admin.RelatedFieldListFilter):
         if ordering:
             queryset = queryset.order_by(*ordering)
         return [(obj.pk, str(obj)) for obj in queryset]
-
-
-def refusal_message(exc):
-    if isinstance(exc, DomainError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    if isinstance(exc, PermissionDenied):
-        return str(exc) or "You may not do this."
-    return "This change conflicts with existing data and was not saved."
 
 
 def adopt(target, saved):
@@ -96,6 +87,26 @@ class ReadOnlyInline(ReadOnlyAdmin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
+
+
+class AddFormAdmin:
+    """Mixin: adding a row shows ``add_form`` with ``add_fieldsets`` (what creating it asks for); a saved row shows
+    ``fieldsets``, with ``change_readonly_fields`` shown but not editable."""
+
+    add_form = None
+    add_fieldsets = ()
+    change_readonly_fields = ()
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.change_readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
 
 
 class ActiveChoicesOnly:
@@ -251,17 +262,46 @@ class AuditedAdmin(BoundedDatesAdmin, NoDeleteAdmin, SimpleHistoryAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def apply_to_each(self, request, queryset, change, done_message):
-        """Run ``change(obj)`` (a service call) for each selected object; report what was done and refused."""
-        done = 0
+        """Run ``change(obj)`` (a service call) for each selected object; say how many were done, then each refusal."""
+        done, refused = 0, []
         for obj in queryset:
             try:
                 change(obj)
             except (*REFUSALS, PermissionDenied) as exc:
-                self.message_user(request, f"{obj}: {refusal_message(exc)}", level=messages.ERROR)
+                refused.append(f"{obj}: {refusal_message(exc)}")
             else:
                 done += 1
         if done:
             self.message_user(request, done_message.format(count=done), level=messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, level=messages.ERROR)
+
+
+class ReadOnlyRecordAdmin(BigTableAdmin, ReadOnlyAdmin, AuditedAdmin):
+    """The back office of rows that change only through their services and grow with every visit (records and
+    what hangs off them, bills, payments, claims, the stock ledger): view and history only, list actions call the
+    services (``apply_to_each``), counts capped, no facets, exact or prefix search (``BigTableAdmin``).
+
+    A model without django-simple-history (the append-only stock ledger) shows Django's own history page."""
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        if not self.keeps_history:
+            self.object_history_template = None
+
+    @property
+    def keeps_history(self):
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self.keeps_history:
+            return super().history_view(request, object_id, extra_context)
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.keeps_history:
+            raise Http404("This kind of row keeps no old versions.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ServiceSavedAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
@@ -274,18 +314,9 @@ class ServiceSavedAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Sequence)
-class SequenceAdmin(admin.ModelAdmin):
+class SequenceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Counters behind MRNs and document numbers: visible to superusers, never edited by hand."""
 
     list_display = ["name", "last_value"]
     search_fields = ["name"]
     ordering = ["name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

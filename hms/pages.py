@@ -1,9 +1,15 @@
 """Helpers shared by the staff and portal pages of every app."""
 
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 
 from hms.exceptions import Conflict, DomainError
 from hms.pagination import count_at_most, keyset_after, keyset_paginate, queryset_keys
+from hms.roles import PATIENT, is_portal_patient, user_roles
 
 COUNT_CAP = 1000
 
@@ -23,11 +29,77 @@ def paginate(request, items, size, param="page"):
     return page
 
 
+# --- who may open a page ----------------------------------------------------------------------------------------
+
+
+def staff_page(*permissions):
+    """A page for logged-in staff holding every one of ``permissions``. Portal patients are refused (403) on every
+    staff page; anonymous visitors are sent to the login page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if is_portal_patient(request.user) or not request.user.has_perms(permissions):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+def portal_page(view):
+    """A portal page: the user must have the Patient role; staff are refused (403)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if PATIENT not in user_roles(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+# --- a service's refusal on a page ------------------------------------------------------------------------------
+
+
 def refusal_message(exc):
-    """The message of a service's refusal (DomainError or ValidationError), as one sentence or a few."""
+    """The message of a refusal (DomainError, ValidationError, PermissionDenied, a lost race on a unique key), as
+    one sentence or a few."""
     if isinstance(exc, DomainError):
         return exc.message
-    return " ".join(exc.messages)
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    if isinstance(exc, PermissionDenied):
+        return str(exc) or "You may not do this."
+    return "This change conflicts with existing data and was not saved."
+
+
+def tell_outcome(request, call, *, refused, done):
+    """Run ``call()`` (one service call) for a page's POST and tell the user how it went: a refusal as an error
+    message ("{refused}: {the reason}"), a success as ``done`` (a message, or a function of what ``call`` returned).
+    Returns what ``call`` returned, or None when it was refused (nothing changed)."""
+    try:
+        result = call()
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, f"{refused}: {refusal_message(exc)}")
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return result
+
+
+def add_form_errors(form, exc, *, shown_elsewhere=False):
+    """Show a service's refusal on the form it came from: a field's errors on that field, the rest on the form as
+    a whole. ``shown_elsewhere``: the page shows the refusal's message already (a message above the form), so only
+    the errors of the form's own fields are added."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            if field in form.fields:
+                form.add_error(field, errors)
+            elif not shown_elsewhere:
+                form.add_error(None, errors)
+    elif not shown_elsewhere:
+        form.add_error(None, refusal_message(exc))
 
 
 def refusal_status(exc):

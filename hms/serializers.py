@@ -189,6 +189,19 @@ class PrimaryKeyRelatedField(drf_relations.PrimaryKeyRelatedField):
         return form and isinstance(data, str) and data.strip().isascii() and data.strip().isdigit()
 
 
+class ScopedRelatedField(PrimaryKeyRelatedField):
+    """The id of a row the requesting user may see: ``scope`` (a selector, user -> queryset) names those rows, and
+    any other id is refused like one that does not exist. Without a request (the schema) no row is offered."""
+
+    scope = None
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.queryset.none()
+        return type(self).scope(request.user)
+
+
 _STRICT = {
     drf_fields.CharField: CharField,
     drf_fields.EmailField: EmailField,

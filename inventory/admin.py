@@ -2,15 +2,12 @@
 (receive, transfer, adjust, write off, dispense), and the ledger is read only. Nothing is deleted."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.admin import ItemAdmin
 from catalog.models import Item
 from hms.admin import (
-    BigTableAdmin,
-    BoundedDatesAdmin,
     DateRangeFilter,
-    ReadOnlyAdmin,
+    ReadOnlyRecordAdmin,
     RelatedListFilter,
     ServiceSavedAdmin,
 )
@@ -68,7 +65,7 @@ class StockLevelRuleAdmin(ServiceSavedAdmin):
 
 
 @admin.register(Batch)
-class BatchAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
+class BatchAdmin(ReadOnlyRecordAdmin):
     """Read only: a batch is created by receiving stock (API or pharmacy pages) and changes only by movements."""
 
     list_display = ["item", "lot_number", "store", "expiry_date", "quantity_on_hand", "supplier"]
@@ -76,18 +73,9 @@ class BatchAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
     list_select_related = ["item", "store__hospital"]
     search_fields = ["=lot_number", "=item__code", "^item__name"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StockMovement)
-class StockMovementAdmin(BigTableAdmin, ReadOnlyAdmin, BoundedDatesAdmin, admin.ModelAdmin):
+class StockMovementAdmin(ReadOnlyRecordAdmin):
     """The stock ledger: append-only, so read only here."""
 
     list_display = ["created_at", "kind", "quantity", "batch", "prescription_id", "created_by", "note"]

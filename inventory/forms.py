@@ -6,6 +6,7 @@ from hms.forms import BoundedDateField
 from inventory import page_selectors
 from inventory.selectors import DEFAULT_ALERT_DAYS
 from patients.forms import DateInput
+from staff.selectors import active_hospitals
 
 
 class PlainForm(forms.Form):
@@ -24,7 +25,7 @@ class StoreChoiceField(forms.ModelChoiceField):
 
 class AlertFilterForm(PlainForm):
     hospital = forms.ModelChoiceField(
-        queryset=page_selectors.active_hospitals(), required=False, empty_label="All hospitals"
+        queryset=active_hospitals(), required=False, empty_label="All hospitals"
     )
     days = forms.IntegerField(
         label="Expiring within (days)", min_value=0, max_value=365, required=False, initial=DEFAULT_ALERT_DAYS
@@ -33,7 +34,7 @@ class AlertFilterForm(PlainForm):
 
 class QueueFilterForm(PlainForm):
     hospital = forms.ModelChoiceField(
-        queryset=page_selectors.active_hospitals(), required=False, empty_label="All hospitals"
+        queryset=active_hospitals(), required=False, empty_label="All hospitals"
     )
     q = forms.CharField(label="Patient, MRN or drug", required=False, max_length=100)
 

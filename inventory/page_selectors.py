@@ -15,7 +15,6 @@ from clinical.choices import PrescriptionStatus
 from clinical.models import Prescription
 from inventory.choices import AlertKind, StockMovementKind
 from inventory.models import Batch, StockMovement, Store
-from staff.models import Hospital
 from staff.selectors import staff_member_of
 
 
@@ -23,10 +22,6 @@ def hospital_for(user):
     """The hospital of the user's StaffMember row (None for users without one)."""
     member = staff_member_of(user)
     return member.hospital if member is not None else None
-
-
-def active_hospitals():
-    return Hospital.objects.filter(is_active=True).order_by("name")
 
 
 def active_stores():

@@ -44,8 +44,6 @@ def movement_list(*, filters=None):
     return _filtered(qs, StockMovementFilterSet, filters)
 
 
-def stock_rule_list(*, filters=None):
-    return StockLevelRule.objects.select_related("item", "store__hospital")
 
 
 # --- Stock on hand ------------------------------------------------------------------------------------

@@ -6,11 +6,8 @@ call of an inventory.services function with ``acting_user``. A refusal (Validati
 message on the page (status 400 or 409) and nothing is saved.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +16,7 @@ from django.views.decorators.http import require_POST
 from clinical.choices import PrescriptionStatus
 from clinical.models import Prescription
 from hms.exceptions import DomainError
-from hms.pages import cursor_page
+from hms.pages import add_form_errors, cursor_page, staff_page
 from hms.pages import paginate as _page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _refusal_status
@@ -45,7 +42,6 @@ from inventory.selectors import (
     last_dispense,
     prescription_dispense_context,
 )
-from patients.selectors import is_portal_patient
 
 QUEUE_PAGE_SIZE = 25
 STOCK_PAGE_SIZE = 50
@@ -68,29 +64,6 @@ MOVE = ("inventory.view_batch", "inventory.add_stockmovement")
 # --- helpers ----------------------------------------------------------------------------------------------------
 
 
-def inventory_page(*permissions):
-    """A page for logged-in staff holding every one of ``permissions``; portal patients are always refused (403)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if is_portal_patient(request.user) or not request.user.has_perms(permissions):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
-
-
-def _add_errors(form, exc):
-    """Put a service's ValidationError on the form fields it names."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            if field in form.fields:
-                form.add_error(field, errors)
-
-
 def _with_default_hospital(request, params):
     """Without a hospital in the query the page shows the user's own hospital."""
     if "hospital" not in params:
@@ -103,7 +76,7 @@ def _with_default_hospital(request, params):
 # --- dashboard --------------------------------------------------------------------------------------------------
 
 
-@inventory_page(*DASHBOARD)
+@staff_page(*DASHBOARD)
 def dashboard_view(request):
     """Low stock and expiring / expired batches, with counts, for one hospital (the user's by default)."""
     params = _with_default_hospital(request, request.GET.copy())
@@ -128,7 +101,7 @@ def dashboard_view(request):
 # --- dispensing -------------------------------------------------------------------------------------------------
 
 
-@inventory_page(*DISPENSE)
+@staff_page(*DISPENSE)
 def queue_view(request):
     """Active prescriptions waiting to be dispensed, oldest first, at the user's hospital by default."""
     form = QueueFilterForm(_with_default_hospital(request, request.GET.copy()))
@@ -193,7 +166,7 @@ def _dispense_state(prescription, store_pk):
     return ctx, batches, form_kwargs, DispenseForm(initial=initial, **form_kwargs)
 
 
-@inventory_page(*DISPENSE)
+@staff_page(*DISPENSE)
 def dispense_view(request, pk):
     """One prescription: the patient's allergies, what is left, and the batches to dispense from (FEFO prefilled)."""
     prescription = get_object_or_404(
@@ -271,7 +244,7 @@ def dispense_view(request, pk):
 # --- stock ------------------------------------------------------------------------------------------------------
 
 
-@inventory_page(*STOCK)
+@staff_page(*STOCK)
 def stock_view(request):
     """Batches by store with on hand, lot and expiry; filter by store, item or text."""
     form = StockFilterForm(request.GET)
@@ -290,7 +263,7 @@ def stock_view(request):
     return render(request, "inventory/stock.html", context)
 
 
-@inventory_page(*RECEIVE)
+@staff_page(*RECEIVE)
 def receive_view(request):
     """Receive a delivery into a store: a new batch, or more of a lot already there."""
     status = 200
@@ -313,7 +286,7 @@ def receive_view(request):
                     acting_user=request.user,
                 )
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc, shown_elsewhere=True)
                 messages.error(request, f"Not received: {_refusal(exc)}")
                 status = _refusal_status(exc)
             else:
@@ -348,14 +321,14 @@ def _batch_page(request, batch, status=200, **forms):
     return render(request, "inventory/batch.html", context, status=status)
 
 
-@inventory_page(*LEDGER)
+@staff_page(*LEDGER)
 def batch_view(request, pk):
     """One batch: its facts and its ledger of movements, with the adjust and transfer forms."""
     return _batch_page(request, _get_batch(pk))
 
 
 @require_POST
-@inventory_page(*MOVE)
+@staff_page(*MOVE)
 def adjust_view(request, pk):
     batch = _get_batch(pk)
     form = AdjustForm(request.POST)
@@ -370,7 +343,7 @@ def adjust_view(request, pk):
             acting_user=request.user,
         )
     except (DomainError, ValidationError) as exc:
-        _add_errors(form, exc)
+        add_form_errors(form, exc, shown_elsewhere=True)
         messages.error(request, f"Not adjusted: {_refusal(exc)}")
         return _batch_page(request, batch, status=_refusal_status(exc), adjust_form=form)
     messages.success(request, f"Adjusted lot {batch.lot_number} by {movement.quantity:+d} {batch.item.unit}(s).")
@@ -378,7 +351,7 @@ def adjust_view(request, pk):
 
 
 @require_POST
-@inventory_page(*MOVE)
+@staff_page(*MOVE)
 def transfer_view(request, pk):
     batch = _get_batch(pk)
     form = TransferForm(request.POST, batch=batch)
@@ -395,7 +368,7 @@ def transfer_view(request, pk):
             acting_user=request.user,
         )
     except (DomainError, ValidationError) as exc:
-        _add_errors(form, exc)
+        add_form_errors(form, exc, shown_elsewhere=True)
         messages.error(request, f"Not transferred: {_refusal(exc)}")
         return _batch_page(request, batch, status=_refusal_status(exc), transfer_form=form)
     messages.success(
@@ -405,7 +378,7 @@ def transfer_view(request, pk):
     return redirect("inventory:batch", pk=incoming.batch_id)
 
 
-@inventory_page(*MOVE)
+@staff_page(*MOVE)
 def write_off_view(request):
     """Expired batches that still hold stock, and the button that writes them off (one store or all)."""
     status = 200

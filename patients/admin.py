@@ -8,14 +8,14 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from hms.admin import ActivationActions, AuditedAdmin, BigTableAdmin, RelatedListFilter, adopt
+from hms.admin import ActivationActions, AddFormAdmin, AuditedAdmin, BigTableAdmin, RelatedListFilter, adopt
 from hms.permissions import granted_by_role
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 from patients.selectors import patient_search_condition
 from patients.services import (
     ALLERGY_FIELDS,
     HISTORY_FIELDS,
-    PATIENT_FIELDS,
+    PATIENT_WRITE_FIELDS,
     PAYER_FIELDS,
     POLICY_FIELDS,
     allergy_add,
@@ -117,7 +117,7 @@ class PatientAddForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = sorted(PATIENT_FIELDS)
+        fields = sorted(PATIENT_WRITE_FIELDS)
 
     def clean(self):
         cleaned = super().clean()
@@ -136,7 +136,7 @@ class PatientAddForm(forms.ModelForm):
 
 
 @admin.register(Patient)
-class PatientAdmin(BigTableAdmin, ActivationActions, AuditedAdmin):
+class PatientAdmin(BigTableAdmin, ActivationActions, AddFormAdmin, AuditedAdmin):
     list_display = [
         "mrn", "last_name", "first_name", "date_of_birth", "age", "sex", "phone", "preferred_hospital", "is_active",
     ]
@@ -192,22 +192,8 @@ class PatientAdmin(BigTableAdmin, ActivationActions, AuditedAdmin):
     def age(self, obj):
         return obj.age if obj.pk and obj.date_of_birth else None
 
-    def get_fieldsets(self, request, obj=None):
-        return self.add_fieldsets if obj is None else self.fieldsets
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.change_readonly_fields
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = self.add_form
-        return super().get_form(request, obj, **kwargs)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # patients are deactivated, never deleted
-
     def save_model(self, request, obj, form, change):
-        data = {name: value for name, value in form.cleaned_data.items() if name in PATIENT_FIELDS}
+        data = {name: value for name, value in form.cleaned_data.items() if name in PATIENT_WRITE_FIELDS}
         if change:
             patient = patient_update(patient=obj, acting_user=request.user, **data)
         else:

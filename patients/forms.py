@@ -4,7 +4,15 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
+from patients.models import (
+    INSURANCE_POLICY_FIELDS,
+    PATIENT_FIELDS,
+    Allergy,
+    InsurancePolicy,
+    MedicalHistoryEntry,
+    Patient,
+    Payer,
+)
 from staff.models import Hospital
 
 
@@ -53,23 +61,7 @@ class PatientForm(FieldsetsMixin, forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "sex",
-            "phone",
-            "email",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "postal_code",
-            "emergency_contact_name",
-            "emergency_contact_relation",
-            "emergency_contact_phone",
-            "preferred_hospital",
-        ]
+        fields = list(PATIENT_FIELDS)
         widgets = {"date_of_birth": DateInput()}
 
     def __init__(self, *args, **kwargs):
@@ -121,34 +113,11 @@ class MedicalHistoryEntryForm(FieldsetsMixin, forms.ModelForm):
 
 
 class InsurancePolicyForm(FieldsetsMixin, forms.ModelForm):
-    fieldsets = (
-        (
-            "Insurance policy",
-            [
-                "payer",
-                "policy_number",
-                "group_number",
-                "coverage_percent",
-                "copay",
-                "valid_from",
-                "valid_to",
-                "is_primary",
-            ],
-        ),
-    )
+    fieldsets = (("Insurance policy", INSURANCE_POLICY_FIELDS),)
 
     class Meta:
         model = InsurancePolicy
-        fields = [
-            "payer",
-            "policy_number",
-            "group_number",
-            "coverage_percent",
-            "copay",
-            "valid_from",
-            "valid_to",
-            "is_primary",
-        ]
+        fields = list(INSURANCE_POLICY_FIELDS)
         widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
         labels = {"coverage_percent": "Coverage (%)", "copay": "Copay ($)", "is_primary": "Primary policy"}
 

@@ -90,6 +90,26 @@ class Patient(models.Model):
         check_dates(self, {"date_of_birth": PAST_ONLY})  # not in the future, not more than 130 years ago
 
 
+# The details of a patient that staff register and change (forms, API, back office), in the order forms show them.
+PATIENT_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "emergency_contact_name",
+    "emergency_contact_relation",
+    "emergency_contact_phone",
+    "preferred_hospital",
+)
+
+
 class Allergy(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
     substance = models.CharField(max_length=200)
@@ -259,3 +279,16 @@ class InsurancePolicy(models.Model):
 
     def clean(self):
         check_dates(self, {"valid_from": COVERAGE, "valid_to": COVERAGE})
+
+
+# What staff enter for an insurance policy (forms, API, back office), in the order forms show it.
+INSURANCE_POLICY_FIELDS = (
+    "payer",
+    "policy_number",
+    "group_number",
+    "coverage_percent",
+    "copay",
+    "valid_from",
+    "valid_to",
+    "is_primary",
+)

@@ -8,26 +8,19 @@ from hms.exceptions import Conflict
 from hms.roles import INSURER, has_role
 from hms.sequences import next_values
 from patients import policies
-from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
+from patients.models import (
+    INSURANCE_POLICY_FIELDS,
+    PATIENT_FIELDS,
+    Allergy,
+    InsurancePolicy,
+    InsurerAccount,
+    MedicalHistoryEntry,
+    Patient,
+    Payer,
+)
 
-PATIENT_FIELDS = {
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "sex",
-    "phone",
-    "email",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "emergency_contact_name",
-    "emergency_contact_relation",
-    "emergency_contact_phone",
-    "preferred_hospital",
-    "user",
-}
+# What the patient services set: the patient's details, and the portal login linked to the record.
+PATIENT_WRITE_FIELDS = {*PATIENT_FIELDS, "user"}
 PAYER_FIELDS = {
     "name",
     "code",
@@ -44,17 +37,7 @@ ALLERGY_FIELDS = {"substance", "reaction", "severity", "noted_on", "is_active"}
 HISTORY_FIELDS = {"condition", "onset_date", "status", "notes"}
 # A chart row belongs to one patient for good.
 FIXED_PATIENT = {"patient": "This entry belongs to another patient and cannot be moved."}
-POLICY_FIELDS = {
-    "payer",
-    "policy_number",
-    "group_number",
-    "coverage_percent",
-    "copay",
-    "valid_from",
-    "valid_to",
-    "is_primary",
-    "is_active",
-}
+POLICY_FIELDS = {*INSURANCE_POLICY_FIELDS, "is_active"}
 
 
 class DuplicatePatient(Conflict):
@@ -119,7 +102,7 @@ def patient_register(*, acting_user, allow_duplicate=False, **data):
     When a patient with the same name and date of birth exists, raises DuplicatePatient
     (naming their MRNs) unless ``allow_duplicate`` is set by a user who checked them.
     """
-    unknown = set(data) - PATIENT_FIELDS
+    unknown = set(data) - PATIENT_WRITE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown patient fields: {', '.join(sorted(unknown))}.")
     data = _normalise(dict(data))
@@ -146,7 +129,7 @@ def patient_register(*, acting_user, allow_duplicate=False, **data):
 @transaction.atomic
 def patient_update(*, patient, acting_user, **data):
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
-    changed = apply_changes(patient, _normalise(dict(data)), allowed=PATIENT_FIELDS)
+    changed = apply_changes(patient, _normalise(dict(data)), allowed=PATIENT_WRITE_FIELDS)
     if changed:
         audited_save(patient, acting_user=acting_user)
     return patient

@@ -4,16 +4,15 @@ Views check access and shape pages; reads go through patients.selectors (which s
 user) and every change goes through patients.services.
 """
 
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hms.pages import COUNT_CAP, cursor_page
+from hms.pages import COUNT_CAP, add_form_errors, cursor_page, staff_page
 from hms.roles import PATIENT, user_roles
 from patients import services
 from patients.forms import (
@@ -28,7 +27,6 @@ from patients.selectors import (
     PATIENT_SEARCH_KEYS,
     allergy_queryset_for,
     insurance_policy_queryset_for,
-    is_portal_patient,
     medical_history_queryset_for,
     patient_for_user,
     patient_queryset_for,
@@ -37,30 +35,6 @@ from patients.selectors import (
 )
 
 SEARCH_PAGE_SIZE = 25
-
-
-def staff_page(permission):
-    """A page for logged-in staff holding ``permission``. Portal patients are refused (403) on every staff page."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if is_portal_patient(request.user) or not request.user.has_perm(permission):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
-
-
-def _add_errors(form, error):
-    """Show a service's ValidationError on the form it came from (field errors where they belong)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _insurance_validity(policy, today):
@@ -147,7 +121,7 @@ def patient_register_view(request):
                 messages.warning(request, exc.message)
                 status = 409
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
                 status = 400
             else:
                 messages.success(request, f"Registered {patient.full_name} with MRN {patient.mrn}.")
@@ -188,7 +162,7 @@ def patient_edit_view(request, pk):
             try:
                 services.patient_update(patient=patient, acting_user=request.user, **form.service_data())
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
                 status = 400
             else:
                 messages.success(request, f"Saved the changes to {patient.full_name} (MRN {patient.mrn}).")
@@ -223,7 +197,7 @@ def _chart_entry_view(request, pk, *, form_class, service, title, noun):
             try:
                 service(patient=patient, acting_user=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
                 status = 400
             else:
                 messages.success(request, f"Added the {noun} to the chart of {patient.full_name}.")

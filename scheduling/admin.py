@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from hms.admin import (
     ActiveChoicesOnly,
+    AuditedAdmin,
     BigTableAdmin,
     BoundedDatesAdmin,
     DateRangeFilter,
@@ -77,21 +78,6 @@ class AppointmentBookingForm(forms.ModelForm):
         return cleaned
 
 
-def _run_on_each(modeladmin, request, queryset, verb, call):
-    done, refused = 0, []
-    for appointment in queryset:
-        try:
-            call(appointment)
-            done += 1
-        except (DomainError, ValidationError) as exc:
-            message = exc.message if isinstance(exc, DomainError) else " ".join(exc.messages)
-            refused.append(f"{appointment}: {message}")
-    if done:
-        modeladmin.message_user(request, f"{done} appointment(s) {verb}.", messages.SUCCESS)
-    for line in refused:
-        modeladmin.message_user(request, line, messages.WARNING)
-
-
 @admin.register(Appointment)
 class AppointmentAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
     list_display = ["start", "patient", "doctor", "hospital", "kind", "status", "room"]
@@ -108,6 +94,8 @@ class AppointmentAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["patient", "doctor", "room", "equipment"]
     actions = ["cancel_appointments", "check_in_appointments", "mark_no_show"]
     ordering = ["-start"]
+
+    apply_to_each = AuditedAdmin.apply_to_each  # each selected appointment through the service; refusals as messages
 
     def has_delete_permission(self, request, obj=None):
         return False  # appointments are cancelled, never deleted
@@ -132,34 +120,31 @@ class AppointmentAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
 
     @admin.action(description="Cancel selected appointments", permissions=["change"])
     def cancel_appointments(self, request, queryset):
-        _run_on_each(
-            self,
+        self.apply_to_each(
             request,
             queryset,
-            "cancelled",
             lambda a: services.appointment_cancel(
                 appointment=a, reason="Cancelled by the back office.", acting_user=request.user
             ),
+            "{count} appointment(s) cancelled.",
         )
 
     @admin.action(description="Check in selected appointments", permissions=["change"])
     def check_in_appointments(self, request, queryset):
-        _run_on_each(
-            self,
+        self.apply_to_each(
             request,
             queryset,
-            "checked in",
             lambda a: services.appointment_check_in(appointment=a, acting_user=request.user),
+            "{count} appointment(s) checked in.",
         )
 
     @admin.action(description="Mark selected appointments as no-shows", permissions=["change"])
     def mark_no_show(self, request, queryset):
-        _run_on_each(
-            self,
+        self.apply_to_each(
             request,
             queryset,
-            "marked as no-shows",
             lambda a: services.appointment_mark_no_show(appointment=a, acting_user=request.user),
+            "{count} appointment(s) marked as no-shows.",
         )
 
 

@@ -12,7 +12,7 @@ from scheduling import page_selectors
 from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.models import Availability, Room, TimeOff
 from staff.models import Department
-from staff.selectors import clinical_departments
+from staff.selectors import active_hospitals, clinical_departments
 
 
 class TimeInput(forms.TimeInput):
@@ -129,7 +129,7 @@ class BoardFilterForm(PlainForm):
     The department picker offers only the clinical departments (staff.selectors.clinical_departments) of the
     hospital chosen; each list is read once per request, for the options and for checking the choice."""
 
-    hospital = ListedModelChoiceField(queryset=page_selectors.active_hospitals(), empty_label=None)
+    hospital = ListedModelChoiceField(queryset=active_hospitals(), empty_label=None)
     department = ClinicalDepartmentChoiceField(
         queryset=Department.objects.none(), required=False, empty_label="All clinical departments"
     )
@@ -291,7 +291,7 @@ class AvailabilityForm(DoctorOwnedForm):
 
     def __init__(self, *args, doctor, **kwargs):
         super().__init__(*args, doctor=doctor, **kwargs)
-        self.fields["hospital"].queryset = page_selectors.active_hospitals()
+        self.fields["hospital"].queryset = active_hospitals()
         self.fields["hospital"].initial = doctor.hospital_id
         self.fields["valid_to"].help_text = "Leave empty for no end date."
 

@@ -57,10 +57,6 @@ def active_departments():
     )
 
 
-def active_hospitals():
-    return Hospital.objects.active().order_by("name")
-
-
 def local_today(tz):
     return timezone.now().astimezone(tz).date()
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from hms.admin import (
     ActivationActions,
     ActiveChoicesOnly,
+    AddFormAdmin,
     AuditedAdmin,
     BigTableAdmin,
     DateRangeFilter,
@@ -174,7 +175,7 @@ class StaffMemberAddForm(forms.ModelForm):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(ActivationActions, ActiveChoicesOnly, AuditedAdmin):
+class StaffMemberAdmin(ActivationActions, ActiveChoicesOnly, AddFormAdmin, AuditedAdmin):
     list_display = ["name", "user__username", "role", "hospital", "department", "specialty", "is_active"]
     list_filter = ["role", "is_active", "hospital", ("department", RelatedListFilter)]
     list_select_related = ["user", "hospital", "department__hospital"]
@@ -220,20 +221,6 @@ class StaffMemberAdmin(ActivationActions, ActiveChoicesOnly, AuditedAdmin):
     @admin.display(description="email")
     def email_address(self, obj):
         return obj.user.email
-
-    def get_fieldsets(self, request, obj=None):
-        return self.add_fieldsets if obj is None else self.fieldsets
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.change_readonly_fields
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = self.add_form
-        return super().get_form(request, obj, **kwargs)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # staff members are deactivated, never deleted
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

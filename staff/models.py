@@ -127,10 +127,6 @@ class StaffMember(models.Model):
     def full_name(self):
         return self.user.get_full_name() or self.user.get_username()
 
-    @property
-    def is_doctor(self):
-        return self.role == StaffRole.DOCTOR
-
     def clean(self):
         errors = {}
         if self.department_id and self.hospital_id and self.department.hospital_id != self.hospital_id:

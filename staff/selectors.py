@@ -3,7 +3,12 @@ import datetime
 from django.db import models
 
 from staff.choices import StaffRole
-from staff.models import Department, Shift, StaffMember
+from staff.models import Department, Hospital, Shift, StaffMember
+
+
+def active_hospitals():
+    """The hospitals a page offers to choose from: the active ones, by name."""
+    return Hospital.objects.active().order_by("name")
 
 
 def staff_member_of(user):

@@ -1,12 +1,12 @@
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from hms.exceptions import DomainError
+from hms.pages import add_form_errors, staff_page
 from staff.forms import RosterFilterForm, ShiftForm
 from staff.selectors import roster_for_week
 from staff.services import shift_cancel, shift_create
@@ -17,8 +17,7 @@ def _default_department(user):
     return member.department if member and member.department_id else None
 
 
-@login_required
-@permission_required("staff.view_shift", raise_exception=True)
+@staff_page("staff.view_shift")
 def roster(request):
     """The weekly roster of one department: who works when, in the hospital's local time."""
     params = request.GET.copy()
@@ -43,7 +42,7 @@ def roster(request):
                         acting_user=request.user,
                     )
                 except (DomainError, ValidationError) as exc:
-                    shift_form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+                    add_form_errors(shift_form, exc)
                 else:
                     messages.success(request, "Shift added to the roster.")
                     return redirect(f"{reverse('staff:roster')}?department={department.pk}&week={week_start}")
@@ -59,8 +58,7 @@ def roster(request):
     return render(request, "staff/roster.html", context)
 
 
-@login_required
-@permission_required("staff.change_shift", raise_exception=True)
+@staff_page("staff.change_shift")
 def shift_cancel_view(request, pk):
     from django.shortcuts import get_object_or_404
 

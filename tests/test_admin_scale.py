@@ -9,11 +9,10 @@ import datetime
 
 import pytest
 from django.contrib import admin
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import query_counter
 from hms.admin import AtLeast, BigTableAdmin, CappedCountPaginator
 from patients.tests.factories import PatientFactory
 
@@ -165,10 +164,10 @@ def test_a_big_changelist_runs_as_many_queries_for_many_rows_as_for_few(admin_cl
     url, params = _changelist(label), _params(label, patient)
     make(patient, 7)
     admin_client.get(url, params)  # warm caches (content types, sessions)
-    with CaptureQueriesContext(connection) as few:
+    with query_counter() as few:
         assert admin_client.get(url, params).status_code == 200
     make(patient, 20)
-    with CaptureQueriesContext(connection) as many:
+    with query_counter() as many:
         response = admin_client.get(url, params)
 
     assert response.context["cl"].result_count == 27 + (label == "patients.Patient")
@@ -196,7 +195,7 @@ def test_the_count_reads_at_most_the_cap_plus_one_row(admin_user_obj, patient, m
     _appointments(patient, 5)
     paginator = CappedCountPaginator(Appointment.objects.order_by("-start", "-id"), PER_PAGE)
 
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         count = paginator.count
 
     assert isinstance(count, AtLeast) and count == 3 and str(count) == "3+"
@@ -210,7 +209,7 @@ def test_a_page_is_read_as_its_ids_then_its_rows_in_the_lists_order(patient):
     qs = Appointment.objects.select_related("patient", "doctor__user").order_by("-start", "-id")
     paginator = CappedCountPaginator(qs, PER_PAGE)
 
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         rows = list(paginator.page(2).object_list)
 
     assert [a.pk for a in rows] == [a.pk for a in qs[PER_PAGE : 2 * PER_PAGE]]

@@ -49,24 +49,10 @@ LONG = "Wolfeschlegelsteinhausenbergerdorff"  # a real surname, and no place to 
 @pytest.fixture(scope="module")
 def chromium():
     """One headless chromium for the whole module (conftest's ``browser_page`` starts one per test)."""
-    from playwright.sync_api import sync_playwright
+    from conftest import launched_chromium
 
-    from conftest import CHROMIUM, CHROMIUM_ARGS
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}.")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # see conftest.browser_page
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with launched_chromium() as browser:
+        yield browser
 
 
 def build_hospital_day():

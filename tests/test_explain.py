@@ -15,7 +15,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+
+from conftest import query_counter
 
 pytestmark = [
     pytest.mark.django_db,
@@ -304,7 +305,7 @@ def test_the_appointment_list_over_a_date_range_walks_an_index(staff_user):
 def test_every_query_of_the_appointment_api_first_page_reads_through_an_index(scale, api_as, admin_user_obj, query):
     client = api_as(admin_user_obj)
     url = "/api/v1/appointments/" + query.format(doctor=scale["doctors"][0].pk, patient=scale["patients"][0].pk)
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         response = client.get(url)
     assert response.status_code == 200, response.content
     for query_run in queries.captured_queries:
@@ -322,7 +323,7 @@ def test_the_slot_search_reads_only_the_doctors_appointments_near_the_days(scale
 
     doctor = scale["doctors"][0]
     now = datetime.datetime(2025, 6, 1, tzinfo=UTC)
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         doctor_free_slot_objects(
             doctor=doctor, date_from=datetime.date(2025, 6, 2), date_to=datetime.date(2025, 7, 2), now=now
         )
@@ -379,7 +380,7 @@ REPORT_RANGE = {"date_from": datetime.date(2025, 6, 1), "date_to": datetime.date
 def test_a_report_over_a_month_reads_that_month_through_an_index(scale, report):
     from django.utils.module_loading import import_string
 
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         import_string(report)(**REPORT_RANGE)
     assert_no_full_scan(queries.captured_queries)
 
@@ -387,7 +388,7 @@ def test_a_report_over_a_month_reads_that_month_through_an_index(scale, report):
 def test_a_report_for_one_hospital_reads_that_month_through_an_index(scale):
     from scheduling.reports import appointments
 
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         appointments(**REPORT_RANGE, hospital=scale["hospitals"][1])
     assert_no_full_scan(queries.captured_queries)
 
@@ -447,7 +448,7 @@ def test_the_timeline_of_a_patient_with_600_visits_reads_each_kind_newest_first_
     from staff.tests.factories import UserFactory
 
     admin = UserFactory(is_superuser=True, is_staff=True)
-    with CaptureQueriesContext(connection) as ctx:
+    with query_counter() as ctx:
         events, more = patient_history_page(user=admin, patient=scale["patients"][0], size=50)
     assert len(events) == 50 and more
     (sql,) = [q["sql"] for q in ctx.captured_queries if "UNION" in q["sql"]]
@@ -481,7 +482,7 @@ def test_the_patient_list_first_page_walks_the_name_index(scale):
 )  # fmt: skip
 def test_the_patient_search_reads_each_way_of_matching_through_its_index(scale, admin_client, url):
     """Exact MRN, first- or last-name prefix: an OR of the three sorted by name walks the whole name index."""
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         assert admin_client.get(url).status_code == 200
     patient_reads = [q["sql"] for q in queries.captured_queries if "`patients_patient`" in q["sql"]]
     assert patient_reads
@@ -563,7 +564,7 @@ def test_the_results_inbox_first_page_walks_an_index(lab_results, filters):
 def test_the_results_inbox_api_reads_through_indexes(lab_results, api_as):
     client = api_as(lab_results["doctors"][0].user)
     for url in ["/api/v1/results-inbox/", "/api/v1/results-inbox/?acknowledged=false&flag=critical"]:
-        with CaptureQueriesContext(connection) as queries:
+        with query_counter() as queries:
             assert client.get(url).status_code == 200
         for sql in [q["sql"] for q in queries.captured_queries if "clinical_labresult" in q["sql"]]:
             plan = explain(sql)
@@ -585,7 +586,7 @@ def test_the_labs_to_call_queue_walks_an_index(lab_results, admin_user_obj):
 def test_the_doctors_start_page_work_reads_each_part_through_an_index(lab_results):
     from clinical.selectors import doctor_start_page_work
 
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         work = doctor_start_page_work(doctor=lab_results["doctors"][0])
     assert len(queries.captured_queries) == 1 and work.counts["total"] > 0
     plan = explain(queries.captured_queries[0]["sql"])
@@ -623,7 +624,7 @@ def test_the_doctors_start_page_work_reads_each_part_through_an_index(lab_result
     ids=str,
 )
 def test_a_big_changelist_reads_its_page_through_an_index(scale, admin_client, path, params):
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         response = admin_client.get("/admin/" + path, params)
     assert response.status_code == 200
     for query_run in queries.captured_queries:

@@ -4,9 +4,7 @@ junk filter values, and loosely typed JSON (issue 10, items 5, 7, 9, 10)."""
 import json
 
 import pytest
-from rest_framework.test import APIClient
 
-from accounts.services import token_issue
 from patients.models import Patient
 from patients.tests.factories import PatientFactory, PayerFactory
 from staff.tests.factories import DoctorFactory, UserFactory
@@ -15,13 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def root_api(db):
-    user = UserFactory(username="root", is_staff=True, is_superuser=True)
-    client = APIClient()
-    _token, key = token_issue(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    client.user = user
-    return client
+def root_api(api_as, admin_user_obj):
+    return api_as(admin_user_obj)
 
 
 def assert_json_refusal(response, status=400):

@@ -4,8 +4,6 @@ page sizes 10 and 100 (issue 11): a list never costs a query per row."""
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billing import services as billing_services
@@ -19,6 +17,7 @@ from clinical.tests.factories import (
     SignedMedicalRecordFactory,
     VitalsFactory,
 )
+from conftest import query_counter
 from inventory.choices import StockMovementKind
 from inventory.models import StockMovement
 from inventory.tests.factories import BatchFactory
@@ -90,7 +89,7 @@ API_LISTS = {
 
 
 def _count(client, url):
-    with CaptureQueriesContext(connection) as ctx:
+    with query_counter() as ctx:
         response = client.get(url)
     assert response.status_code == 200, getattr(response, "data", response)
     queries = [query["sql"] for query in ctx.captured_queries]

@@ -29,6 +29,7 @@ from billing.api.serializers import (
 from billing.filters import BillFilterSet, ClaimFilterSet, PriceListEntryFilterSet
 from billing.models import Bill, Payment
 from hms.pagination import KeysetPagination
+from hms.viewsets import ReferenceDataViewSet
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -240,14 +241,13 @@ class ClaimViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(selectors.claim_document(self.get_object(), user=request.user))
 
 
-class PriceListEntryViewSet(viewsets.ModelViewSet):
+class PriceListEntryViewSet(ReferenceDataViewSet):
     """Each hospital's prices by kind and code. Entries are deactivated (active=false), never deleted."""
 
     serializer_class = PriceListEntrySerializer
     filterset_class = PriceListEntryFilterSet
     search_fields = ["code", "description"]
     ordering_fields = ["code", "kind", "unit_price"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.price_list_queryset_for(self.request.user)

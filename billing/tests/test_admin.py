@@ -8,6 +8,7 @@ from django.urls import reverse
 from billing.choices import BillStatus
 from billing.models import Bill, PriceListEntry
 from billing.tests.factories import BillFactory, BillLineFactory, PriceListEntryFactory
+from conftest import query_counter
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +39,13 @@ def test_the_issue_action_calls_the_service_and_reports_refusals(admin_client, a
 
 
 def test_the_bill_list_query_count_does_not_grow_with_rows(admin_client, django_assert_max_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     url = reverse("admin:billing_bill_changelist")
     BillFactory.create_batch(3)
-    with CaptureQueriesContext(connection) as small:
+    with query_counter() as small:
         admin_client.get(url)
     BillFactory.create_batch(27)
-    with CaptureQueriesContext(connection) as large:
+    with query_counter() as large:
         admin_client.get(url)
     assert len(small) == len(large)
 
@@ -86,13 +85,11 @@ def test_the_bill_list_finds_bills_by_number_by_the_patients_mrn_or_last_name_pr
 def test_the_bill_list_search_reads_the_bills_of_the_matching_patients_without_joining_them(admin_client):
     """With a join to patients and an OR across both tables, MariaDB reads every bill (1.5 s at 200k bills):
     the patients are found first, then their bills along the (patient, created_at) index."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from patients.tests.factories import PatientFactory
 
     BillFactory.create_batch(3, patient=PatientFactory(last_name="Smithers"))
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         assert len(_bill_search(admin_client, "smi")) == 3
 
     bill_reads = [q["sql"] for q in queries.captured_queries if "FROM `billing_bill`" in q["sql"]]

@@ -3,14 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from billing import services
 from billing.choices import BillStatus, ClaimStatus, PaymentMethod
 from billing.models import Bill, Payment, PriceListEntry
 from billing.tests.factories import BillFactory, BillLineFactory, PriceListEntryFactory
 from clinical.tests.factories import DiagnosisFactory, MedicalRecordFactory
+from conftest import query_counter
 from patients.tests.factories import InsurancePolicyFactory, InsurerAccountFactory, PatientFactory
 from scheduling.choices import AppointmentStatus
 from scheduling.tests.factories import AppointmentFactory
@@ -269,7 +268,7 @@ def test_the_bill_list_makes_the_same_queries_for_3_and_30_bills(api_as, django_
     client = api_as("Billing Clerk")
 
     def count_queries():
-        with CaptureQueriesContext(connection) as ctx:
+        with query_counter() as ctx:
             assert client.get("/api/v1/bills/").status_code == 200
         return len(ctx)
 
@@ -288,7 +287,7 @@ def test_the_bill_detail_makes_the_same_queries_for_1_and_10_lines(api_as):
     bill = make_bill()
 
     def count_queries():
-        with CaptureQueriesContext(connection) as ctx:
+        with query_counter() as ctx:
             assert client.get(f"/api/v1/bills/{bill.pk}/").status_code == 200
         return len(ctx)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from billing import services
 from billing.choices import ClaimStatus
 from billing.models import Bill, Claim
-from billing.tests.factories import BillFactory, BillLineFactory
+from billing.tests.factories import claim_to
 from clinical.tests.factories import DiagnosisFactory, MedicalRecordFactory
 from patients.tests.factories import (
     InsurancePolicyFactory,
@@ -28,22 +28,6 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def claim_with(payer_name, status=ClaimStatus.IN_REVIEW):
-    """A claim of the payer named, in the given status (draft, submitted or in review)."""
-    bill = BillFactory()
-    InsurancePolicyFactory(patient=bill.patient, payer_name=payer_name, coverage_percent=D("80"), copay=D("0"))
-    BillLineFactory(bill=bill, unit_price=D("100.00"))
-    user = UserFactory()
-    bill = services.bill_issue(bill=bill, acting_user=user)
-    claim = services.claim_create(bill=bill, acting_user=user)
-    if status != ClaimStatus.DRAFT:
-        services.claim_submit(claim=claim, acting_user=user)
-    if status == ClaimStatus.IN_REVIEW:
-        services.claim_start_review(claim=claim, acting_user=user)
-    claim.refresh_from_db()
-    return claim
-
-
 def insurer_of(payer_name):
     return InsurerAccountFactory(payer__name=payer_name).user
 
@@ -52,8 +36,8 @@ def insurer_of(payer_name):
 
 
 def test_an_insurer_lists_only_the_claims_of_its_own_payer(api_as):
-    aetna_claims = [claim_with("Aetna"), claim_with("Aetna", ClaimStatus.SUBMITTED)]
-    cigna_claim = claim_with("Cigna")
+    aetna_claims = [claim_to("Aetna"), claim_to("Aetna", ClaimStatus.SUBMITTED)]
+    cigna_claim = claim_to("Cigna")
     client = api_as(insurer_of("Aetna"))
 
     listing = client.get("/api/v1/claims/")
@@ -68,7 +52,7 @@ def test_an_insurer_lists_only_the_claims_of_its_own_payer(api_as):
 
 
 def test_another_payers_claim_answers_404_and_stays_undecided(api_as):
-    theirs = claim_with("Cigna")
+    theirs = claim_to("Cigna")
     client = api_as(insurer_of("Aetna"))
     base = f"/api/v1/claims/{theirs.pk}/"
 
@@ -78,13 +62,13 @@ def test_another_payers_claim_answers_404_and_stays_undecided(api_as):
     assert client.post(base + "adjudicate/", {"decision": "denied", "reason": "No"}).status_code == 404
     theirs.refresh_from_db()
     assert (theirs.status, theirs.approved_amount) == (ClaimStatus.IN_REVIEW, None)
-    submitted = claim_with("Cigna", ClaimStatus.SUBMITTED)
+    submitted = claim_to("Cigna", ClaimStatus.SUBMITTED)
     assert client.post(f"/api/v1/claims/{submitted.pk}/review/").status_code == 404
     assert Claim.objects.get(pk=submitted.pk).status == ClaimStatus.SUBMITTED
 
 
 def test_an_insurer_decides_its_own_payers_claim(api_as):
-    mine = claim_with("Aetna")
+    mine = claim_to("Aetna")
     client = api_as(insurer_of("Aetna"))
 
     response = client.post(f"/api/v1/claims/{mine.pk}/adjudicate/", {"decision": "approved"})
@@ -95,7 +79,7 @@ def test_an_insurer_decides_its_own_payers_claim(api_as):
 
 
 def test_an_insurer_without_a_payer_sees_and_decides_nothing(api_as, make_user):
-    claim = claim_with("Aetna")
+    claim = claim_to("Aetna")
     unlinked = make_user("Insurer")
     client = api_as(unlinked)
 
@@ -111,7 +95,7 @@ def test_an_insurer_without_a_payer_sees_and_decides_nothing(api_as, make_user):
 
 
 def test_the_service_refuses_an_insurer_deciding_another_payers_claim():
-    theirs = claim_with("Cigna")
+    theirs = claim_to("Cigna")
     aetna_insurer = insurer_of("Aetna")
 
     with pytest.raises(PermissionDenied, match="another payer"):
@@ -124,7 +108,7 @@ def test_the_service_refuses_an_insurer_deciding_another_payers_claim():
     theirs.refresh_from_db()
     assert (theirs.status, theirs.approved_amount, theirs.adjudicated_at) == (ClaimStatus.IN_REVIEW, None, None)
     assert theirs.history.filter(history_user=aetna_insurer).count() == 0
-    submitted = claim_with("Cigna", ClaimStatus.SUBMITTED)
+    submitted = claim_to("Cigna", ClaimStatus.SUBMITTED)
     with pytest.raises(PermissionDenied):
         services.claim_start_review(claim=submitted, acting_user=aetna_insurer)
     # The payer's own insurer may.
@@ -135,7 +119,7 @@ def test_the_service_refuses_an_insurer_deciding_another_payers_claim():
 def test_moving_an_insurer_to_another_payer_moves_what_it_sees(api_as):
     from patients.services import insurer_account_assign
 
-    aetna, cigna = claim_with("Aetna"), claim_with("Cigna")
+    aetna, cigna = claim_to("Aetna"), claim_to("Cigna")
     user = insurer_of("Aetna")
     client = api_as(user)
     assert [r["id"] for r in client.get("/api/v1/claims/").json()["results"]] == [aetna.pk]
@@ -232,7 +216,7 @@ def test_the_printable_claim_document_page_follows_the_same_rules(client, make_u
 
 
 def test_the_back_office_claim_list_is_scoped_the_same_way(client, admin_client):
-    mine, theirs = claim_with("Aetna"), claim_with("Cigna")
+    mine, theirs = claim_to("Aetna"), claim_to("Cigna")
     insurer = insurer_of("Aetna")
     insurer.is_staff = True  # even if an administrator lets an insurer into the back office
     insurer.save()

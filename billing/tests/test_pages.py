@@ -5,14 +5,13 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billing import services
 from billing.choices import BillStatus, ClaimStatus, PaymentMethod
 from billing.models import Bill, BillLine, Claim, Payment, Refund
 from billing.tests.factories import BillFactory, BillLineFactory
+from conftest import query_count, query_counter
 from patients.tests.factories import InsurancePolicyFactory, PatientFactory
 from staff.tests.factories import HospitalFactory
 
@@ -29,16 +28,6 @@ def text(response):
 
 def messages_of(response):
     return [str(m) for m in response.context["messages"]]
-
-
-@pytest.fixture
-def login(client, make_user):
-    def _login(role_or_user):
-        user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
-        client.force_login(user)
-        return user
-
-    return _login
 
 
 @pytest.fixture
@@ -226,7 +215,7 @@ def test_a_search_finds_the_patients_first_and_reads_their_bills_by_patient_in_8
     login(clerk)
 
     by_number = client.get(reverse("billing:outstanding"), {"q": grace_bill.number[:-1]})
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         by_name = client.get(reverse("billing:outstanding"), {"q": "love"})
 
     assert [b.pk for b in by_name.context["page"]] == [ada_bill.pk]
@@ -320,7 +309,7 @@ def test_the_outstanding_totals_are_read_from_the_daily_roll_up_not_summed_over_
     issued_bill(clerk, amount=D("50.00"))
     login(clerk)
 
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         response = client.get(reverse("billing:outstanding"))
 
     assert "2 bills · total $350.00 · paid $120.00 · balance <strong>$230.00</strong>" in text(response)
@@ -334,7 +323,7 @@ def test_a_single_status_is_listed_and_summed_without_distinct(client, login, cl
     issued_bill(clerk, amount=D("20.00"))
     login(clerk)
 
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         response = client.get(reverse("billing:outstanding"), {"status": "paid"})
 
     assert [b.pk for b in response.context["page"]] == [paid.pk]
@@ -360,10 +349,7 @@ def test_an_issued_bill_without_a_balance_makes_the_page_sum_the_bills_themselve
 
 
 def _count_list_queries(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("billing:outstanding"), {"status": "all"})
-    assert response.status_code == 200
-    return len(queries)
+    return query_count(client, reverse("billing:outstanding"), {"status": "all"})
 
 
 def test_the_outstanding_list_costs_the_same_queries_for_3_and_30_bills(client, login, clerk):

@@ -6,16 +6,15 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from billing import services
 from billing.choices import ClaimStatus
 from billing.models import Bill, Claim
-from billing.tests.factories import BillFactory, BillLineFactory
-from patients.tests.factories import InsurancePolicyFactory, InsurerAccountFactory
+from billing.tests.factories import BillFactory, BillLineFactory, claim_to
+from conftest import query_count, query_counter
+from patients.tests.factories import InsurerAccountFactory
 from staff.tests.factories import HospitalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,10 +104,7 @@ def test_the_drafts_are_paged_by_cursor_of_their_own(client, make_user):
 
 
 def _count(client, params):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(OUTSTANDING, params)
-    assert response.status_code == 200
-    return len(queries)
+    return query_count(client, OUTSTANDING, params)
 
 
 @pytest.mark.parametrize("params", [{}, {"q": "TST"}, {"hospital": "*"}], ids=["default", "search", "hospital"])
@@ -133,17 +129,8 @@ def test_the_billing_queue_costs_the_same_queries_for_3_and_30_bills(client, mak
 
 
 def claim_of(payer_name, status, days=0):
-    bill = BillFactory()
-    InsurancePolicyFactory(patient=bill.patient, payer_name=payer_name, coverage_percent=D("80"), copay=D("0"))
-    BillLineFactory(bill=bill, unit_price=D("100.00"))
-    user = UserFactory()
-    bill = services.bill_issue(bill=bill, acting_user=user)
-    claim = services.claim_create(bill=bill, acting_user=user)
-    if status != ClaimStatus.DRAFT:
-        services.claim_submit(claim=claim, acting_user=user)
-    if status == ClaimStatus.IN_REVIEW:
-        services.claim_start_review(claim=claim, acting_user=user)
-    aged(bill, days)
+    claim = claim_to(payer_name, status)
+    aged(claim.bill, days)
     return claim
 
 
@@ -219,7 +206,7 @@ def test_the_claims_queue_costs_the_same_queries_for_3_and_30_claims(client):
             claim_of("Aetna", ClaimStatus.SUBMITTED if i % 2 else ClaimStatus.IN_REVIEW, days=i)
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
+        with query_counter() as queries:
             response = client.get(CLAIMS)
         assert response.status_code == 200
         return len(queries), len(response.context["submitted"]) + len(response.context["in_review"])

@@ -4,10 +4,10 @@ catalog.services with the requesting user as ``acting_user``; items are deactiva
 from catalog import selectors, services
 from catalog.api.serializers import ItemSerializer
 from catalog.filters import ItemFilterSet
-from hms.viewsets import ServiceSavedViewSet
+from hms.viewsets import ReferenceDataViewSet
 
 
-class ItemViewSet(ServiceSavedViewSet):
+class ItemViewSet(ReferenceDataViewSet):
     """The catalog: medications, supplies, equipment. Deactivate (`is_active: false`) instead of deleting."""
 
     queryset = selectors.item_list()

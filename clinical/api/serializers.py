@@ -25,27 +25,15 @@ from clinical.selectors import record_queryset_for
 from clinical.timeline_text import summary as timeline_summary
 from hms import serializers
 from hms.nested import NestedAccessMixin
+from patients.api.serializers import ScopedPatientField
 from patients.models import Patient
-from patients.selectors import patient_queryset_for
 from scheduling.models import Appointment
 
 
-class ScopedRecordField(serializers.PrimaryKeyRelatedField):
+class ScopedRecordField(serializers.ScopedRelatedField):
     """A medical record the requesting user may see; any other id is refused like one that does not exist."""
 
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return MedicalRecord.objects.none()
-        return record_queryset_for(request.user)
-
-
-class ScopedPatientField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return Patient.objects.none()
-        return patient_queryset_for(request.user)
+    scope = staticmethod(record_queryset_for)
 
 
 class RecordChildSerializer(serializers.ModelSerializer):

@@ -49,9 +49,9 @@ from hms.exceptions import Conflict
 from hms.pagination import KeysetPagination, StandardPagination
 from hms.permissions import action_permissions
 from hms.validators import parse_bounded_date
+from hms.viewsets import NO_DELETE, ReferenceDataViewSet
 from patients.selectors import patient_queryset_for
 
-NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 READ_AND_ADD = ["get", "post", "head", "options"]
 
 
@@ -286,36 +286,24 @@ class VitalsViewSet(ReadAndAddViewSet):
         return services.vitals_record(acting_user=self.request.user, **data)
 
 
-class CatalogViewSet(viewsets.ModelViewSet):
-    """Reference data; entries are deactivated (`is_active`), never deleted."""
+class ProcedureCatalogViewSet(ReferenceDataViewSet):
+    """Procedures that visits record and bills charge; deactivated (`is_active`), never deleted."""
 
-    http_method_names = NO_DELETE
-    required_permissions = None
-
-    def perform_create(self, serializer):
-        serializer.instance = services.catalog_save(
-            instance=self.queryset.model(**serializer.validated_data), acting_user=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        instance = serializer.instance
-        for field, value in serializer.validated_data.items():
-            setattr(instance, field, value)
-        serializer.instance = services.catalog_save(instance=instance, acting_user=self.request.user)
-
-
-class ProcedureCatalogViewSet(CatalogViewSet):
     queryset = ProcedureCatalog.objects.all()
     serializer_class = ProcedureCatalogSerializer
     filterset_class = ProcedureCatalogFilterSet
     search_fields = ["code", "description"]
+    save_service = staticmethod(services.catalog_save)
 
 
-class LabTestViewSet(CatalogViewSet):
+class LabTestViewSet(ReferenceDataViewSet):
+    """Lab tests doctors order, with their units and ranges; deactivated (`is_active`), never deleted."""
+
     queryset = LabTest.objects.all()
     serializer_class = LabTestSerializer
     filterset_class = LabTestFilterSet
     search_fields = ["code", "name"]
+    save_service = staticmethod(services.catalog_save)
 
 
 class ICD10ViewSet(viewsets.ViewSet):

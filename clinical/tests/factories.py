@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import factory
@@ -168,3 +169,11 @@ class VitalsFactory(factory.django.DjangoModelFactory):
     spo2 = 98
     weight_kg = Decimal("80.00")
     height_cm = Decimal("175.0")
+
+
+def lab_result_for(doctor, value="85", *, ago_minutes=30, **kwargs):
+    """A result of a glucose test the doctor ordered, resulted ``ago_minutes`` ago (normal 70-99, critical <= 40
+    or >= 400), on a signed record."""
+    at = timezone.now() - datetime.timedelta(minutes=ago_minutes)
+    record = SignedMedicalRecordFactory(appointment__doctor=doctor)
+    return LabResultFactory(order__record=record, value=Decimal(value), resulted_at=at, **kwargs)

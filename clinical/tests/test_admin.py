@@ -20,12 +20,6 @@ READ_ONLY = ["medicalrecord", "diagnosis", "procedure", "prescription", "laborde
 
 
 @pytest.fixture
-def admin_client(client, admin_user_obj):
-    client.force_login(admin_user_obj)
-    return client
-
-
-@pytest.fixture
 def rows():
     diagnosis = DiagnosisFactory()
     record = diagnosis.record
@@ -85,7 +79,7 @@ def test_a_superuser_cannot_amend_another_doctors_signed_record_in_the_admin(adm
     assert record.clinical_notes == notes and record.amended_at is None
 
 
-def test_catalog_entries_are_added_in_the_admin_with_the_author_in_history(admin_client, admin_user_obj):
+def test_catalog_entries_are_added_in_the_admin_with_the_author_in_history(admin_client, admin_user):
     response = admin_client.post(
         reverse("admin:clinical_procedurecatalog_add"),
         {"code": "99215", "description": "Office visit, high complexity", "price": "210.00", "is_active": "on"},
@@ -93,7 +87,7 @@ def test_catalog_entries_are_added_in_the_admin_with_the_author_in_history(admin
 
     assert response.status_code == 302
     entry = ProcedureCatalog.objects.get(code="99215")
-    assert entry.history.get().history_user == admin_user_obj
+    assert entry.history.get().history_user == admin_user
 
 
 def test_catalogs_and_items_cannot_be_deleted_in_the_admin(admin_client, rows):

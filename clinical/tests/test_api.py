@@ -3,8 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinical.choices import LabOrderStatus
@@ -33,6 +31,7 @@ from clinical.tests.factories import (
     SignedMedicalRecordFactory,
     VitalsFactory,
 )
+from conftest import counted_get
 from patients.tests.factories import AllergyFactory, PatientFactory
 from staff.tests.factories import DoctorFactory
 
@@ -497,7 +496,6 @@ def test_drafts_and_other_patients_records_answer_404_to_a_portal_patient(portal
     assert client.get(f"/api/v1/diagnoses/{draft.diagnoses.get().pk}/").status_code == 404
 
 
-@pytest.mark.urls("clinical.tests.urls")
 def test_a_portal_patient_sees_their_own_history_without_drafts(portal):
     client, own, signed, draft, other = portal
     VitalsFactory(patient=own)
@@ -513,7 +511,6 @@ def test_a_portal_patient_sees_their_own_history_without_drafts(portal):
     assert others.status_code == 404
 
 
-@pytest.mark.urls("clinical.tests.urls")
 def test_staff_see_the_whole_history_newest_first_and_can_filter_it(portal, api_as):
     client, own, signed, draft, other = portal
     doctor = api_as(DOCTOR)
@@ -543,22 +540,14 @@ def _fill_history(patient, n):
         VitalsFactory(patient=patient, appointment=record.appointment)
 
 
-def _count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, response.data
-    return len(ctx.captured_queries), response
-
-
-@pytest.mark.urls("clinical.tests.urls")
 def test_the_history_takes_the_same_queries_for_3_or_30_visits(api_as):
     small, large = PatientFactory(), PatientFactory()
     _fill_history(small, 3)
     _fill_history(large, 30)
     client = api_as(NURSE)
 
-    small_count, small_response = _count_queries(client, f"/api/v1/patients/{small.pk}/history/")
-    large_count, large_response = _count_queries(client, f"/api/v1/patients/{large.pk}/history/")
+    small_count, small_response = counted_get(client, f"/api/v1/patients/{small.pk}/history/")
+    large_count, large_response = counted_get(client, f"/api/v1/patients/{large.pk}/history/")
 
     assert len(small_response.data["results"]) == 15 and len(large_response.data["results"]) == 50
     assert small_response.data["next"] is None and large_response.data["next"]
@@ -580,10 +569,10 @@ def test_list_endpoints_take_the_same_queries_for_3_or_30_rows(api_as, endpoint)
     }[endpoint]
     for _ in range(3):
         rows()
-    small, _ = _count_queries(client, f"/api/v1/{endpoint}/")
+    small, _ = counted_get(client, f"/api/v1/{endpoint}/")
     for _ in range(27):
         rows()
-    large, response = _count_queries(client, f"/api/v1/{endpoint}/")
+    large, response = counted_get(client, f"/api/v1/{endpoint}/")
 
     assert len(response.data["results"]) == 30
     assert small == large
@@ -607,7 +596,7 @@ def test_records_filter_by_patient_doctor_date_code_and_signed(api_as):
     diabetes = DiagnosisFactory(record=SignedMedicalRecordFactory(), code="E11.9")
     cold = DiagnosisFactory(record=MedicalRecordFactory(), code="J06.9")
     client = api_as(ADMIN)
-    today = timezone.localdate(diabetes.record.opened_at).isoformat()  # the filter's day is the local one
+    today = timezone.localdate(diabetes.record.opened_at).isoformat()  # the filter reads local days
 
     def ids(**params):
         return [row["id"] for row in client.get("/api/v1/medical-records/", params).data["results"]]

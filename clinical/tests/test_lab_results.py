@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
@@ -20,6 +18,7 @@ from clinical.tests.factories import (
     LabTestFactory,
     SignedMedicalRecordFactory,
 )
+from conftest import query_counter
 from patients.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -332,7 +331,7 @@ def test_the_resulted_worklist_costs_the_same_queries_for_3_or_30_corrected_resu
             services.lab_result_correct(result=LabResultFactory(), value="120", reason="Typo", acting_user=tech)
 
     def queries():
-        with CaptureQueriesContext(connection) as ctx:
+        with query_counter() as ctx:
             assert client.get(url).status_code == 200
         return len(ctx)
 

@@ -3,8 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +21,7 @@ from clinical.tests.factories import (
     SignedMedicalRecordFactory,
     VitalsFactory,
 )
+from conftest import query_count
 from patients.tests.factories import AllergyFactory, PatientFactory
 from scheduling.choices import AppointmentStatus
 from staff.tests.factories import DoctorFactory
@@ -39,11 +38,6 @@ def visit():
     """A visit in progress with an open record; its doctor is visit.doctor."""
     record = MedicalRecordFactory(appointment=_in_progress_appointment())
     return record.appointment
-
-
-def _login(client, user):
-    client.force_login(user)
-    return client
 
 
 # --- who may open which page ----------------------------------------------------------------------
@@ -113,7 +107,7 @@ def _url_for(page, visit):
 
 @pytest.mark.parametrize(("page", "role", "expected"), PAGE_ACCESS)
 def test_each_page_is_open_only_to_the_roles_that_need_it(client, make_user, visit, page, role, expected):
-    _login(client, _user_for(role, visit, make_user))
+    client.force_login(_user_for(role, visit, make_user))
 
     response = client.get(_url_for(page, visit))
 
@@ -122,7 +116,7 @@ def test_each_page_is_open_only_to_the_roles_that_need_it(client, make_user, vis
 
 def test_a_superuser_sees_a_visit_but_writes_nothing_on_it(client, admin_user_obj, visit):
     DiagnosisFactory(record=visit.medical_record)
-    _login(client, admin_user_obj)
+    client.force_login(admin_user_obj)
 
     page = client.get(reverse("clinical:visit", args=[visit.pk]))
     notes = client.post(reverse("clinical:visit_notes", args=[visit.pk]), {"clinical_notes": "Rewritten"})
@@ -158,7 +152,7 @@ def test_only_the_visits_doctor_writes_it(client, make_user, visit, role, url_na
     DiagnosisFactory(record=visit.medical_record)
     if url_name == "clinical:visit_lab_order_add":
         data = {"test": LabTestFactory().pk}
-    _login(client, _user_for(role, visit, make_user))
+    client.force_login(_user_for(role, visit, make_user))
 
     response = client.post(reverse(url_name, args=[visit.pk]), data)
 
@@ -173,7 +167,7 @@ def test_only_the_visits_doctor_writes_it(client, make_user, visit, role, url_na
 
 
 def test_another_doctor_reads_the_visit_without_any_form(client, visit):
-    _login(client, DoctorFactory().user)
+    client.force_login(DoctorFactory().user)
 
     body = client.get(reverse("clinical:visit", args=[visit.pk])).content.decode()
 
@@ -192,7 +186,7 @@ def test_a_doctor_documents_signs_and_completes_a_visit_through_the_pages(client
     amoxicillin = MedicationFactory(name="Amoxicillin", category="Penicillins")
     procedure = ProcedureCatalogFactory(code="99213")
     test = LabTestFactory(name="Glucose, fasting")
-    _login(client, appointment.doctor.user)
+    client.force_login(appointment.doctor.user)
     visit_url = reverse("clinical:visit", args=[appointment.pk])
 
     page = client.get(visit_url)
@@ -272,7 +266,7 @@ def test_a_doctor_documents_signs_and_completes_a_visit_through_the_pages(client
 
 
 def test_a_code_that_is_not_billable_is_shown_as_a_form_error(client, visit):
-    _login(client, visit.doctor.user)
+    client.force_login(visit.doctor.user)
 
     response = client.post(reverse("clinical:visit_diagnosis_add", args=[visit.pk]), {"code": "E11"})
 
@@ -282,7 +276,7 @@ def test_a_code_that_is_not_billable_is_shown_as_a_form_error(client, visit):
 
 
 def test_signing_without_a_diagnosis_is_refused_with_a_message(client, visit):
-    _login(client, visit.doctor.user)
+    client.force_login(visit.doctor.user)
 
     response = client.post(reverse("clinical:visit_sign", args=[visit.pk]), follow=True)
 
@@ -291,7 +285,7 @@ def test_signing_without_a_diagnosis_is_refused_with_a_message(client, visit):
 
 
 def test_completing_without_a_diagnosis_is_refused_and_the_visit_stays_in_progress(client, visit, completions):
-    _login(client, visit.doctor.user)
+    client.force_login(visit.doctor.user)
 
     response = client.post(reverse("clinical:visit_complete", args=[visit.pk]), follow=True)
 
@@ -303,7 +297,7 @@ def test_completing_without_a_diagnosis_is_refused_and_the_visit_stays_in_progre
 
 def test_the_schedule_links_each_visit_in_progress_to_its_visit_page(client):
     appointment = _in_progress_appointment(start=timezone.now())
-    _login(client, appointment.doctor.user)
+    client.force_login(appointment.doctor.user)
 
     body = client.get(reverse("scheduling:my_schedule")).content.decode()
 
@@ -314,7 +308,7 @@ def test_the_schedule_links_each_visit_in_progress_to_its_visit_page(client):
 def test_the_board_links_a_checked_in_visit_for_clinical_staff_only(client, make_user, role, linked):
     appointment = CheckedInAppointmentFactory(start=timezone.now())
     day = appointment.start.astimezone(appointment.hospital.tzinfo).date()
-    _login(client, make_user(role))
+    client.force_login(make_user(role))
 
     body = client.get(
         reverse("scheduling:board"), {"hospital": appointment.hospital_id, "date": day.isoformat()}
@@ -328,7 +322,7 @@ def test_the_board_links_a_checked_in_visit_for_clinical_staff_only(client, make
 
 
 def test_a_nurse_records_vitals_of_a_visit(client, make_user, visit):
-    _login(client, make_user("Nurse"))
+    client.force_login(make_user("Nurse"))
 
     response = client.post(
         reverse("clinical:vitals", args=[visit.pk]),
@@ -351,7 +345,7 @@ def test_a_nurse_records_vitals_of_a_visit(client, make_user, visit):
 
 
 def test_implausible_vitals_are_form_errors_and_nothing_is_saved(client, make_user, visit):
-    _login(client, make_user("Nurse"))
+    client.force_login(make_user("Nurse"))
 
     response = client.post(
         reverse("clinical:vitals", args=[visit.pk]), {"systolic_bp": "120", "diastolic_bp": "80", "spo2": "140"}
@@ -363,7 +357,7 @@ def test_implausible_vitals_are_form_errors_and_nothing_is_saved(client, make_us
 
 
 def test_vitals_with_no_measurement_are_refused(client, make_user, visit):
-    _login(client, make_user("Nurse"))
+    client.force_login(make_user("Nurse"))
 
     response = client.post(reverse("clinical:vitals", args=[visit.pk]), {})
 
@@ -378,7 +372,7 @@ def test_vitals_with_no_measurement_are_refused(client, make_user, visit):
 def test_a_lab_technician_collects_and_results_an_order_and_sees_its_flag(client, make_user):
     order = LabOrderFactory(test=LabTestFactory(name="Glucose, fasting"))
     resulted_elsewhere = LabResultFactory()
-    _login(client, make_user("Lab Technician"))
+    client.force_login(make_user("Lab Technician"))
     worklist = reverse("clinical:lab_worklist")
 
     body = client.get(worklist).content.decode()
@@ -403,7 +397,7 @@ def test_a_lab_technician_collects_and_results_an_order_and_sees_its_flag(client
 
 def test_a_result_cannot_be_entered_before_collection(client, make_user):
     order = LabOrderFactory()
-    _login(client, make_user("Lab Technician"))
+    client.force_login(make_user("Lab Technician"))
 
     response = client.post(reverse("clinical:lab_result", args=[order.pk]), {"value": "90"})
 
@@ -413,7 +407,7 @@ def test_a_result_cannot_be_entered_before_collection(client, make_user):
 
 def test_a_result_that_is_not_a_number_is_a_form_error(client, make_user):
     order = LabOrderFactory(status=LabOrderStatus.COLLECTED, collected_at=timezone.now())
-    _login(client, make_user("Lab Technician"))
+    client.force_login(make_user("Lab Technician"))
 
     response = client.post(reverse("clinical:lab_result", args=[order.pk]), {"value": "high"})
 
@@ -440,7 +434,7 @@ def _history_of(patient):
 def test_the_staff_chart_shows_the_whole_timeline_including_drafts(client, make_user):
     patient = PatientFactory()
     _history_of(patient)
-    _login(client, make_user("Nurse"))
+    client.force_login(make_user("Nurse"))
 
     body = client.get(reverse("clinical:chart", args=[patient.pk])).content.decode()
 
@@ -454,7 +448,7 @@ def test_my_history_shows_my_signed_records_and_hides_drafts(client, make_user):
     patient = PatientFactory(user=user)
     _history_of(patient)
     _history_of(PatientFactory())  # someone else's
-    _login(client, user)
+    client.force_login(user)
 
     response = client.get(reverse("clinical:my_history"))
 
@@ -468,7 +462,7 @@ def test_my_history_shows_my_signed_records_and_hides_drafts(client, make_user):
 def test_a_patient_opening_their_own_chart_is_sent_to_their_history(client, make_user):
     user = make_user("Patient")
     patient = PatientFactory(user=user)
-    _login(client, user)
+    client.force_login(user)
 
     response = client.get(reverse("clinical:chart", args=[patient.pk]))
 
@@ -481,7 +475,7 @@ def test_the_timeline_is_paginated_newest_first(client, make_user):
     for _ in range(30):
         VitalsFactory(patient=patient)
     latest = VitalsFactory(patient=patient, heart_rate=111, recorded_at=timezone.now() + timezone.timedelta(hours=1))
-    _login(client, make_user("Doctor"))
+    client.force_login(make_user("Doctor"))
     url = reverse("clinical:chart", args=[patient.pk])
 
     first_response = client.get(url)
@@ -497,36 +491,29 @@ def test_the_timeline_is_paginated_newest_first(client, make_user):
 # --- query counts at two data sizes -----------------------------------------------------------------
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx)
-
-
 def test_the_worklist_costs_the_same_queries_for_3_or_30_orders(client, make_user):
-    _login(client, make_user("Lab Technician"))
+    client.force_login(make_user("Lab Technician"))
     url = reverse("clinical:lab_worklist")
     LabOrderFactory.create_batch(3)
-    small = _queries(client, url)
+    small = query_count(client, url)
     LabOrderFactory.create_batch(27, status=LabOrderStatus.COLLECTED, collected_at=timezone.now())
 
-    assert _queries(client, url) == small
+    assert query_count(client, url) == small
 
 
 def test_the_resulted_worklist_costs_the_same_queries_for_3_or_30_results(client, make_user):
-    _login(client, make_user("Lab Technician"))
+    client.force_login(make_user("Lab Technician"))
     url = reverse("clinical:lab_worklist") + "?status=resulted"
     LabResultFactory.create_batch(3)
-    small = _queries(client, url)
+    small = query_count(client, url)
     LabResultFactory.create_batch(27)
 
-    assert _queries(client, url) == small
+    assert query_count(client, url) == small
 
 
 def test_the_timeline_costs_the_same_queries_for_3_or_30_events_of_each_kind(client, make_user):
     patient = PatientFactory()
-    _login(client, make_user("Doctor"))
+    client.force_login(make_user("Doctor"))
     url = reverse("clinical:chart", args=[patient.pk])
 
     def add(count):
@@ -538,14 +525,14 @@ def test_the_timeline_costs_the_same_queries_for_3_or_30_events_of_each_kind(cli
             VitalsFactory(patient=patient)
 
     add(3)
-    small = _queries(client, url)
+    small = query_count(client, url)
     add(27)
 
-    assert _queries(client, url) == small
+    assert query_count(client, url) == small
 
 
 def test_the_visit_page_costs_the_same_queries_for_few_or_many_entries(client, visit):
-    _login(client, visit.doctor.user)
+    client.force_login(visit.doctor.user)
     record = visit.medical_record
     url = reverse("clinical:visit", args=[visit.pk])
 
@@ -556,7 +543,7 @@ def test_the_visit_page_costs_the_same_queries_for_few_or_many_entries(client, v
             VitalsFactory(patient=visit.patient, appointment=visit)
 
     add(2)
-    small = _queries(client, url)
+    small = query_count(client, url)
     add(10)
 
-    assert _queries(client, url) == small
+    assert query_count(client, url) == small

@@ -14,9 +14,8 @@ from clinical.models import CriticalResultCall, LabResult
 from clinical.tests.factories import (
     CriticalResultCallFactory,
     LabOrderFactory,
-    LabResultFactory,
     MedicalRecordFactory,
-    SignedMedicalRecordFactory,
+    lab_result_for,
 )
 from hms.exceptions import Conflict
 from staff.tests.factories import DoctorFactory
@@ -34,18 +33,11 @@ def tech(make_user):
     return make_user("Lab Technician")
 
 
-def result_for(doctor, value="85", *, ago_minutes=0, **kwargs):
-    """A result of a glucose test the doctor ordered (normal 70-99, critical <= 40 or >= 400)."""
-    record = SignedMedicalRecordFactory(appointment__doctor=doctor)
-    at = timezone.now() - datetime.timedelta(minutes=ago_minutes)
-    return LabResultFactory(order__record=record, value=Decimal(value), resulted_at=at, **kwargs)
-
-
 # --- the model keeps the ordering doctor and the urgency -------------------------------------------------------
 
 
 def test_a_result_belongs_to_the_doctor_of_the_order_and_ranks_critical_above_abnormal_above_normal(doctor):
-    normal, high, critical = result_for(doctor, "85"), result_for(doctor, "150"), result_for(doctor, "450")
+    normal, high, critical = lab_result_for(doctor, "85"), lab_result_for(doctor, "150"), lab_result_for(doctor, "450")
 
     assert {normal.doctor_id, high.doctor_id, critical.doctor_id} == {doctor.pk}
     assert (critical.flag_priority, high.flag_priority, normal.flag_priority) == (2, 1, 0)
@@ -66,7 +58,7 @@ def test_an_entered_result_goes_to_the_inbox_of_the_doctor_who_ordered_it(doctor
 
 
 def test_the_ordering_doctor_acknowledges_a_result_and_who_and_when_are_kept_in_history(doctor):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
 
     services.lab_result_acknowledge(result=result, acting_user=doctor.user)
 
@@ -78,7 +70,7 @@ def test_the_ordering_doctor_acknowledges_a_result_and_who_and_when_are_kept_in_
 
 
 def test_acknowledging_again_says_already_acknowledged_and_changes_nothing(doctor):
-    result = result_for(doctor)
+    result = lab_result_for(doctor)
     services.lab_result_acknowledge(result=result, acting_user=doctor.user)
     first = LabResult.objects.get(pk=result.pk).acknowledged_at
     rows = result.history.count()
@@ -92,7 +84,7 @@ def test_acknowledging_again_says_already_acknowledged_and_changes_nothing(docto
 
 @pytest.mark.parametrize("who", ["another doctor", "Nurse", "Lab Technician", "superuser"])
 def test_only_the_ordering_doctor_may_acknowledge(doctor, make_user, admin_user_obj, who):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
     user = {"another doctor": lambda: DoctorFactory().user, "superuser": lambda: admin_user_obj}.get(
         who, lambda: make_user(who)
     )()
@@ -104,7 +96,7 @@ def test_only_the_ordering_doctor_may_acknowledge(doctor, make_user, admin_user_
 
 
 def test_a_corrected_result_is_unacknowledged_again_so_the_doctor_sees_the_correction(doctor, tech):
-    result = result_for(doctor, "150")
+    result = lab_result_for(doctor, "150")
     services.lab_result_acknowledge(result=result, acting_user=doctor.user)
 
     services.lab_result_correct(result=result, value=Decimal("95"), reason="Wrong sample", acting_user=tech)
@@ -119,13 +111,13 @@ def test_a_corrected_result_is_unacknowledged_again_so_the_doctor_sees_the_corre
 
 
 def test_the_inbox_lists_critical_then_abnormal_then_normal_newest_first_within_each(doctor):
-    old_normal = result_for(doctor, "85", ago_minutes=50)
-    new_normal = result_for(doctor, "80", ago_minutes=5)
-    old_critical = result_for(doctor, "450", ago_minutes=40)
-    new_critical = result_for(doctor, "30", ago_minutes=30)
-    low = result_for(doctor, "60", ago_minutes=60)
-    high = result_for(doctor, "150", ago_minutes=1)
-    result_for(DoctorFactory(), "450")  # another doctor's
+    old_normal = lab_result_for(doctor, "85", ago_minutes=50)
+    new_normal = lab_result_for(doctor, "80", ago_minutes=5)
+    old_critical = lab_result_for(doctor, "450", ago_minutes=40)
+    new_critical = lab_result_for(doctor, "30", ago_minutes=30)
+    low = lab_result_for(doctor, "60", ago_minutes=60)
+    high = lab_result_for(doctor, "150", ago_minutes=1)
+    lab_result_for(DoctorFactory(), "450")  # another doctor's
 
     inbox = list(selectors.results_inbox(user=doctor.user))
 
@@ -133,7 +125,7 @@ def test_the_inbox_lists_critical_then_abnormal_then_normal_newest_first_within_
 
 
 def test_the_inbox_shows_unacknowledged_or_acknowledged_results_when_asked(doctor):
-    seen, unseen = result_for(doctor, "450"), result_for(doctor, "85")
+    seen, unseen = lab_result_for(doctor, "450"), lab_result_for(doctor, "85")
     services.lab_result_acknowledge(result=seen, acting_user=doctor.user)
 
     assert list(selectors.results_inbox(user=doctor.user, acknowledged=False)) == [unseen]
@@ -142,7 +134,7 @@ def test_the_inbox_shows_unacknowledged_or_acknowledged_results_when_asked(docto
 
 
 def test_someone_who_is_not_a_doctor_has_no_inbox(make_user):
-    result_for(DoctorFactory(), "450")
+    lab_result_for(DoctorFactory(), "450")
 
     assert list(selectors.results_inbox(user=make_user("Nurse"))) == []
 
@@ -151,7 +143,7 @@ def test_someone_who_is_not_a_doctor_has_no_inbox(make_user):
 
 
 def test_the_lab_records_who_it_called_and_the_result_leaves_the_to_call_queue(doctor, tech):
-    result = result_for(doctor, "450", ago_minutes=10)
+    result = lab_result_for(doctor, "450", ago_minutes=10)
     assert list(selectors.results_to_call(user=tech)) == [result]
     when = timezone.now() - datetime.timedelta(minutes=2)
 
@@ -166,7 +158,7 @@ def test_the_lab_records_who_it_called_and_the_result_leaves_the_to_call_queue(d
 
 
 def test_a_call_without_a_name_is_refused(doctor, tech):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
 
     with pytest.raises(ValidationError) as info:
         services.lab_result_call_record(result=result, called_to="  ", acting_user=tech)
@@ -176,7 +168,7 @@ def test_a_call_without_a_name_is_refused(doctor, tech):
 
 
 def test_a_call_in_the_future_is_refused(doctor, tech):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
 
     with pytest.raises(ValidationError) as info:
         services.lab_result_call_record(
@@ -188,7 +180,7 @@ def test_a_call_in_the_future_is_refused(doctor, tech):
 
 
 def test_a_call_before_the_result_existed_is_refused(doctor, tech):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
 
     with pytest.raises(ValidationError) as info:
         services.lab_result_call_record(
@@ -200,7 +192,7 @@ def test_a_call_before_the_result_existed_is_refused(doctor, tech):
 
 
 def test_only_critical_results_are_phoned_through(doctor, tech):
-    result = result_for(doctor, "150")
+    result = lab_result_for(doctor, "150")
 
     with pytest.raises(Conflict) as info:
         services.lab_result_call_record(result=result, called_to="Dr. Lee", acting_user=tech)
@@ -209,7 +201,7 @@ def test_only_critical_results_are_phoned_through(doctor, tech):
 
 
 def test_a_second_call_of_the_same_value_says_it_was_already_phoned_through(doctor, tech):
-    call = CriticalResultCallFactory(result=result_for(doctor, "450"), called_by=tech)
+    call = CriticalResultCallFactory(result=lab_result_for(doctor, "450"), called_by=tech)
 
     with pytest.raises(services.AlreadyCalled, match="already phoned through"):
         services.lab_result_call_record(result=call.result, called_to="Dr. Lee", acting_user=tech)
@@ -219,14 +211,14 @@ def test_a_second_call_of_the_same_value_says_it_was_already_phoned_through(doct
 
 @pytest.mark.parametrize("role", ["Doctor", "Nurse", "Receptionist"])
 def test_only_the_lab_records_calls(doctor, make_user, role):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
 
     with pytest.raises(PermissionDenied):
         services.lab_result_call_record(result=result, called_to="Dr. Lee", acting_user=make_user(role))
 
 
 def test_a_correction_to_another_critical_value_must_be_phoned_again(doctor, tech):
-    call = CriticalResultCallFactory(result=result_for(doctor, "450"), called_by=tech)
+    call = CriticalResultCallFactory(result=lab_result_for(doctor, "450"), called_by=tech)
 
     services.lab_result_correct(result=call.result, value=Decimal("500"), reason="Diluted", acting_user=tech)
 
@@ -239,10 +231,10 @@ def test_a_correction_to_another_critical_value_must_be_phoned_again(doctor, tec
 
 
 def test_the_start_page_work_counts_unacknowledged_results_lists_criticals_and_oldest_unsigned_records(doctor):
-    critical = result_for(doctor, "450")
-    result_for(doctor, "150")
-    result_for(doctor, "85")
-    seen = result_for(doctor, "30")
+    critical = lab_result_for(doctor, "450")
+    lab_result_for(doctor, "150")
+    lab_result_for(doctor, "85")
+    seen = lab_result_for(doctor, "30")
     services.lab_result_acknowledge(result=seen, acting_user=doctor.user)
     newer = MedicalRecordFactory(appointment__doctor=doctor, opened_at=timezone.now() - datetime.timedelta(hours=1))
     older = MedicalRecordFactory(appointment__doctor=doctor, opened_at=timezone.now() - datetime.timedelta(days=2))

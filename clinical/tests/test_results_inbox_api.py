@@ -1,16 +1,12 @@
 """The results inbox and the calls of critical results in the API (issue 12: the clinical safety loop)."""
 
-import datetime
-from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from clinical import services
 from clinical.models import CriticalResultCall, LabResult
-from clinical.tests.factories import CriticalResultCallFactory, LabResultFactory, SignedMedicalRecordFactory
+from clinical.tests.factories import CriticalResultCallFactory, lab_result_for
+from conftest import query_count
 from staff.tests.factories import DoctorFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,22 +20,16 @@ def doctor():
     return DoctorFactory()
 
 
-def result_for(doctor, value="85", *, ago_minutes=30):
-    record = SignedMedicalRecordFactory(appointment__doctor=doctor)
-    at = timezone.now() - datetime.timedelta(minutes=ago_minutes)
-    return LabResultFactory(order__record=record, value=Decimal(value), resulted_at=at)
-
-
 def ids(response):
     assert response.status_code == 200, response.data
     return [row["id"] for row in response.data["results"]]
 
 
 def test_the_inbox_lists_the_doctors_results_critical_first_then_abnormal_then_normal(api_as, doctor):
-    normal = result_for(doctor, "85", ago_minutes=1)
-    high = result_for(doctor, "150", ago_minutes=5)
-    critical = result_for(doctor, "450", ago_minutes=50)
-    result_for(DoctorFactory(), "450")
+    normal = lab_result_for(doctor, "85", ago_minutes=1)
+    high = lab_result_for(doctor, "150", ago_minutes=5)
+    critical = lab_result_for(doctor, "450", ago_minutes=50)
+    lab_result_for(DoctorFactory(), "450")
 
     response = api_as(doctor.user).get(INBOX)
 
@@ -51,7 +41,7 @@ def test_the_inbox_lists_the_doctors_results_critical_first_then_abnormal_then_n
 
 
 def test_the_inbox_filters_by_flag_and_acknowledged(api_as, doctor):
-    seen, unseen_critical, unseen_high = result_for(doctor, "30"), result_for(doctor, "450"), result_for(doctor, "150")
+    seen, unseen_critical, unseen_high = (lab_result_for(doctor, value) for value in ("30", "450", "150"))
     services.lab_result_acknowledge(result=seen, acting_user=doctor.user)
     client = api_as(doctor.user)
 
@@ -63,7 +53,7 @@ def test_the_inbox_filters_by_flag_and_acknowledged(api_as, doctor):
 
 
 def test_the_inbox_pages_by_cursor_in_its_order(api_as, doctor):
-    made = [result_for(doctor, ["85", "150", "450"][i % 3], ago_minutes=i) for i in range(7)]
+    made = [lab_result_for(doctor, ["85", "150", "450"][i % 3], ago_minutes=i) for i in range(7)]
     client = api_as(doctor.user)
 
     first = client.get(INBOX, {"page_size": 4})
@@ -79,7 +69,7 @@ def test_someone_who_is_not_a_doctor_is_refused_the_inbox(api_as, role):
 
 
 def test_the_ordering_doctor_acknowledges_through_the_api_and_a_repeat_is_a_409(api_as, doctor):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
     client = api_as(doctor.user)
 
     response = client.post(f"{INBOX}{result.pk}/acknowledge/")
@@ -92,7 +82,7 @@ def test_the_ordering_doctor_acknowledges_through_the_api_and_a_repeat_is_a_409(
 
 
 def test_another_doctors_result_is_not_found_in_my_inbox(api_as, doctor):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
 
     response = api_as(DoctorFactory().user).post(f"{INBOX}{result.pk}/acknowledge/")
 
@@ -101,7 +91,7 @@ def test_another_doctors_result_is_not_found_in_my_inbox(api_as, doctor):
 
 
 def test_the_lab_records_a_call_through_the_api_and_it_shows_in_the_doctors_inbox(api_as, doctor, make_user):
-    result = result_for(doctor, "450", ago_minutes=30)
+    result = lab_result_for(doctor, "450", ago_minutes=30)
     lab = api_as("Lab Technician")
     assert [row["id"] for row in lab.get(f"{CALLS}to-call/").data["results"]] == [result.pk]
 
@@ -123,7 +113,7 @@ def test_the_lab_records_a_call_through_the_api_and_it_shows_in_the_doctors_inbo
     ],
 )
 def test_a_call_without_a_name_or_in_the_future_is_a_400(api_as, doctor, body, status):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
 
     response = api_as("Lab Technician").post(CALLS, {"result": result.pk, **body})
 
@@ -132,8 +122,8 @@ def test_a_call_without_a_name_or_in_the_future_is_a_400(api_as, doctor, body, s
 
 
 def test_calling_a_normal_result_or_one_already_called_is_a_409(api_as, doctor):
-    normal = result_for(doctor, "85")
-    called = CriticalResultCallFactory(result=result_for(doctor, "450"))
+    normal = lab_result_for(doctor, "85")
+    called = CriticalResultCallFactory(result=lab_result_for(doctor, "450"))
     lab = api_as("Lab Technician")
 
     first = lab.post(CALLS, {"result": normal.pk, "called_to": "Dr. Chen"})
@@ -145,19 +135,12 @@ def test_calling_a_normal_result_or_one_already_called_is_a_409(api_as, doctor):
 
 @pytest.mark.parametrize("role", ["Doctor", "Nurse", "Receptionist"])
 def test_only_the_lab_records_calls_through_the_api(api_as, doctor, role):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
 
     response = api_as(role).post(CALLS, {"result": result.pk, "called_to": "Dr. Chen"})
 
     assert response.status_code == 403
     assert not CriticalResultCall.objects.exists()
-
-
-def _count(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx)
 
 
 def test_the_inbox_and_the_calls_cost_the_same_queries_for_3_or_30_rows(api_as, doctor, make_user):
@@ -166,7 +149,7 @@ def test_the_inbox_and_the_calls_cost_the_same_queries_for_3_or_30_rows(api_as, 
 
     def add(count):
         for i in range(count):
-            result = result_for(doctor, ["85", "450", "450"][i % 3])
+            result = lab_result_for(doctor, ["85", "450", "450"][i % 3])
             if i % 3 == 1:
                 CriticalResultCallFactory(result=result, called_by=tech)
 
@@ -177,8 +160,8 @@ def test_the_inbox_and_the_calls_cost_the_same_queries_for_3_or_30_rows(api_as, 
         (lab, f"{CALLS}to-call/"),
     ]
     add(3)
-    small = [_count(client, url) for client, url in urls]
+    small = [query_count(client, url) for client, url in urls]
     add(27)
 
-    assert [_count(client, url) for client, url in urls] == small
+    assert [query_count(client, url) for client, url in urls] == small
     assert max(small) <= 8

@@ -6,8 +6,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,10 +13,11 @@ from clinical import services
 from clinical.models import CriticalResultCall, LabResult
 from clinical.tests.factories import (
     CriticalResultCallFactory,
-    LabResultFactory,
     MedicalRecordFactory,
     SignedMedicalRecordFactory,
+    lab_result_for,
 )
+from conftest import query_count
 from staff.tests.factories import DoctorFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,33 +32,19 @@ def doctor():
     return DoctorFactory()
 
 
-def result_for(doctor, value="85", *, ago_minutes=30):
-    """A glucose result of a test the doctor ordered (normal 70-99, critical <= 40 or >= 400)."""
-    record = SignedMedicalRecordFactory(appointment__doctor=doctor)
-    at = timezone.now() - datetime.timedelta(minutes=ago_minutes)
-    return LabResultFactory(order__record=record, value=Decimal(value), resulted_at=at)
-
-
 def row_ids(body, prefix="result"):
     return [int(pk) for pk in re.findall(rf'<tr id="{prefix}-(\d+)"', body)]
-
-
-def queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx)
 
 
 # --- the inbox --------------------------------------------------------------------------------------------------
 
 
 def test_the_inbox_page_lists_critical_then_abnormal_then_normal_newest_first(client, doctor):
-    normal = result_for(doctor, "85", ago_minutes=1)
-    high = result_for(doctor, "150", ago_minutes=20)
-    old_critical = result_for(doctor, "450", ago_minutes=60)
-    new_critical = result_for(doctor, "30", ago_minutes=40)
-    result_for(DoctorFactory(), "450")  # another doctor's
+    normal = lab_result_for(doctor, "85", ago_minutes=1)
+    high = lab_result_for(doctor, "150", ago_minutes=20)
+    old_critical = lab_result_for(doctor, "450", ago_minutes=60)
+    new_critical = lab_result_for(doctor, "30", ago_minutes=40)
+    lab_result_for(DoctorFactory(), "450")  # another doctor's
     client.force_login(doctor.user)
 
     body = client.get(INBOX).content.decode()
@@ -70,7 +55,7 @@ def test_the_inbox_page_lists_critical_then_abnormal_then_normal_newest_first(cl
 
 
 def test_a_doctor_acknowledges_a_result_on_the_inbox_and_it_moves_to_acknowledged(client, doctor):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
     client.force_login(doctor.user)
 
     response = client.post(reverse("clinical:result_acknowledge", args=[result.pk]), {"next": INBOX}, follow=True)
@@ -83,7 +68,7 @@ def test_a_doctor_acknowledges_a_result_on_the_inbox_and_it_moves_to_acknowledge
 
 
 def test_acknowledging_twice_says_already_acknowledged_not_an_error_page(client, doctor):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
     client.force_login(doctor.user)
     url = reverse("clinical:result_acknowledge", args=[result.pk])
     client.post(url, {"next": INBOX})
@@ -95,7 +80,7 @@ def test_acknowledging_twice_says_already_acknowledged_not_an_error_page(client,
 
 
 def test_another_doctor_cannot_acknowledge_a_result_they_did_not_order(client, doctor):
-    result = result_for(doctor, "450")
+    result = lab_result_for(doctor, "450")
     client.force_login(DoctorFactory().user)
 
     response = client.post(reverse("clinical:result_acknowledge", args=[result.pk]))
@@ -112,7 +97,7 @@ def test_only_doctors_have_a_results_inbox(client, make_user, role, status):
 
 
 def test_the_inbox_shows_the_labs_call_and_a_corrected_result_again(client, doctor, make_user):
-    result = result_for(doctor, "450", ago_minutes=60)
+    result = lab_result_for(doctor, "450", ago_minutes=60)
     tech = make_user("Lab Technician")
     services.lab_result_call_record(result=result, called_to="Dr. Lee", read_back_confirmed=True, acting_user=tech)
     services.lab_result_acknowledge(result=result, acting_user=doctor.user)
@@ -132,17 +117,17 @@ def test_the_inbox_costs_the_same_queries_for_3_or_30_results(client, doctor, ma
 
     def add(count):
         for i in range(count):
-            result = result_for(doctor, ["85", "150", "450"][i % 3], ago_minutes=90)
+            result = lab_result_for(doctor, ["85", "150", "450"][i % 3], ago_minutes=90)
             if i % 3 == 2 and i % 2:
                 CriticalResultCallFactory(result=result, called_by=tech)
             if i % 4 == 0:
                 services.lab_result_acknowledge(result=result, acting_user=doctor.user)
 
     add(3)
-    small = [queries(client, INBOX + f"?show={show}") for show in ("new", "all")]
+    small = [query_count(client, INBOX + f"?show={show}") for show in ("new", "all")]
     add(27)
 
-    assert [queries(client, INBOX + f"?show={show}") for show in ("new", "all")] == small
+    assert [query_count(client, INBOX + f"?show={show}") for show in ("new", "all")] == small
     assert max(small) <= 8
 
 
@@ -150,8 +135,8 @@ def test_the_inbox_costs_the_same_queries_for_3_or_30_results(client, doctor, ma
 
 
 def test_the_start_page_shows_a_red_banner_of_critical_results_until_acknowledged(client, doctor):
-    critical = result_for(doctor, "452")
-    result_for(doctor, "150")
+    critical = lab_result_for(doctor, "452")
+    lab_result_for(doctor, "150")
     client.force_login(doctor.user)
 
     body = client.get(SCHEDULE).content.decode()
@@ -183,7 +168,7 @@ def test_the_start_page_lists_the_doctors_unsigned_records_oldest_first_with_lin
 
 
 def test_an_administrator_viewing_a_doctors_schedule_gets_no_inbox_panels(client, doctor, make_user):
-    result_for(doctor, "452")
+    lab_result_for(doctor, "452")
     client.force_login(make_user("Administrator"))
 
     body = client.get(SCHEDULE, {"doctor": doctor.pk}).content.decode()
@@ -196,14 +181,14 @@ def test_the_start_page_with_inbox_and_unsigned_records_costs_the_same_queries_f
 
     def add(count):
         for i in range(count):
-            result_for(doctor, ["85", "150", "450"][i % 3])
+            lab_result_for(doctor, ["85", "150", "450"][i % 3])
             MedicalRecordFactory(appointment__doctor=doctor)
 
     add(3)
-    small = queries(client, SCHEDULE)
+    small = query_count(client, SCHEDULE)
     add(27)
 
-    assert queries(client, SCHEDULE) == small <= 8
+    assert query_count(client, SCHEDULE) == small <= 8
 
 
 def test_the_nav_links_doctors_to_their_results_inbox(client, doctor, make_user):
@@ -218,9 +203,9 @@ def test_the_nav_links_doctors_to_their_results_inbox(client, doctor, make_user)
 
 
 def test_the_lab_sees_critical_results_to_call_records_the_call_and_the_worklist_shows_it(client, doctor, make_user):
-    critical = result_for(doctor, "452", ago_minutes=30)
-    called = CriticalResultCallFactory(result=result_for(doctor, "30", ago_minutes=60))
-    result_for(doctor, "150")
+    critical = lab_result_for(doctor, "452", ago_minutes=30)
+    called = CriticalResultCallFactory(result=lab_result_for(doctor, "30", ago_minutes=60))
+    lab_result_for(doctor, "150")
     tech = make_user("Lab Technician")
     client.force_login(tech)
 
@@ -246,7 +231,7 @@ def test_the_lab_sees_critical_results_to_call_records_the_call_and_the_worklist
 
 
 def test_recording_a_call_twice_says_it_was_already_phoned_through(client, doctor, make_user):
-    critical = result_for(doctor, "452")
+    critical = lab_result_for(doctor, "452")
     client.force_login(make_user("Lab Technician"))
     url = reverse("clinical:result_call", args=[critical.pk])
     client.post(url, {"called_to": "Dr. Chen"})
@@ -269,7 +254,7 @@ def test_recording_a_call_twice_says_it_was_already_phoned_through(client, docto
 def test_a_call_without_a_name_or_in_the_future_is_a_form_error_and_nothing_is_saved(
     client, doctor, make_user, data, field_error
 ):
-    critical = result_for(doctor, "452")
+    critical = lab_result_for(doctor, "452")
     client.force_login(make_user("Lab Technician"))
 
     response = client.post(reverse("clinical:result_call", args=[critical.pk]), data)
@@ -281,7 +266,7 @@ def test_a_call_without_a_name_or_in_the_future_is_a_form_error_and_nothing_is_s
 
 @pytest.mark.parametrize("role", ["Doctor", "Nurse", "Receptionist"])
 def test_only_the_lab_records_calls_on_the_call_page(client, doctor, make_user, role):
-    critical = result_for(doctor, "452")
+    critical = lab_result_for(doctor, "452")
     client.force_login(make_user(role))
 
     assert client.post(reverse("clinical:result_call", args=[critical.pk]), {"called_to": "x"}).status_code == 403
@@ -292,19 +277,19 @@ def test_the_to_call_tab_costs_the_same_queries_for_3_or_30_results(client, doct
     client.force_login(make_user("Lab Technician"))
     url = WORKLIST + "?status=to_call"
     for _ in range(3):
-        result_for(doctor, "452")
-    small = queries(client, url)
+        lab_result_for(doctor, "452")
+    small = query_count(client, url)
     for _ in range(27):
-        result_for(DoctorFactory(), "452")
+        lab_result_for(DoctorFactory(), "452")
 
-    assert queries(client, url) == small <= 8
+    assert query_count(client, url) == small <= 8
 
 
 # --- the back office --------------------------------------------------------------------------------------------
 
 
 def test_the_back_office_shows_a_results_acknowledgement_and_call_read_only_with_history(admin_client, doctor):
-    call = CriticalResultCallFactory(result=result_for(doctor, "452", ago_minutes=60), called_to="Dr. Chen")
+    call = CriticalResultCallFactory(result=lab_result_for(doctor, "452", ago_minutes=60), called_to="Dr. Chen")
     services.lab_result_acknowledge(result=call.result, acting_user=doctor.user)
 
     page = admin_client.get(reverse("admin:clinical_labresult_change", args=[call.result_id])).content.decode()

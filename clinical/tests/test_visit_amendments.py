@@ -5,8 +5,6 @@ updated in place (fragments for the page's script, full redirects without it).""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +19,7 @@ from clinical.tests.factories import (
     PrescriptionFactory,
     SignedMedicalRecordFactory,
 )
+from conftest import query_counter
 from hms.exceptions import Conflict
 from scheduling import services as scheduling_services
 from scheduling.choices import AppointmentStatus
@@ -216,13 +215,8 @@ def test_a_dispensed_prescription_cannot_be_cancelled_and_says_why(visit):
 # --- pages ----------------------------------------------------------------------------------------
 
 
-def _login(client, appointment):
-    client.force_login(appointment.doctor.user)
-    return client
-
-
 def test_a_diagnosis_added_by_the_pages_script_answers_only_its_section_refreshed(client, visit):
-    _login(client, visit)
+    client.force_login(visit.doctor.user)
 
     response = client.post(reverse("clinical:visit_diagnosis_add", args=[visit.pk]), {"code": "J06.9"}, **FETCH)
 
@@ -235,7 +229,7 @@ def test_a_diagnosis_added_by_the_pages_script_answers_only_its_section_refreshe
 
 
 def test_a_refused_diagnosis_comes_back_as_the_section_with_the_form_error(client, visit):
-    _login(client, visit)
+    client.force_login(visit.doctor.user)
 
     response = client.post(reverse("clinical:visit_diagnosis_add", args=[visit.pk]), {"code": "E11"}, **FETCH)
 
@@ -247,7 +241,7 @@ def test_a_refused_diagnosis_comes_back_as_the_section_with_the_form_error(clien
 
 
 def test_without_javascript_adding_a_diagnosis_redirects_to_the_page(client, visit):
-    _login(client, visit)
+    client.force_login(visit.doctor.user)
 
     response = client.post(reverse("clinical:visit_diagnosis_add", args=[visit.pk]), {"code": "J06.9"})
 
@@ -264,7 +258,7 @@ def test_without_javascript_adding_a_diagnosis_redirects_to_the_page(client, vis
     ],
 )
 def test_each_section_answers_its_own_fragment_with_errors(client, visit, section, url_name, data_of):
-    _login(client, visit)
+    client.force_login(visit.doctor.user)
 
     response = client.post(reverse(f"clinical:{url_name}", args=[visit.pk]), data_of(), HTTP_X_VISIT_SECTION=section)
 
@@ -279,7 +273,7 @@ def test_an_allergy_refusal_comes_back_in_place_with_the_warning_and_the_overrid
 
     AllergyFactory(patient=visit.patient, substance="Penicillin")
     amoxicillin = MedicationFactory(name="Amoxicillin", category="Penicillins")
-    _login(client, visit)
+    client.force_login(visit.doctor.user)
     rx = {"medication": amoxicillin.pk, "dose": "500 mg", "route": "oral", "frequency": "tid", "duration_days": 7,
           "quantity": 21}  # fmt: skip
 
@@ -296,7 +290,7 @@ def test_an_allergy_refusal_comes_back_in_place_with_the_warning_and_the_overrid
 
 def test_a_diagnosis_is_removed_in_place_and_shown_struck_through_with_who_and_why(client, visit):
     diagnosis = DiagnosisFactory(record=visit.medical_record, code="I10", description="Essential hypertension")
-    _login(client, visit)
+    client.force_login(visit.doctor.user)
 
     response = client.post(
         reverse("clinical:visit_diagnosis_remove", args=[visit.pk, diagnosis.pk]), {"reason": "Ruled out"}, **FETCH
@@ -325,7 +319,7 @@ def test_removing_a_diagnosis_of_a_signed_record_is_refused_in_place(client, sig
 def test_a_prescription_is_cancelled_from_the_visit_page_and_a_dispensed_one_refused(client, visit):
     active = PrescriptionFactory(record=visit.medical_record)
     dispensed = PrescriptionFactory(record=visit.medical_record, status=PrescriptionStatus.DISPENSED)
-    _login(client, visit)
+    client.force_login(visit.doctor.user)
     page = client.get(reverse("clinical:visit", args=[visit.pk])).content.decode()
     assert reverse("clinical:visit_prescription_cancel", args=[visit.pk, active.pk]) in page
     assert reverse("clinical:visit_prescription_cancel", args=[visit.pk, dispensed.pk]) not in page
@@ -346,7 +340,7 @@ def test_a_prescription_is_cancelled_from_the_visit_page_and_a_dispensed_one_ref
 
 def test_cancelling_without_a_reason_is_refused_with_a_message(client, visit):
     prescription = PrescriptionFactory(record=visit.medical_record)
-    _login(client, visit)
+    client.force_login(visit.doctor.user)
 
     response = client.post(reverse("clinical:visit_prescription_cancel", args=[visit.pk, prescription.pk]), {})
 
@@ -356,7 +350,7 @@ def test_cancelling_without_a_reason_is_refused_with_a_message(client, visit):
 
 
 def test_sign_and_complete_ask_for_confirmation(client, visit):
-    _login(client, visit)
+    client.force_login(visit.doctor.user)
 
     page = client.get(reverse("clinical:visit", args=[visit.pk])).content.decode()
 
@@ -414,10 +408,10 @@ def test_the_visit_page_costs_the_same_queries_with_amendments_and_removed_diagn
             )
 
     add(1)
-    with CaptureQueriesContext(connection) as small:
+    with query_counter() as small:
         assert client.get(url).status_code == 200
     add(8)
-    with CaptureQueriesContext(connection) as large:
+    with query_counter() as large:
         assert client.get(url).status_code == 200
 
     assert len(large) == len(small)
@@ -586,10 +580,10 @@ def test_the_chart_costs_the_same_queries_for_3_or_30_amendments(client, signed)
             services.record_amend(record=signed, reason=f"R{n}", acting_user=_doctor(signed), clinical_notes=f"v{n}")
 
     amend(3, 0)
-    with CaptureQueriesContext(connection) as small:
+    with query_counter() as small:
         assert client.get(url).status_code == 200
     amend(27, 3)
-    with CaptureQueriesContext(connection) as large:
+    with query_counter() as large:
         body = client.get(url).content.decode()
 
     assert len(large) == len(small)

@@ -5,12 +5,11 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from clinical.tests.factories import VitalsFactory
+from conftest import counted_get
 from scheduling.choices import AppointmentStatus
 from scheduling.tests.factories import AppointmentFactory
 from staff.tests.factories import DepartmentFactory, DoctorFactory, HospitalFactory, StaffMemberFactory
@@ -185,10 +184,8 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client):
 
 
 def _count(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(URL)
-    assert response.status_code == 200
-    return len(queries), len(response.context["page"])
+    count, response = counted_get(client, URL)
+    return count, len(response.context["page"])
 
 
 def test_the_queue_costs_the_same_queries_for_3_and_30_patients(client, nurse, doctor, hospital):

@@ -7,11 +7,10 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import query_counter
 from hms.middleware import LAST_ACTIVITY_KEY
 from hms.roles import ADMINISTRATOR, NURSE, forget_roles, has_role, user_roles
 
@@ -82,7 +81,7 @@ def test_a_second_page_within_a_minute_writes_no_session(client, make_user):
     client.force_login(make_user("Nurse"))
     assert client.get(reverse("patients:search")).status_code == 200
 
-    with CaptureQueriesContext(connection) as ctx:
+    with query_counter() as ctx:
         response = client.get(reverse("patients:search"))
 
     assert response.status_code == 200
@@ -93,7 +92,7 @@ def test_the_idle_clock_is_renewed_once_a_minute_has_passed(client, make_user):
     client.force_login(make_user("Nurse"))
     client.get(reverse("patients:search"))
 
-    with later(minutes=2), CaptureQueriesContext(connection) as ctx:
+    with later(minutes=2), query_counter() as ctx:
         response = client.get(reverse("patients:search"))
 
     assert response.status_code == 200
@@ -132,7 +131,7 @@ def test_logging_in_starts_the_idle_clock_so_the_next_page_writes_no_session(cli
     client.post(reverse("login"), {"username": "frontdesk", "password": "pw"})
     assert LAST_ACTIVITY_KEY in client.session
 
-    with CaptureQueriesContext(connection) as ctx:
+    with query_counter() as ctx:
         response = client.get(reverse("patients:search"))
 
     assert response.status_code == 200
@@ -142,7 +141,7 @@ def test_logging_in_starts_the_idle_clock_so_the_next_page_writes_no_session(cli
 def test_the_api_with_a_token_never_touches_the_session(api_as):
     api = api_as("Receptionist")
 
-    with CaptureQueriesContext(connection) as ctx:
+    with query_counter() as ctx:
         response = api.get("/api/v1/appointments/")
 
     assert response.status_code == 200
@@ -156,7 +155,7 @@ def test_the_api_with_a_token_never_touches_the_session(api_as):
 def test_a_page_that_checks_roles_several_times_reads_the_groups_once(client, make_user):
     client.force_login(make_user("Receptionist"))
 
-    with CaptureQueriesContext(connection) as ctx:
+    with query_counter() as ctx:
         response = client.get(reverse("patients:search"))  # view, scoping selector and navigation ask
 
     assert response.status_code == 200
@@ -166,7 +165,7 @@ def test_a_page_that_checks_roles_several_times_reads_the_groups_once(client, ma
 def test_an_api_list_reads_the_groups_once(api_as):
     api = api_as("Receptionist")
 
-    with CaptureQueriesContext(connection) as ctx:
+    with query_counter() as ctx:
         response = api.get("/api/v1/patients/")
 
     assert response.status_code == 200
@@ -176,7 +175,7 @@ def test_an_api_list_reads_the_groups_once(api_as):
 def test_the_doctors_schedule_reads_their_staff_row_once(client, make_user):
     client.force_login(make_user("Doctor"))
 
-    with CaptureQueriesContext(connection) as ctx:
+    with query_counter() as ctx:
         response = client.get(reverse("scheduling:my_schedule"))
 
     assert response.status_code == 200

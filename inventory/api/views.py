@@ -18,7 +18,7 @@ from clinical.selectors import prescription_queryset_for
 from hms.pagination import KeysetPagination, StandardPagination
 from hms.permissions import action_permissions
 from hms.validators import parse_id
-from hms.viewsets import ServiceSavedViewSet
+from hms.viewsets import ReferenceDataViewSet
 from inventory import selectors, services
 from inventory.api.serializers import (
     AdjustSerializer,
@@ -47,7 +47,7 @@ REFUSALS = {
 }
 
 
-class StoreViewSet(ServiceSavedViewSet):
+class StoreViewSet(ReferenceDataViewSet):
     """Pharmacies and supply rooms. `receive` takes a delivery in; `write-off-expired` clears expired stock."""
 
     queryset = selectors.store_list()

@@ -43,3 +43,13 @@ def test_stores_are_saved_through_the_services_and_audited(admin_client_):
     assert response.status_code == 302
     assert Store.objects.get(pk=store.pk).name == "Central Pharmacy"
     assert store.history.first().history_user.username == "root"
+
+
+def test_the_ledger_keeps_no_old_versions_and_its_history_page_still_opens(admin_client_):
+    movement = BatchFactory().movements.get()
+
+    history = admin_client_.get(reverse("admin:inventory_stockmovement_history", args=[movement.pk]))
+    old_version = admin_client_.get(reverse("admin:inventory_stockmovement_simple_history", args=[movement.pk, 1]))
+
+    assert history.status_code == 200
+    assert old_version.status_code == 404

@@ -4,11 +4,10 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinical.choices import PrescriptionStatus
+from conftest import query_counter
 from inventory.models import Batch, StockMovement
 from inventory.tests.factories import (
     BatchFactory,
@@ -203,8 +202,22 @@ def test_list_query_counts_do_not_grow_with_the_rows(api_as, url):
     def count(n):
         LISTS[url](n)
         client.get(url)  # warm caches (permissions)
-        with CaptureQueriesContext(connection) as queries:
+        with query_counter() as queries:
             assert client.get(url).status_code == 200
         return len(queries)
 
     assert count(3) == count(27)
+
+
+def test_a_store_saved_through_the_api_names_the_acting_user_and_an_unchanged_save_adds_no_history(api_as):
+    store = StoreFactory(name="Main Pharmacy")
+    client = api_as(PHARMACIST)
+    url = f"/api/v1/inventory/stores/{store.pk}/"
+
+    assert client.patch(url, {"name": "Main Pharmacy"}).status_code == 200
+    assert store.history.count() == 1  # nothing changed: no save, no history row
+    assert client.patch(url, {"name": "Central Pharmacy"}).status_code == 200
+
+    assert store.history.count() == 2
+    assert store.history.first().history_user == client.user
+    assert store.history.first().name == "Central Pharmacy"

@@ -6,10 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from conftest import query_counter
 from inventory.models import Batch
 from inventory.tests.factories import BatchFactory
 
@@ -29,7 +28,7 @@ def run(*args):
 def test_stock_check_passes_when_every_batch_matches_its_ledger_in_one_query():
     for _ in range(5):
         BatchFactory()
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         code, output = run("stock_check")
     assert code == 0 and "OK" in output
     assert len(queries) == 1

@@ -6,13 +6,12 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from clinical.choices import PrescriptionStatus
 from clinical.models import Prescription
+from conftest import query_count
 from inventory.choices import StockMovementKind, StoreKind
 from inventory.models import Batch, StockMovement
 from inventory.tests.factories import (
@@ -300,13 +299,6 @@ def test_the_queue_shows_active_prescriptions_of_the_pharmacists_hospital_by_def
     assert [rx.pk for rx in other.context["page"]] == [elsewhere.pk]
 
 
-def _query_count(client, url, params=None):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_the_queue_runs_the_same_number_of_queries_for_3_or_30_prescriptions(client, pharmacist):
     hospital = HospitalFactory()
     store = StoreFactory(hospital=hospital)
@@ -324,9 +316,9 @@ def test_the_queue_runs_the_same_number_of_queries_for_3_or_30_prescriptions(cli
             )
 
     make(3)
-    few = _query_count(client, reverse("inventory:queue"), {"hospital": hospital.pk})
+    few = query_count(client, reverse("inventory:queue"), {"hospital": hospital.pk})
     make(27)
-    many = _query_count(client, reverse("inventory:queue"), {"hospital": hospital.pk})
+    many = query_count(client, reverse("inventory:queue"), {"hospital": hospital.pk})
 
     assert few == many
 
@@ -361,9 +353,9 @@ def test_stock_lists_batches_with_expiry_badges_and_filters_by_store_item_and_se
 def test_stock_runs_the_same_number_of_queries_for_3_or_30_batches(client, pharmacist):
     store = StoreFactory()
     BatchFactory.create_batch(3, store=store)
-    few = _query_count(client, reverse("inventory:stock"), {"store": store.pk})
+    few = query_count(client, reverse("inventory:stock"), {"store": store.pk})
     BatchFactory.create_batch(27, store=store)
-    many = _query_count(client, reverse("inventory:stock"), {"store": store.pk})
+    many = query_count(client, reverse("inventory:stock"), {"store": store.pk})
 
     assert few == many
 
@@ -378,9 +370,9 @@ def test_a_batch_ledger_runs_the_same_number_of_queries_for_3_or_30_movements(cl
             )
 
     adjust(2)
-    few = _query_count(client, reverse("inventory:batch", args=[batch.pk]))
+    few = query_count(client, reverse("inventory:batch", args=[batch.pk]))
     adjust(27)
-    many = _query_count(client, reverse("inventory:batch", args=[batch.pk]))
+    many = query_count(client, reverse("inventory:batch", args=[batch.pk]))
 
     assert few == many
 

@@ -3,35 +3,27 @@
 from hms import serializers
 from hms.fields import OptionalEmailField
 from hms.nested import NestedAccessMixin
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
+from patients.models import (
+    INSURANCE_POLICY_FIELDS,
+    PATIENT_FIELDS,
+    Allergy,
+    InsurancePolicy,
+    MedicalHistoryEntry,
+    Patient,
+    Payer,
+)
 from patients.selectors import patient_queryset_for
 from staff.api.serializers import zip_code_validator
 
 ALLERGY_FIELDS = ["id", "substance", "reaction", "severity", "noted_on", "is_active", "recorded_at"]
 HISTORY_FIELDS = ["id", "condition", "onset_date", "status", "notes", "recorded_at"]
-POLICY_FIELDS = [
-    "id",
-    "payer",
-    "payer_name",
-    "policy_number",
-    "group_number",
-    "coverage_percent",
-    "copay",
-    "valid_from",
-    "valid_to",
-    "is_primary",
-    "is_active",
-]
+POLICY_FIELDS = ["id", *INSURANCE_POLICY_FIELDS, "payer_name", "is_active"]
 
 
-class ScopedPatientField(serializers.PrimaryKeyRelatedField):
+class ScopedPatientField(serializers.ScopedRelatedField):
     """A patient id the requesting user may see; any other id is refused like one that does not exist."""
 
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return Patient.objects.none()
-        return patient_queryset_for(request.user)
+    scope = staticmethod(patient_queryset_for)
 
 
 class ChartRowSerializer(serializers.ModelSerializer):
@@ -122,22 +114,8 @@ class PatientSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "mrn",
-            "first_name",
-            "last_name",
-            "date_of_birth",
+            *PATIENT_FIELDS,
             "age",
-            "sex",
-            "phone",
-            "email",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "postal_code",
-            "emergency_contact_name",
-            "emergency_contact_relation",
-            "emergency_contact_phone",
-            "preferred_hospital",
             "preferred_hospital_name",
             "is_active",
             "registered_at",

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from hms.filters import StrictOrderingFilter
 from hms.pagination import KeysetPagination
 from hms.permissions import action_permissions
+from hms.viewsets import NO_DELETE
 from patients import services
 from patients.api.serializers import (
     AllergySerializer,
@@ -39,8 +40,6 @@ from patients.selectors import (
     patient_queryset_for,
     payer_queryset_for,
 )
-
-NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
 
 @extend_schema_view(

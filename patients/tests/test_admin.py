@@ -5,11 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from conftest import admin_url, query_count, query_counter
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 from patients.services import luhn_check_digit
 from patients.tests.factories import (
@@ -34,10 +33,6 @@ MAKERS = {
     InsurerAccount: InsurerAccountFactory,
 }
 INLINE_PREFIXES = {Allergy: "allergies", MedicalHistoryEntry: "medical_history", InsurancePolicy: "insurance_policies"}
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def test_every_patient_model_is_in_the_back_office_with_its_history():
@@ -76,10 +71,7 @@ def test_nothing_clinical_can_be_deleted_from_the_back_office(admin_client, mode
 
 
 def changelist_queries(client, model):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(admin_url(model, "changelist"))
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
+    return query_count(client, admin_url(model, "changelist"))
 
 
 def test_patient_list_runs_the_same_number_of_queries_for_3_and_20_patients(admin_client):
@@ -380,7 +372,7 @@ def test_a_service_refusal_is_shown_as_a_message_and_nothing_is_saved(admin_clie
 
 
 def _patient_search(admin_client, q):
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         response = admin_client.get(reverse("admin:patients_patient_changelist"), {"q": q})
     assert response.status_code == 200
     return list(response.context["cl"].result_list), [q["sql"] for q in queries.captured_queries]

@@ -4,10 +4,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from conftest import counted_get, query_counter
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
 from patients.services import luhn_check_digit
 from patients.tests.factories import (
@@ -473,7 +472,7 @@ def test_search_for_a_name_found_only_as_a_last_name_reads_the_name_index_alone(
     smith = PatientFactory(first_name="Ann", last_name="Smithers")
     client = api_as(NURSE)
 
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         rows = client.get("/api/v1/patients/", {"search": "smi"}).data["results"]
 
     assert [row["id"] for row in rows] == [smith.pk]
@@ -621,10 +620,8 @@ def test_a_policy_amount_is_a_decimal_string(api_as):
 
 
 def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, response.data
-    return len(ctx.captured_queries), response.data
+    count, response = counted_get(client, url)
+    return count, response.data
 
 
 def _chart_rows(endpoint, n):

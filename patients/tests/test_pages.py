@@ -4,11 +4,10 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import query_count, query_counter
 from hms.roles import ROLE_PERMISSIONS
 from patients.choices import AllergySeverity
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient
@@ -65,18 +64,6 @@ def form_data():
         "emergency_contact_phone": "(617) 555-0143",
         "preferred_hospital": hospital.pk,
     }
-
-
-@pytest.fixture
-def login(client, make_user):
-    """login("Nurse") -> the logged-in user; the test client carries the session."""
-
-    def _login(role_or_user):
-        user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
-        client.force_login(user)
-        return user
-
-    return _login
 
 
 def page_text(response):
@@ -274,7 +261,7 @@ def test_search_reads_each_way_a_word_matches_without_an_or_of_the_three_columns
     smith = PatientFactory(first_name="Ann", last_name="Smithers")
     login("Receptionist")
 
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         response = client.get(reverse("patients:search"), {"q": "smi"})
 
     assert list(response.context["page"]) == [smith]
@@ -282,20 +269,13 @@ def test_search_reads_each_way_a_word_matches_without_an_or_of_the_three_columns
     assert reads and not [sql for sql in reads if " OR " in sql]
 
 
-def _query_count(client, url, params=None):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_search_runs_the_same_number_of_queries_for_3_or_30_patients(client, login):
     login("Receptionist")
     PatientFactory.create_batch(3)  # each with its own preferred hospital
-    small = _query_count(client, reverse("patients:search"))
+    small = query_count(client, reverse("patients:search"))
     PatientFactory.create_batch(27)
 
-    large = _query_count(client, reverse("patients:search"))
+    large = query_count(client, reverse("patients:search"))
 
     assert small == large
 
@@ -305,12 +285,12 @@ def test_patient_page_runs_the_same_number_of_queries_for_small_and_large_charts
     patient = PatientFactory()
     for factory in (AllergyFactory, MedicalHistoryEntryFactory, InsurancePolicyFactory):
         factory(patient=patient)
-    small = _query_count(client, reverse("patients:detail", args=[patient.pk]))
+    small = query_count(client, reverse("patients:detail", args=[patient.pk]))
     AllergyFactory.create_batch(6, patient=patient)
     MedicalHistoryEntryFactory.create_batch(6, patient=patient)
     InsurancePolicyFactory.create_batch(6, patient=patient, is_primary=False)
 
-    large = _query_count(client, reverse("patients:detail", args=[patient.pk]))
+    large = query_count(client, reverse("patients:detail", args=[patient.pk]))
 
     assert small == large
 

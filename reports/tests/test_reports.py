@@ -5,13 +5,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from billing.choices import BillStatus, ClaimStatus, PaymentMethod
 from billing.models import Claim, Payment, Refund
 from billing.tests.factories import BillFactory
 from clinical.tests.factories import DiagnosisFactory, MedicalRecordFactory
+from conftest import query_counter
 from inventory.choices import StockMovementKind
 from inventory.models import StockMovement
 from inventory.tests.factories import BatchFactory, MedicationFactory, StockLevelRuleFactory, StoreFactory
@@ -453,7 +452,7 @@ def test_a_report_makes_as_many_queries_for_30_rows_as_for_3(clinic, name):
     counts = []
     for size in (3, 30):
         _data(size, clinic)
-        with CaptureQueriesContext(connection) as queries:
+        with query_counter() as queries:
             run(name, MONDAY, MONDAY + datetime.timedelta(days=30))
         counts.append(len(queries))
     assert counts[0] == counts[1], f"{name}: {counts}"
@@ -462,6 +461,6 @@ def test_a_report_makes_as_many_queries_for_30_rows_as_for_3(clinic, name):
 @pytest.mark.parametrize("name", sorted(REPORTS))
 def test_a_report_only_reads(clinic, name):
     _data(3, clinic)
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         run(name, MONDAY, MONDAY + datetime.timedelta(days=30))
     assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in queries.captured_queries)

@@ -10,10 +10,9 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from conftest import query_counter
 from hms import rollups as hms_rollups
 from hms.db_router import ReportRouter
 from hms.reporting import report_reads
@@ -274,7 +273,7 @@ def test_no_show_risk_query_count_does_not_grow_with_history_or_upcoming_visits(
             AppointmentFactory(
                 patient=patient, doctor=doctor, start=timezone.now() + datetime.timedelta(days=1, minutes=31 * index)
             )
-        with CaptureQueriesContext(connection) as queries:
+        with query_counter() as queries:
             rows = run_report(
                 "no-show-risk", ReportParams(timezone.localdate(), timezone.localdate() + datetime.timedelta(days=14))
             )
@@ -359,7 +358,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(client, admin_use
         for index in range(size):
             AppointmentFactory(doctor=doctor, start=timezone.now() - datetime.timedelta(days=index % 20, minutes=index))
         hms_rollups.rebuild_all()
-        with CaptureQueriesContext(connection) as queries:
+        with query_counter() as queries:
             assert client.get("/dashboard/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from hms.pagination import KeysetPagination
 from hms.permissions import action_permissions
 from hms.validators import parse_bounded_date
-from hms.viewsets import ServiceSavedViewSet
+from hms.viewsets import ReferenceDataViewSet
 from scheduling import policies, services
 from scheduling.api.serializers import (
     AppointmentBookSerializer,
@@ -215,13 +215,7 @@ class TimeOffViewSet(DoctorOwnedViewSet):
         return services.time_off_update(time_off=instance, acting_user=user, **data)
 
 
-class RoomViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class RoomViewSet(ReferenceDataViewSet):
     """Rooms of each hospital. Deactivate a room with is_active=false; rooms are not deleted."""
 
     queryset = Room.objects.select_related("hospital")
@@ -239,7 +233,7 @@ class RoomViewSet(
         )
 
 
-class EquipmentViewSet(ServiceSavedViewSet):
+class EquipmentViewSet(ReferenceDataViewSet):
     """Equipment that visits reserve, with asset tag and status. Retire instead of deleting."""
 
     queryset = equipment_list()

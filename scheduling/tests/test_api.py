@@ -4,9 +4,8 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
+from conftest import counted_get, query_counter
 from patients.tests.factories import PatientFactory
 from scheduling.choices import AppointmentStatus
 from scheduling.models import Appointment, Availability, Room, TimeOff
@@ -20,8 +19,7 @@ from scheduling.tests.factories import (
 )
 from staff.tests.factories import DoctorFactory, HospitalFactory
 
-# The slot route is included by hms/urls.py; this URLconf adds it for tests either way.
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("scheduling.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 NY = ZoneInfo("America/New_York")
 MONDAY = datetime.date(2030, 1, 7)
@@ -329,10 +327,8 @@ def test_the_list_is_paginated(api_as, doctor):
 
 
 def _list_queries(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/api/v1/appointments/")
-    assert response.status_code == 200
-    return len(queries), len(response.json()["results"])
+    count, response = counted_get(client, "/api/v1/appointments/")
+    return count, len(response.json()["results"])
 
 
 def test_the_appointment_list_query_count_does_not_grow(api_as):
@@ -402,7 +398,7 @@ def test_the_slot_endpoint_query_count_does_not_grow(api_as, doctor):
         for index in range(appointments):
             start = local(9) + datetime.timedelta(days=7 * (index // 16), minutes=30 * (index % 16))
             AppointmentFactory(doctor=doctor, start=start)
-        with CaptureQueriesContext(connection) as queries:
+        with query_counter() as queries:
             response = client.get(url)
         assert response.status_code == 200
         return len(queries), len(response.json())

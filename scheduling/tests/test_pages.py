@@ -5,11 +5,10 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import query_count, query_counter
 from patients.tests.factories import PatientFactory
 from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.models import Appointment, Availability, TimeOff
@@ -46,18 +45,6 @@ def text(response):
 
 def messages_of(response):
     return [str(m) for m in response.context["messages"]]
-
-
-@pytest.fixture
-def login(client, make_user):
-    """login("Nurse") -> the logged-in user; the test client carries the session."""
-
-    def _login(role_or_user):
-        user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
-        client.force_login(user)
-        return user
-
-    return _login
 
 
 @pytest.fixture
@@ -464,13 +451,6 @@ def test_a_day_past_the_limit_shows_the_first_rows_and_says_so(client, login, mo
     assert "more than 5 appointments: the first 5 by time are shown" in text(response)
 
 
-def _query_count(client, url, params=None):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_the_board_runs_the_same_number_of_queries_for_3_or_30_appointments(client, login):
     hospital = HospitalFactory()
     department = DepartmentFactory(hospital=hospital)
@@ -490,11 +470,11 @@ def test_the_board_runs_the_same_number_of_queries_for_3_or_30_appointments(clie
     login(receptionist_at(hospital, department))
     params = {"hospital": hospital.pk, "department": department.pk, "date": MONDAY.isoformat()}
     make(3, 0)
-    small = _query_count(client, reverse("scheduling:board"), params)
+    small = query_count(client, reverse("scheduling:board"), params)
     make(27, 3)
 
-    large = _query_count(client, reverse("scheduling:board"), params)
-    by_default = _query_count(client, reverse("scheduling:board"))  # own hospital, all clinical departments, today
+    large = query_count(client, reverse("scheduling:board"), params)
+    by_default = query_count(client, reverse("scheduling:board"))  # own hospital, all clinical departments, today
 
     # session, user, roles, staff member, hospitals, departments (each read once for the options and the
     # check of the choice) and the rows of the day
@@ -779,7 +759,7 @@ def test_the_schedule_reads_only_what_its_rows_show(client, login, doctor):
     AppointmentFactory(doctor=doctor, start=at(9), booked_by=doctor.user)
     login(doctor.user)
 
-    with CaptureQueriesContext(connection) as queries:
+    with query_counter() as queries:
         client.get(reverse("scheduling:my_schedule"), {"view": "week", "date": MONDAY.isoformat()})
 
     rows = next(q["sql"] for q in queries if q["sql"].startswith("SELECT `scheduling_appointment`.`id`"))
@@ -894,10 +874,10 @@ def test_the_doctors_schedule_runs_the_same_number_of_queries_for_3_or_30_appoin
 
     params = {"view": "week", "date": MONDAY.isoformat()}
     make(3, 0)
-    small = _query_count(client, reverse("scheduling:my_schedule"), params)
+    small = query_count(client, reverse("scheduling:my_schedule"), params)
     make(27, 3)
 
-    large = _query_count(client, reverse("scheduling:my_schedule"), params)
+    large = query_count(client, reverse("scheduling:my_schedule"), params)
 
     assert small == large <= 8
 
@@ -1154,10 +1134,10 @@ def test_the_portal_runs_the_same_number_of_queries_for_3_or_30_appointments(cli
             )
 
     make(3, 0)
-    small = _query_count(client, reverse("scheduling:portal_appointments"))
+    small = query_count(client, reverse("scheduling:portal_appointments"))
     make(27, 3)
 
-    large = _query_count(client, reverse("scheduling:portal_appointments"))
+    large = query_count(client, reverse("scheduling:portal_appointments"))
 
     assert small == large
 

@@ -18,9 +18,9 @@ from hms.exceptions import DomainError
 from hms.pages import paginate as _page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _refusal_status
+from hms.pages import staff_page
 from hms.roles import may_read_field
 from hms.validators import parse_id
-from patients.views import staff_page
 from scheduling import page_selectors, policies, services
 from scheduling.forms import (
     AvailabilityForm,

@@ -16,12 +16,11 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from hms.exceptions import DomainError
-from hms.pages import cursor_page
+from hms.pages import cursor_page, staff_page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _refusal_status
 from hms.validators import parse_id
 from patients.selectors import patient_queryset_for, patient_search
-from patients.views import staff_page
 from scheduling import page_selectors, services
 from scheduling.forms import (
     BoardFilterForm,
@@ -43,6 +42,7 @@ from scheduling.views.common import (
     _when,
     _with_actions,
 )
+from staff.selectors import active_hospitals
 
 BOARD_DAY_LIMIT = 500  # one day of one hospital on one page; more is shown capped, with a note
 PATIENT_PICK_PAGE_SIZE = 10
@@ -138,7 +138,7 @@ def _board_defaults(user, params):
     if "hospital" in params:
         return params
     member = page_selectors.staff_member_for(user)
-    hospital = member.hospital if member and member.hospital.is_active else page_selectors.active_hospitals().first()
+    hospital = member.hospital if member and member.hospital.is_active else active_hospitals().first()
     if hospital is not None:
         params["hospital"] = hospital.pk
     return params

@@ -4,20 +4,17 @@ Every change is one call of a scheduling.services function with ``acting_user``,
 (scheduling.policies: a patient acts only on their own appointments).
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from hms.exceptions import DomainError
 from hms.pages import paginate as _page
+from hms.pages import portal_page
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _refusal_status
-from hms.roles import PATIENT, user_roles
 from patients.selectors import patient_for_user
 from scheduling import page_selectors, services
 from scheduling.forms import (
@@ -37,18 +34,6 @@ PORTAL_PAGE_SIZE = 10
 
 
 # --- patient portal ------------------------------------------------------------------------------------
-
-
-def portal_page(view):
-    """A portal page: the user must have the Patient role; staff are refused (403)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if PATIENT not in user_roles(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
 
 
 @portal_page

@@ -9,6 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from hms.roles import is_portal_patient
+from hms.viewsets import NO_DELETE, ReferenceDataViewSet
 from staff.api.serializers import (
     DepartmentSerializer,
     DoctorSerializer,
@@ -19,31 +20,12 @@ from staff.api.serializers import (
 )
 from staff.filters import DepartmentFilterSet, DoctorFilterSet, HospitalFilterSet, StaffMemberFilterSet
 from staff.models import Department, Hospital, StaffMember
-from staff.services import department_save, hospital_save, staff_member_create, staff_member_update
-
-NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
-
-
-class ReferenceDataViewSet(viewsets.ModelViewSet):
-    """Reference data: created and changed by administrators, deactivated instead of deleted.
-
-    Every save goes through the model's service (``save_service``: full_clean(), the acting user on the history row).
-    """
-
-    http_method_names = NO_DELETE
-    save_service = None
-
-    def perform_create(self, serializer):
-        model = serializer.Meta.model
-        serializer.instance = type(self).save_service(
-            instance=model(**serializer.validated_data), acting_user=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        instance = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        serializer.instance = type(self).save_service(instance=instance, acting_user=self.request.user)
+from staff.services import (
+    department_save,
+    hospital_save,
+    staff_member_create,
+    staff_member_update,
+)
 
 
 class HospitalViewSet(ReferenceDataViewSet):
@@ -53,6 +35,7 @@ class HospitalViewSet(ReferenceDataViewSet):
     filterset_class = HospitalFilterSet
     search_fields = ["name", "code"]
     ordering_fields = ["name", "code", "state"]
+    save_service = staticmethod(hospital_save)
 
 
 class DepartmentViewSet(ReferenceDataViewSet):
@@ -62,6 +45,7 @@ class DepartmentViewSet(ReferenceDataViewSet):
     filterset_class = DepartmentFilterSet
     search_fields = ["name", "code"]
     ordering_fields = ["name", "code"]
+    save_service = staticmethod(department_save)
 
 
 class StaffDirectoryAccess(BasePermission):

@@ -6,11 +6,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.services import token_issue
+from conftest import admin_url
 from hms.exceptions import Conflict
 from staff import services
 from staff.models import Department, Hospital, StaffMember
@@ -19,10 +19,6 @@ from staff.tests.factories import DepartmentFactory, DoctorFactory, HospitalFact
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def offered_actions(client, model):
@@ -66,11 +62,11 @@ def test_the_user_list_offers_deactivate_reactivate_and_revoke_but_no_delete(adm
     assert {"deactivate_selected", "reactivate_selected", "revoke_api_tokens"} <= set(actions)
 
 
-def test_deactivating_a_user_in_the_admin_blocks_password_and_token_login_and_is_logged(admin_client, admin_user):
+def test_deactivating_a_user_in_the_admin_blocks_password_and_token_login_and_is_logged(
+    admin_client, admin_user, api_as
+):
     user = UserFactory(groups=["Patient"])
-    _token, key = token_issue(user=user)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    api = api_as(user)
     assert api.get("/api/v1/patients/").status_code != 401
 
     response = admin_client.post(

@@ -3,11 +3,10 @@
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from conftest import admin_url, query_count
 from hms.sequences import Sequence
 from staff.choices import StaffRole
 from staff.models import Department, Hospital, Shift, StaffMember
@@ -23,10 +22,6 @@ MAKERS = {
     Shift: ShiftFactory,
     Sequence: lambda: Sequence.objects.create(name="test.counter", last_value=41),
 }
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def test_hospitals_departments_staff_and_counters_are_in_the_back_office_with_their_history():
@@ -62,10 +57,7 @@ def test_a_sequence_can_be_viewed_but_not_edited(admin_client):
 
 
 def changelist_queries(client, model):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(admin_url(model, "changelist"))
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
+    return query_count(client, admin_url(model, "changelist"))
 
 
 def test_staff_list_runs_the_same_number_of_queries_for_3_and_20_members(admin_client):

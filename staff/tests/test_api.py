@@ -4,9 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
+from conftest import counted_get
 from staff.choices import StaffRole
 from staff.models import Department, Hospital, StaffMember
 from staff.tests.factories import DepartmentFactory, DoctorFactory, HospitalFactory, StaffMemberFactory
@@ -431,10 +430,8 @@ def test_an_inactive_doctor_answers_404_on_the_doctors_list(api_as):
 
 
 def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, response.data
-    return len(ctx.captured_queries), response.data
+    count, response = counted_get(client, url)
+    return count, response.data
 
 
 @pytest.mark.parametrize("endpoint", list(ACCESS))

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from conftest import query_counter
 from hms.exceptions import Conflict
 from staff.models import Shift
 from staff.services import shift_cancel, shift_create, shift_update
@@ -116,10 +117,8 @@ def test_the_roster_query_count_does_not_grow_with_shifts(client, make_user, dja
     client.force_login(make_user("Nurse"))
 
     def count_queries():
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
 
-        with CaptureQueriesContext(connection) as ctx:
+        with query_counter() as ctx:
             assert client.get(roster_url(department)).status_code == 200
         return len(ctx)
 
