@@ -3,12 +3,11 @@
 from contextlib import contextmanager
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from hms.testing.queries import QueryCounter, query_counter  # noqa: F401 (tests import them from here)
 from staff.choices import StaffRole
 from staff.tests.factories import DoctorFactory, StaffMemberFactory, UserFactory
 
@@ -60,13 +59,20 @@ def api_client():
 
 @pytest.fixture
 def api_as(make_user):
-    """api_as("Receptionist") -> an APIClient authenticated (by token) as a new user of that role."""
+    """api_as("Receptionist") -> an APIClient authenticated (by token) as a new user of that role.
+
+    The token counts as just used: its ``last_used_at`` is written at most once a minute (accounts.authentication),
+    so query counts measure the steady state, not that first write."""
+    from django.utils import timezone
+
+    from accounts.models import ApiToken
     from accounts.services import token_issue
 
     def _client(role_or_user):
         user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
         client = APIClient()
-        _token, key = token_issue(user=user)
+        token, key = token_issue(user=user)
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         client.user = user
         return client
@@ -111,23 +117,6 @@ def admin_user_obj(db):
 
 
 # --- Counting queries: `from conftest import query_counter, query_count, counted_get` ---------------------------------
-
-
-class QueryCounter(CaptureQueriesContext):
-    """The queries run inside the block: q.count, q.sql (their SQL, in order); len(q) and iterating work too."""
-
-    @property
-    def count(self):
-        return len(self)
-
-    @property
-    def sql(self):
-        return [query["sql"] for query in self.captured_queries]
-
-
-def query_counter(using=DEFAULT_DB_ALIAS):
-    """with query_counter() as q: ... then q.count (a CaptureQueriesContext on that database)."""
-    return QueryCounter(connections[using])
 
 
 def query_count(client, url, params=None, status=200):

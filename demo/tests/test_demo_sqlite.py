@@ -38,7 +38,11 @@ for username, urls in pages.items():
     client.force_login(get_user_model().objects.get(username=username))
     for url in urls:
         url = url.format(patient=patient)
-        answers[f"{username} {url}"] = client.get(url, follow=True).status_code
+        response = client.get(url, follow=True)
+        # A page that ends anywhere else (the two-factor set-up, the login) did not answer what was asked.
+        landed = response.redirect_chain[-1][0] if response.redirect_chain else url
+        elsewhere = "two-factor" in landed or "login" in landed
+        answers[f"{username} {url}"] = landed if elsewhere else response.status_code
 print(json.dumps(answers))
 """
 
@@ -50,6 +54,7 @@ def test_every_role_starts_and_the_compound_query_pages_answer_on_the_demos_sqli
         "SECRET_KEY": "test-only",
         "DEBUG": "0",
         "DJANGO_SETTINGS_MODULE": "hms.settings",
+        "TWO_FACTOR_REQUIRED_ROLES": "",  # as make demo sets it (Makefile DEMO_ENV): every demo login gets in
     }
     env.pop("DATABASE_REPLICA_URL", None)
 

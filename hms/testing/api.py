@@ -22,14 +22,12 @@ without a declaration. This module imports no domain app: models and factories c
 declaring class.
 """
 
-from contextlib import contextmanager
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from hms.roles import ALL_GROUPS, PATIENT, ROLE_PERMISSIONS, codenames_for
+from hms.testing.queries import query_counter
 
 API_ROOT = "/api/v1/"
 MAX_LIST_QUERIES = 8
@@ -50,14 +48,6 @@ def table_grants(role):
 
 def table_allows(role, perms):
     return set(perms) <= table_grants(role)
-
-
-@contextmanager
-def count_queries():
-    """The queries run inside the block (``ctx.captured_queries``)."""
-    # TODO(issue 13): use the root conftest's ``query_counter`` once helper "shared" lands it on main.
-    with CaptureQueriesContext(connection) as ctx:
-        yield ctx
 
 
 class APISuite:
@@ -291,7 +281,7 @@ class APISuite:
                 built += 1
             if size == 2:
                 client.get(self.url)  # warm the per-process caches (content types)
-            with count_queries() as ctx:
+            with query_counter() as ctx:
                 response = client.get(self.url)
             assert response.status_code == 200, getattr(response, "data", response)
             assert len(response.data["results"]) >= size, f"the reader sees fewer than the {size} rows built"

@@ -7,7 +7,6 @@ from scheduling import hooks, services
 from scheduling.choices import AppointmentStatus
 from scheduling.signals import appointment_completed
 from scheduling.tests.factories import AppointmentFactory
-from staff.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ def test_a_registered_check_that_refuses_stops_the_completion_with_its_message_a
     appointment_completed.connect(billing)
     try:
         with pytest.raises(Conflict, match="Sign the record first.") as excinfo:
-            services.appointment_complete(appointment=appointment, acting_user=UserFactory())
+            services.appointment_complete(appointment=appointment, acting_user=appointment.doctor.user)
     finally:
         appointment_completed.disconnect(billing)
 
@@ -52,7 +51,7 @@ def test_every_registered_check_runs_once_in_order_before_the_visit_is_completed
     hooks.register_completion_check(second)
     hooks.register_completion_check(first)  # registering again (a second ready()) adds nothing
 
-    services.appointment_complete(appointment=appointment, acting_user=UserFactory())
+    services.appointment_complete(appointment=appointment, acting_user=appointment.doctor.user)
 
     assert calls == [("first", AppointmentStatus.IN_PROGRESS), ("second", AppointmentStatus.IN_PROGRESS)]
     appointment.refresh_from_db()

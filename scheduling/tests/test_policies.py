@@ -21,7 +21,6 @@ from scheduling.tests.factories import (
     AvailabilityFactory,
     RoomFactory,
     TimeOffFactory,
-    documented,
 )
 from staff.tests.factories import DoctorFactory
 
@@ -220,7 +219,7 @@ def test_only_the_visits_own_doctor_or_an_administrator_starts_it(make_user, rol
 
 
 def test_another_doctor_cannot_complete_a_visit(make_user):
-    appointment = documented(AppointmentFactory(status=S.IN_PROGRESS))
+    appointment = AppointmentFactory(status=S.IN_PROGRESS)
 
     with pytest.raises(PermissionDenied):
         services.appointment_complete(appointment=appointment, acting_user=make_user("Doctor"))
