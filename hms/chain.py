@@ -39,6 +39,7 @@ GENESIS = "0" * 64
 ROW_DIGEST_BYTES = 16  # BLAKE2b-128 per row: what the day's hash and the HMAC cover
 MANIFEST_DIGEST_BYTES = 8  # the prefix kept per row in the manifest, only to name the row that changed
 BATCH = 5000  # rows per keyset page when streaming a table
+SEAL_BATCH, SEAL_BATCH_BYTES = 500, 4_000_000  # seals per INSERT, within MariaDB's 16 MB max_allowed_packet
 
 
 # --- What is chained --------------------------------------------------------------------------------------------
@@ -276,10 +277,17 @@ def _utc_midnight(day):
 
 
 def _stream(chained, columns, *, ids=None):
-    """The table's rows (``columns``) in ``order_by`` order, by keyset pages; or just the rows of ``ids``."""
+    """The table's rows (``columns``) in ``order_by`` order, by keyset pages; or just the rows of ``ids``.
+
+    The values are hashed as the driver returns them: on MySQL / MariaDB as text (``CAST(... AS CHAR)``)."""
     qn = connection.ops.quote_name
     key = chained.column_of(chained.order_by)
-    select = f"SELECT {', '.join(qn(c) for c in columns)} FROM {qn(chained.table)}"
+    if connection.vendor == "mysql":
+        # Every value as the server's text (the key aside): MySQLdb parses each datetime in Python, half the time.
+        picked = ", ".join(qn(c) if c == key else f"CAST({qn(c)} AS CHAR)" for c in columns)
+    else:
+        picked = ", ".join(qn(c) for c in columns)
+    select = f"SELECT {picked} FROM {qn(chained.table)}"
     at = columns.index(key)
     with connection.cursor() as cursor:
         if ids is not None:
@@ -378,8 +386,9 @@ def _seal_table(chained, through, key):
         days[through] = _Day()
     prev_hash = last.hash if last else GENESIS
     column_text = ",".join(columns)
+    pending, pending_bytes = [], 0
     for day in sorted(days):
-        acc = days[day]
+        acc = days.pop(day)
         manifest = acc.manifest()
         day_hash = acc.hasher.hexdigest()
         seal_hash = _mac(
@@ -392,19 +401,26 @@ def _seal_table(chained, through, key):
             day_hash=day_hash,
             manifest=manifest,
         )
-        ChainSeal.objects.create(
-            table=chained.table,
-            day=day,
-            row_count=acc.count,
-            columns=column_text,
-            day_hash=day_hash,
-            manifest=manifest,
-            prev_hash=prev_hash,
-            hash=seal_hash,
+        pending.append(
+            ChainSeal(
+                table=chained.table,
+                day=day,
+                row_count=acc.count,
+                columns=column_text,
+                day_hash=day_hash,
+                manifest=manifest,
+                prev_hash=prev_hash,
+                hash=seal_hash,
+            )
         )
+        pending_bytes += len(manifest)
+        if len(pending) >= SEAL_BATCH or pending_bytes >= SEAL_BATCH_BYTES:
+            ChainSeal.objects.bulk_create(pending)
+            pending, pending_bytes = [], 0
         prev_hash = seal_hash
         result.seals += 1
         result.rows += acc.count
+    ChainSeal.objects.bulk_create(pending)
     return result
 
 
