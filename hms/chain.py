@@ -190,6 +190,7 @@ class ChainVerification(AppendOnlyModel):
     rows_pending = models.PositiveBigIntegerField(help_text="Rows of days not sealed yet.")
     breaks = models.JSONField(default=list, help_text="The first break of each broken table.")
     head = models.CharField(max_length=64, help_text="SHA-256 over every table's newest seal: note it off-site.")
+    heads = models.JSONField(default=dict, help_text="Each table's newest seal: the next run checks it is still there.")
     seconds = models.FloatField()
 
     class Meta:
@@ -434,6 +435,7 @@ class Checked:
     rows_sealed: int = 0
     rows_pending: int = 0
     head: str = GENESIS
+    head_day: datetime.date | None = None
     first_break: dict | None = None
     extra: dict = field(default_factory=dict)
 
@@ -462,8 +464,11 @@ def _locate(stored_ids, stored_prefixes, acc):
     return None, "altered (the day's hash differs; the manifest names no row)"
 
 
-def verify_table(chained, key=None):
-    """Recompute one table's chain; ``first_break`` is the earliest problem (seal order, then id), or None."""
+def verify_table(chained, key=None, *, seen_head=None):
+    """Recompute one table's chain; ``first_break`` is the earliest problem (seal order, then id), or None.
+
+    ``seen_head``: the table's newest seal when it was last verified ({"day", "hash", "checked_at"}): it must still
+    be there (the newest seal has no successor whose chain would show it deleted)."""
     key = key or _key()
     table = chained.table
     result = Checked(table=table)
@@ -526,9 +531,15 @@ def verify_table(chained, key=None):
             stored_ids, stored_prefixes = _read_manifest(s.manifest, s.row_count)
             row_id, what = _locate(stored_ids, stored_prefixes, acc)
             result.first_break = _break(table, s.day, row_id, what)
-    result.head = prev_hash if not result.first_break else result.head
-    if seals and not result.first_break:
-        result.head = seals[-1].hash
+    if seals:
+        result.head, result.head_day = seals[-1].hash, seals[-1].day
+    if not result.first_break and seen_head and seen_head["hash"] not in {s.hash for s in seals}:
+        result.first_break = _break(
+            table,
+            datetime.date.fromisoformat(seen_head["day"]),
+            None,
+            f"seal deleted: the newest seal verified on {seen_head['checked_at']} is gone",
+        )
     return result
 
 
@@ -543,9 +554,11 @@ def verify(*, tables=None, progress=None, record=True):
             raise Conflict(f"Not a chained table: {', '.join(sorted(unknown))}.")
         chosen = [c for c in chosen if c.table in tables]
     key = _key()
+    previous = latest_verification()
+    seen = previous.heads if previous else {}
     checked = []
     for chained in chosen:
-        result = verify_table(chained, key)
+        result = verify_table(chained, key, seen_head=seen.get(chained.table))
         checked.append(result)
         if progress:
             progress(result)
@@ -558,6 +571,14 @@ def verify(*, tables=None, progress=None, record=True):
         rows_pending=sum(c.rows_pending for c in checked),
         breaks=[c.first_break for c in checked if c.first_break],
         head=head,
+        heads={
+            **seen,
+            **{
+                c.table: {"day": c.head_day.isoformat(), "hash": c.head, "checked_at": timezone.now().isoformat()}
+                for c in checked
+                if c.head_day
+            },
+        },
         seconds=round(time.monotonic() - started, 3),
     )
     if record:

@@ -168,6 +168,17 @@ def test_a_deleted_seal_is_caught(sealed):
     assert "seal deleted" in first_break()["what"]
 
 
+def test_the_newest_seal_deleted_after_a_verification_is_caught(sealed):
+    call_command("verify_audit")
+    newest = ChainSeal.objects.filter(table=TABLE).order_by("-day").first()
+    sql(f"DELETE FROM {ChainSeal._meta.db_table} WHERE id = %s", [newest.pk])
+
+    verify_fails()
+
+    assert first_break()["what"].startswith("seal deleted: the newest seal verified on")
+    assert first_break()["day"] == newest.day.isoformat()
+
+
 def test_a_seal_altered_to_match_an_altered_row_is_caught(sealed):
     # Whoever deletes a row and lowers the seal's count cannot recompute its keyed hash.
     sql(f"DELETE FROM {TABLE} WHERE history_id = %s", [sealed[0]])
