@@ -25,7 +25,7 @@ import sys
 import time
 import zlib
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
@@ -437,7 +437,6 @@ class Checked:
     head: str = GENESIS
     head_day: datetime.date | None = None
     first_break: dict | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def _break(table, day, row_id, what):
