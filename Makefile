@@ -19,7 +19,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DB_URL) SECRET_KEY=test-only-secret-key DEBUG=0
 APT_PACKAGES := mariadb-server default-libmysqlclient-dev pkg-config gcc chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install client-deps system-deps mariadb lint serve contract bench clean
+.PHONY: demo test install client-deps system-deps mariadb lint serve contract bench audit clean
 
 $(VENV)/bin/activate:
 	@# Debian's own python3 ships venv/ensurepip separately.
@@ -105,6 +105,12 @@ contract: mariadb install
 BENCH_ARGS ?=
 bench: mariadb install
 	$(TEST_ENV) $(PY) scripts/benchmark.py $(BENCH_ARGS)
+
+# Tamper evidence (README, Tamper evidence): seal the audit tables' ended days, then verify every chain (exit 1 at a
+# break). Against $DATABASE_URL (default: the demo's SQLite database); run it daily after 00:30 UTC from cron.
+audit: install $(DEMO_KEY_FILE)
+	$(SERVE_ENV) $(PY) manage.py seal_audit
+	$(SERVE_ENV) $(PY) manage.py verify_audit
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache $(DEMO_KEY_FILE)

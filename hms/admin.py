@@ -29,6 +29,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from hms.chain import ChainSeal, ChainVerification
 from hms.exceptions import DomainError
 from hms.pages import refusal_message
 from hms.pagination import count_at_most
@@ -320,3 +321,23 @@ class SequenceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["name", "last_value"]
     search_fields = ["name"]
     ordering = ["name"]
+
+
+@admin.register(ChainSeal)
+class ChainSealAdmin(BigTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
+    """The audit tables' seals (manage.py seal_audit): read-only for everyone, superusers included."""
+
+    list_display = ["table", "day", "row_count", "sealed_at"]
+    list_filter = ["table"]
+    search_fields = ["=table"]
+    exclude = ["manifest"]
+    ordering = ["-day", "table"]
+
+
+@admin.register(ChainVerification)
+class ChainVerificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Each run of manage.py verify_audit: read-only for everyone, superusers included."""
+
+    list_display = ["checked_at", "ok", "tables", "rows_sealed", "rows_pending", "seconds"]
+    list_filter = ["ok"]
+    ordering = ["-checked_at"]

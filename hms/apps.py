@@ -24,3 +24,9 @@ class HmsConfig(AppConfig):
         pre_delete.connect(refuse_user_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="hms.refuse_user_delete")
         # Idle logoff counts from the login (hms.middleware.IdleSessionMiddleware).
         user_logged_in.connect(start_idle_clock, dispatch_uid="hms.start_idle_clock")
+
+        from hms.chain import guard_chained_tables
+
+        # Audit rows (every history table, and those hms.chain.register() adds) are never changed or deleted
+        # through the ORM; seal_audit / verify_audit catch what is done around it.
+        guard_chained_tables()

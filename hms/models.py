@@ -1,3 +1,4 @@
+from hms.chain import ChainSeal, ChainVerification
 from hms.sequences import Sequence
 
-__all__ = ["Sequence"]
+__all__ = ["ChainSeal", "ChainVerification", "Sequence"]

@@ -136,6 +136,10 @@ LOGOUT_REDIRECT_URL = "login"
 # every request), so the logoff comes between IDLE - REFRESH and IDLE after the last request.
 SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", default=30, minimum=1)
 SESSION_REFRESH_SECONDS = 60
+
+# Tamper evidence (hms/chain.py): the key of the audit seals' HMAC; empty: derived from SECRET_KEY. Keep it out of
+# the database (whoever can write the tables and knows it could re-seal them) and never change it.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", default="")
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
