@@ -12,7 +12,7 @@ from hms.audit import apply_changes, audited_save, audited_set_active
 from hms.exceptions import Conflict
 from hms.roles import INSURER, has_role
 from hms.sequences import next_values
-from hms.typing import User
+from hms.typing import ModelT, User
 from patients import policies
 from patients.models import (
     INSURANCE_POLICY_FIELDS,
@@ -149,34 +149,40 @@ def patient_set_active(*, patient: Patient, active: bool, acting_user: User) -> 
     return audited_set_active(patient, active=active, acting_user=acting_user)
 
 
+def _chart_fact_add(model: type[ModelT], *, patient: Patient, acting_user: User, data: dict[str, Any]) -> ModelT:
+    """Record an allergy or a medical history entry (patients.policies says who may)."""
+    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model=model._meta.model_name, action="add")
+    return audited_save(model(patient=patient, **data), acting_user=acting_user)
+
+
+def _chart_fact_update(row: ModelT, *, allowed: set[str], acting_user: User, data: dict[str, Any]) -> ModelT:
+    """Change an allergy or a medical history entry under its row lock; it stays with its patient."""
+    model = type(row)
+    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model=model._meta.model_name, action="change")
+    row = model.objects.select_for_update().get(pk=row.pk)
+    if apply_changes(row, data, allowed=allowed, fixed=FIXED_PATIENT):
+        audited_save(row, acting_user=acting_user)
+    return row
+
+
 @transaction.atomic
 def allergy_add(*, patient: Patient, acting_user: User, **data: Any) -> Allergy:
-    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="allergy", action="add")
-    return audited_save(Allergy(patient=patient, **data), acting_user=acting_user)
+    return _chart_fact_add(Allergy, patient=patient, acting_user=acting_user, data=data)
 
 
 @transaction.atomic
 def allergy_update(*, allergy: Allergy, acting_user: User, **data: Any) -> Allergy:
-    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="allergy", action="change")
-    allergy = Allergy.objects.select_for_update().get(pk=allergy.pk)
-    if apply_changes(allergy, data, allowed=ALLERGY_FIELDS, fixed=FIXED_PATIENT):
-        audited_save(allergy, acting_user=acting_user)
-    return allergy
+    return _chart_fact_update(allergy, allowed=ALLERGY_FIELDS, acting_user=acting_user, data=data)
 
 
 @transaction.atomic
 def medical_history_add(*, patient: Patient, acting_user: User, **data: Any) -> MedicalHistoryEntry:
-    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="medicalhistoryentry", action="add")
-    return audited_save(MedicalHistoryEntry(patient=patient, **data), acting_user=acting_user)
+    return _chart_fact_add(MedicalHistoryEntry, patient=patient, acting_user=acting_user, data=data)
 
 
 @transaction.atomic
 def medical_history_update(*, entry: MedicalHistoryEntry, acting_user: User, **data: Any) -> MedicalHistoryEntry:
-    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="medicalhistoryentry", action="change")
-    entry = MedicalHistoryEntry.objects.select_for_update().get(pk=entry.pk)
-    if apply_changes(entry, data, allowed=HISTORY_FIELDS, fixed=FIXED_PATIENT):
-        audited_save(entry, acting_user=acting_user)
-    return entry
+    return _chart_fact_update(entry, allowed=HISTORY_FIELDS, acting_user=acting_user, data=data)
 
 
 def _demote_other_primaries(policy: InsurancePolicy, acting_user: User) -> None:
