@@ -408,6 +408,21 @@ def _require_doctor(doctor: StaffMember) -> None:
         raise ValidationError({"doctor": f"{doctor.full_name} is not a doctor."})
 
 
+def _locked_schedule_row(
+    row: ModelT, *, acting_user: User, noun: str, data: dict[str, Any] | None = None, moved: str = ""
+) -> ModelT:
+    """A doctor's availability window or time off, locked (after the doctor's row) for a change by someone who may
+    manage that doctor's schedule (scheduling.policies). It stays with its doctor: ``data`` naming another doctor
+    is refused with ``moved`` (a ValidationError on ``doctor``); naming the same one, the name is dropped."""
+    policies.ensure_may_manage_schedule(doctor=row.doctor, acting_user=acting_user, noun=noun)
+    if data and "doctor" in data:
+        if data["doctor"].pk != row.doctor_id:
+            raise ValidationError({"doctor": moved})
+        data.pop("doctor")
+    _lock(StaffMember, row.doctor_id)
+    return _lock(type(row), row.pk)
+
+
 @transaction.atomic
 def availability_create(
     *, acting_user: User, doctor: StaffMember, hospital: Hospital | None = None, **data: Any
@@ -422,13 +437,13 @@ def availability_create(
 
 @transaction.atomic
 def availability_update(*, availability: Availability, acting_user: User, **data: Any) -> Availability:
-    policies.ensure_may_manage_schedule(doctor=availability.doctor, acting_user=acting_user, noun="availability")
-    if "doctor" in data:
-        if data["doctor"].pk != availability.doctor_id:
-            raise ValidationError({"doctor": "A window cannot move to another doctor; end it and add a new one."})
-        data.pop("doctor")
-    _lock(StaffMember, availability.doctor_id)
-    window = _lock(Availability, availability.pk)
+    window = _locked_schedule_row(
+        availability,
+        acting_user=acting_user,
+        noun="availability",
+        data=data,
+        moved="A window cannot move to another doctor; end it and add a new one.",
+    )
     if apply_changes(window, data, allowed=AVAILABILITY_FIELDS):
         audited_save(window, acting_user=acting_user)
     return window
@@ -445,13 +460,13 @@ def time_off_create(*, acting_user: User, doctor: StaffMember, **data: Any) -> T
 
 @transaction.atomic
 def time_off_update(*, time_off: TimeOff, acting_user: User, **data: Any) -> TimeOff:
-    policies.ensure_may_manage_schedule(doctor=time_off.doctor, acting_user=acting_user, noun="time off")
-    if "doctor" in data:
-        if data["doctor"].pk != time_off.doctor_id:
-            raise ValidationError({"doctor": "Time off cannot move to another doctor; add new time off instead."})
-        data.pop("doctor")
-    _lock(StaffMember, time_off.doctor_id)
-    time_off = _lock(TimeOff, time_off.pk)
+    time_off = _locked_schedule_row(
+        time_off,
+        acting_user=acting_user,
+        noun="time off",
+        data=data,
+        moved="Time off cannot move to another doctor; add new time off instead.",
+    )
     if time_off.is_cancelled:
         raise Conflict("This time off was withdrawn; add new time off instead.", code="withdrawn")
     if apply_changes(time_off, data, allowed=TIME_OFF_FIELDS):
@@ -462,9 +477,7 @@ def time_off_update(*, time_off: TimeOff, acting_user: User, **data: Any) -> Tim
 @transaction.atomic
 def time_off_withdraw(*, time_off: TimeOff, acting_user: User) -> TimeOff:
     """Withdraw time off (a cancelled conference): its slots become bookable again. Kept in history."""
-    policies.ensure_may_manage_schedule(doctor=time_off.doctor, acting_user=acting_user, noun="time off")
-    _lock(StaffMember, time_off.doctor_id)
-    time_off = _lock(TimeOff, time_off.pk)
+    time_off = _locked_schedule_row(time_off, acting_user=acting_user, noun="time off")
     if not time_off.is_cancelled:
         time_off.is_cancelled = True
         audited_save(time_off, acting_user=acting_user)
