@@ -285,12 +285,19 @@ def appointment_reschedule(
 # --- status changes ---------------------------------------------------------------------------
 
 
+def _locked_for(appointment: Appointment, action: str, *, acting_user: User | None) -> Appointment:
+    """The appointment under its row lock, once the acting user may take ``action`` on it (scheduling.policies:
+    403/404) and its state allows it (the transition table: 409)."""
+    locked = _lock(Appointment, appointment.pk)
+    policies.ensure_may_act_on_appointment(appointment=locked, action=action, acting_user=acting_user)
+    locked.ensure_can(action)
+    return locked
+
+
 def _transition(
     appointment: Appointment, action: str, *, acting_user: User | None, now: datetime | None = None, **changes: Any
 ) -> Appointment:
-    appointment = _lock(Appointment, appointment.pk)
-    policies.ensure_may_act_on_appointment(appointment=appointment, action=action, acting_user=acting_user)
-    appointment.ensure_can(action)
+    appointment = _locked_for(appointment, action, acting_user=acting_user)
     rollup_before = rollups.appointment_key(appointment)  # roll-up (issue 11)
     transition = TRANSITIONS[action]
     appointment.status = transition.target
@@ -330,9 +337,7 @@ def appointment_check_in(
 ) -> Appointment:
     """Check the patient in: a scheduled appointment, on its own day (the hospital's time zone)."""
     now = now or timezone.now()
-    locked = _lock(Appointment, appointment.pk)
-    policies.ensure_may_act_on_appointment(appointment=locked, action="check_in", acting_user=acting_user)
-    locked.ensure_can("check_in")
+    locked = _locked_for(appointment, "check_in", acting_user=acting_user)
     _ensure_appointment_day(locked, now)
     return _transition(locked, "check_in", acting_user=acting_user, now=now)
 
@@ -371,9 +376,7 @@ def appointment_mark_no_show(
     *, appointment: Appointment, acting_user: User | None, now: datetime | None = None
 ) -> Appointment:
     now = now or timezone.now()
-    locked = _lock(Appointment, appointment.pk)
-    policies.ensure_may_act_on_appointment(appointment=locked, action="no_show", acting_user=acting_user)
-    locked.ensure_can("no_show")
+    locked = _locked_for(appointment, "no_show", acting_user=acting_user)
     if locked.start > now:
         raise Conflict(
             "The appointment has not begun yet; a patient can be marked as a no-show only from "
