@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import ApiToken
-from hms.roles import ADMINISTRATOR, has_role
+from hms.roles import is_administrator
 from hms.typing import AnyUser, User
 
 
 def is_account_administrator(user: AnyUser) -> bool:
-    return user.is_authenticated and (user.is_superuser or has_role(user, ADMINISTRATOR))
+    return is_administrator(user)
 
 
 def check_may_manage_token(*, user: User, token: ApiToken) -> None:

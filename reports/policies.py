@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from hms.roles import ADMINISTRATOR, has_role
+from hms.roles import is_administrator
 from hms.typing import AnyUser
 from staff.models import Hospital
 
 
 def can_view_reports(user: AnyUser) -> bool:
     """Administrators and superusers."""
-    return user.is_authenticated and (user.is_superuser or has_role(user, ADMINISTRATOR))
+    return is_administrator(user)
 
 
 def own_hospital(user: AnyUser | None) -> Hospital | None:

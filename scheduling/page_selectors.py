@@ -13,7 +13,7 @@ from datetime import tzinfo
 from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet
 from django.utils import timezone
 
-from hms.roles import ADMINISTRATOR, user_roles
+from hms.roles import is_administrator  # noqa: F401 (the doctor pages ask page_selectors)
 from hms.typing import AnyUser
 from patients.models import Patient
 from scheduling.choices import ACTIVE_APPOINTMENT_STATUSES
@@ -22,10 +22,6 @@ from scheduling.selectors import appointment_list
 from staff.choices import StaffRole
 from staff.models import Department, Hospital, StaffMember
 from staff.selectors import staff_member_of
-
-
-def is_administrator(user: AnyUser) -> bool:
-    return user.is_authenticated and (user.is_superuser or ADMINISTRATOR in user_roles(user))
 
 
 def staff_member_for(user: AnyUser) -> StaffMember | None:

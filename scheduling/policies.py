@@ -19,7 +19,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from hms.exceptions import DomainNotFound
-from hms.roles import ADMINISTRATOR, user_roles
+from hms.roles import is_administrator
 from hms.typing import AnyUser
 from patients.models import Patient
 from patients.selectors import is_portal_patient
@@ -30,10 +30,6 @@ from staff.selectors import staff_member_of
 
 # What a portal patient may do to their own appointments; the other actions are the hospital's.
 PATIENT_ACTIONS = frozenset({"cancel", "reschedule"})
-
-
-def is_administrator(user: AnyUser | None) -> bool:
-    return bool(user is not None and user.is_authenticated and (user.is_superuser or ADMINISTRATOR in user_roles(user)))
 
 
 def own_doctor(user: AnyUser | None) -> StaffMember | None:
