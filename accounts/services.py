@@ -1,11 +1,14 @@
 """Account actions: API tokens (issue, revoke) and login lockouts (unlock)."""
 
+from __future__ import annotations
+
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.choices import ApiTokenRevokeReason
@@ -13,16 +16,17 @@ from accounts.keys import token_digest
 from accounts.models import ApiToken
 from accounts.policies import check_may_manage_token, check_may_unlock_logins, is_account_administrator
 from hms.exceptions import Conflict
+from hms.typing import User
 
 DEFAULT_TOKEN_LIFETIME = timedelta(hours=12)
 
 
-def token_lifetime():
+def token_lifetime() -> timedelta:
     return getattr(settings, "API_TOKEN_LIFETIME", DEFAULT_TOKEN_LIFETIME)
 
 
 @transaction.atomic
-def token_issue(*, user, name=""):
+def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new token for ``user`` (who has just proved their password). Returns (token, key): the key is
     shown once and never stored, only its digest."""
     key = secrets.token_urlsafe(30)
@@ -41,14 +45,14 @@ def token_issue(*, user, name=""):
     return token, key
 
 
-def _revoke(queryset, *, reason, acting_user):
+def _revoke(queryset: QuerySet[ApiToken], *, reason: str, acting_user: User | None) -> int:
     return queryset.filter(revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=acting_user, revoke_reason=reason
     )
 
 
 @transaction.atomic
-def token_revoke(*, token, acting_user):
+def token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
     """Revoke one token (its owner or an administrator). The row stays, with who revoked it and when."""
     check_may_manage_token(user=acting_user, token=token)
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
@@ -61,7 +65,7 @@ def token_revoke(*, token, acting_user):
 
 
 @transaction.atomic
-def tokens_revoke_for_user(*, user, acting_user, reason=None):
+def tokens_revoke_for_user(*, user: User, acting_user: User, reason: str | None = None) -> int:
     """Revoke every live token of ``user``. Returns how many were revoked.
 
     Asked for directly (no ``reason``): by the user or an administrator. With a ``reason`` it is the
@@ -74,13 +78,13 @@ def tokens_revoke_for_user(*, user, acting_user, reason=None):
     return _revoke(ApiToken.objects.filter(user=user), reason=reason, acting_user=acting_user)
 
 
-def token_revoke_after_password_change(*, token):
+def token_revoke_after_password_change(*, token: ApiToken) -> None:
     """Record that a token died with its user's password (found when it is next presented)."""
     _revoke(ApiToken.objects.filter(pk=token.pk), reason=ApiTokenRevokeReason.PASSWORD_CHANGED, acting_user=None)
 
 
 @transaction.atomic
-def login_unlock(*, acting_user, username=None, ip_address=None):
+def login_unlock(*, acting_user: User, username: str | None = None, ip_address: str | None = None) -> int:
     """Lift a login lockout: forget the failed attempts of a username and/or an IP address (django-axes'
     attempt rows; the access and failure logs stay). Returns how many attempt records were reset."""
     from axes.utils import reset

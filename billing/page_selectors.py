@@ -1,20 +1,36 @@
 """Reads of the billing pages, on top of billing.selectors (which scope rows to the user)."""
 
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from billing.choices import BillStatus, ClaimStatus
-from billing.models import ZERO, BillDailyTotal
+from billing.models import ZERO, Bill, BillDailyTotal, Claim
 from billing.policies import bills_seen_by_patient
 from billing.selectors import bill_detail_queryset_for, bill_list, bill_queryset_for, claim_queryset_for
+from hms.typing import AnyUser
 from patients.models import Patient
+from staff.models import Hospital
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 OUTSTANDING = "outstanding"
 ALL = "all"
 
 
-def bill_search(*, user, hospital=None, status=OUTSTANDING, date_from=None, date_to=None, query=""):
+def bill_search(
+    *,
+    user: AnyUser,
+    hospital: Hospital | None = None,
+    status: str | None = OUTSTANDING,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    query: str = "",
+) -> QuerySet[Bill]:
     """The bills of the billing pages, newest first.
 
     ``status``: ``"outstanding"`` (issued or partly paid with a balance left, the default), ``"all"``,
@@ -46,7 +62,7 @@ def bill_search(*, user, hospital=None, status=OUTSTANDING, date_from=None, date
 SEARCH_PATIENT_LIMIT = 20000
 
 
-def _search_condition(query):
+def _search_condition(query: str) -> Q:
     """Bills whose patient's MRN or last name, or whose number, starts with ``query``.
 
     Written as one OR across the bill and its patient, MariaDB walks every bill newest first and joins its
@@ -61,7 +77,7 @@ def _search_condition(query):
     return Q(patient_id__in=patient_ids) | Q(number__istartswith=query)
 
 
-def bill_sums(bills):
+def bill_sums(bills: QuerySet[Bill]) -> dict[str, Any]:
     """Count and sums of money of a list of bills, in one query."""
     return bills.order_by().aggregate(
         count=Count("id"),
@@ -80,7 +96,15 @@ _ROLLUP_STATUSES = {
 }
 
 
-def bill_search_sums(bills, *, hospital=None, status=OUTSTANDING, date_from=None, date_to=None, query=""):
+def bill_search_sums(
+    bills: QuerySet[Bill],
+    *,
+    hospital: Hospital | None = None,
+    status: str | None = OUTSTANDING,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    query: str = "",
+) -> dict[str, Any]:
     """``bill_sums`` of the bills ``bill_search`` returned for these filters (a billing staff member's: all bills).
 
     Without a date range or a search, outstanding, issued or partly paid bills (of all hospitals or one) are
@@ -112,24 +136,24 @@ def bill_search_sums(bills, *, hospital=None, status=OUTSTANDING, date_from=None
     }
 
 
-def _patient_balance():
+def _patient_balance() -> Greatest:
     """Bill.patient_balance as a database expression."""
     return Greatest(F("patient_due") - (F("amount_paid") - F("insurance_paid")), Value(ZERO), output_field=MONEY)
 
 
-def portal_bills(user):
+def portal_bills(user: AnyUser) -> QuerySet[Bill]:
     """A portal patient's own bills (never drafts), newest first."""
     return bills_seen_by_patient(bill_queryset_for(user), user=user).order_by("-created_at", "-id")
 
 
-def portal_amount_owed(user):
+def portal_amount_owed(user: AnyUser) -> Decimal:
     """What the patient still owes over all their bills that are not void: the sum of patient balances."""
     bills = bills_seen_by_patient(bill_queryset_for(user), user=user).exclude(status=BillStatus.VOID)
     result = bills.order_by().aggregate(owed=Coalesce(Sum(_patient_balance()), Value(ZERO), output_field=MONEY))
     return result["owed"]
 
 
-def portal_bill(user, pk):
+def portal_bill(user: AnyUser, pk: int) -> Bill:
     """One of the portal patient's own issued bills with everything to print it; Bill.DoesNotExist otherwise."""
     return bills_seen_by_patient(bill_detail_queryset_for(user), user=user).get(pk=pk)
 
@@ -137,7 +161,14 @@ def portal_bill(user, pk):
 # --- start pages' queues ----------------------------------------------------------------------------------------
 
 
-def billing_queue(*, user, hospital=None, date_from=None, date_to=None, query=""):
+def billing_queue(
+    *,
+    user: AnyUser,
+    hospital: Hospital | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    query: str = "",
+) -> tuple[QuerySet[Bill], QuerySet[Bill]]:
     """The billing clerk's work queue: (drafts to check and issue, outstanding bills), each the oldest first.
 
     Both lists share the filters of ``bill_search`` (hospital, service dates, patient or bill number), worked
@@ -150,7 +181,7 @@ def billing_queue(*, user, hospital=None, date_from=None, date_to=None, query=""
     return drafts, outstanding
 
 
-def with_list_joins(bills):
+def with_list_joins(bills: QuerySet[Bill]) -> QuerySet[Bill]:
     """Bills with only what a list row shows beyond the bill and its hospital: the patient and the claim.
 
     For pages that read a page of rows in one query (hms.pages.queue_page) and give each bill its hospital from
@@ -158,7 +189,7 @@ def with_list_joins(bills):
     return bills.select_related(None).select_related("patient", "claim")
 
 
-def claims_to_adjudicate(*, user):
+def claims_to_adjudicate(*, user: AnyUser) -> QuerySet[Claim]:
     """Claims waiting for the insurer's decision (submitted or in review), oldest first; the pages filter one
     status at a time (each a range of the (status, created_at) index).
 

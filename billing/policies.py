@@ -11,21 +11,27 @@ their InsurerAccount: they see and decide only claims whose policy is with that 
 without a payer link decides nothing.
 """
 
+from __future__ import annotations
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
 from billing.choices import BillStatus
+from billing.models import Bill, Claim
+from hms.typing import AnyUser
+from patients.models import InsurancePolicy
 from patients.selectors import insurer_payer, is_insurer
 
 # What a patient never sees of their bills: a draft's lines and totals may still change.
 HIDDEN_FROM_PATIENTS = (BillStatus.DRAFT,)
 
 
-def bills_seen_by_patient(bills, *, user):
+def bills_seen_by_patient(bills: QuerySet[Bill], *, user: AnyUser) -> QuerySet[Bill]:
     """The bills a portal patient sees: their own, issued (not draft)."""
     return bills.filter(patient__user=user).exclude(status__in=HIDDEN_FROM_PATIENTS)
 
 
-def claim_payer_scope(user):
+def claim_payer_scope(user: AnyUser | None) -> tuple[bool, int | None]:
     """(scoped, payer_id): scoped is True for insurer users, whose claims are those of payer_id (None: no payer)."""
     if user is None or not is_insurer(user):
         return False, None
@@ -33,7 +39,9 @@ def claim_payer_scope(user):
     return True, payer.pk if payer else None
 
 
-def require_claim_access(*, acting_user, claim=None, policy=None):
+def require_claim_access(
+    *, acting_user: AnyUser | None, claim: Claim | None = None, policy: InsurancePolicy | None = None
+) -> None:
     """Refuse (PermissionDenied) an insurer acting on a claim (or policy) of another payer, or without a payer."""
     scoped, payer_id = claim_payer_scope(acting_user)
     if not scoped:

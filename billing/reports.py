@@ -25,6 +25,31 @@ def _scope(qs, hospital, prefix=""):
     return qs.order_by()
 
 
+def revenue_periods():
+    """The figures of ``revenue``'s period section, to fill in per (period, hospital code): bills ``count``,
+    ``billed``, ``outstanding`` and money ``collected`` (scripts/bench_sql.py fills the same from raw SQL)."""
+    return defaultdict(lambda: {"count": 0, "billed": Decimal(0), "outstanding": Decimal(0), "collected": Decimal(0)})
+
+
+def revenue_period_rows(per_period):
+    """The period section's rows from ``revenue_periods`` figures: billed, collected and outstanding per period
+    and hospital, in period then hospital order."""
+    rows = []
+    for (day, code), entry in sorted(per_period.items()):
+        rows.append(
+            {
+                "section": "billed",
+                "period": day,
+                "hospital": code,
+                "count": entry["count"],
+                "amount": money(entry["billed"]),
+            }
+        )
+        rows.append({"section": "collected", "period": day, "hospital": code, "amount": money(entry["collected"])})
+        rows.append({"section": "outstanding", "period": day, "hospital": code, "amount": money(entry["outstanding"])})
+    return rows
+
+
 def revenue(*, date_from, date_to, hospital=None, department=None, period="month"):
     """Revenue of the issued (not void) bills.
 
@@ -43,9 +68,7 @@ def revenue(*, date_from, date_to, hospital=None, department=None, period="month
     start, end = day_bounds(date_from, date_to, tz)
     bills = _scope(Bill.objects.filter(status__in=ISSUED_STATUSES), hospital)
     in_range = bills.filter(issued_at__gte=start, issued_at__lt=end)
-    per_period = defaultdict(
-        lambda: {"count": 0, "billed": Decimal(0), "outstanding": Decimal(0), "collected": Decimal(0)}
-    )
+    per_period = revenue_periods()
     for row in (
         in_range.annotate(p=trunc(period, "issued_at", tz))
         .values("p", "hospital__code")
@@ -62,19 +85,7 @@ def revenue(*, date_from, date_to, hospital=None, department=None, period="month
             .annotate(amount=Sum("amount"))
         ):
             per_period[(as_date(row["p"]), row["bill__hospital__code"])]["collected"] += sign * row["amount"]
-    rows = []
-    for (day, code), entry in sorted(per_period.items()):
-        rows.append(
-            {
-                "section": "billed",
-                "period": day,
-                "hospital": code,
-                "count": entry["count"],
-                "amount": money(entry["billed"]),
-            }
-        )
-        rows.append({"section": "collected", "period": day, "hospital": code, "amount": money(entry["collected"])})
-        rows.append({"section": "outstanding", "period": day, "hospital": code, "amount": money(entry["outstanding"])})
+    rows = revenue_period_rows(per_period)
 
     rows += ar_aging(bills=bills, date_to=date_to, tz=tz)
 

@@ -1,14 +1,21 @@
 """Reads of billing data, scoped to what the user may see, and the claim document for insurers."""
 
-from django.db.models import Prefetch
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
 
 from billing.filters import BillFilterSet
 from billing.models import Bill, BillLine, Claim, Payment, PriceListEntry, Refund
 from billing.policies import bills_seen_by_patient, claim_payer_scope
+from hms.typing import AnyUser
 from patients.selectors import is_portal_patient
 
 
-def bill_queryset_for(user):
+def bill_queryset_for(user: AnyUser) -> QuerySet[Bill]:
     """Bills the user may see: all for billing staff; a portal patient's own issued (not draft) bills
     (billing.policies.bills_seen_by_patient). Every read of bills starts here."""
     qs = Bill.objects.select_related("patient", "hospital", "claim", "appointment__doctor__user")
@@ -19,7 +26,7 @@ def bill_queryset_for(user):
     return qs
 
 
-def bill_list(*, user, filters=None):
+def bill_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) -> QuerySet[Bill]:
     """The bills the user may see, filtered (BillFilterSet keys), newest first. Totals are stored: no aggregation."""
     qs = bill_queryset_for(user)
     if filters:
@@ -27,7 +34,7 @@ def bill_list(*, user, filters=None):
     return qs.order_by("-created_at", "-id")
 
 
-def bill_detail_queryset_for(user):
+def bill_detail_queryset_for(user: AnyUser) -> QuerySet[Bill]:
     """bill_queryset_for plus the lines, payments, refunds and claim needed to show one bill."""
     return (
         bill_queryset_for(user)
@@ -40,20 +47,20 @@ def bill_detail_queryset_for(user):
     )
 
 
-def bill_get_for(user, pk):
+def bill_get_for(user: AnyUser, pk: int) -> Bill:
     """One bill with everything to show it, or Bill.DoesNotExist when outside the user's reach."""
     return bill_detail_queryset_for(user).get(pk=pk)
 
 
-def payment_list(*, bill):
+def payment_list(*, bill: Bill) -> QuerySet[Payment]:
     return bill.payments.select_related("received_by").order_by("received_at", "id")
 
 
-def refund_list(*, bill):
+def refund_list(*, bill: Bill) -> QuerySet[Refund]:
     return bill.refunds.select_related("refunded_by", "payment").order_by("refunded_at", "id")
 
 
-def claim_queryset_for(user):
+def claim_queryset_for(user: AnyUser) -> QuerySet[Claim]:
     """Claims for billing staff (all) and insurers (those of the payer they work for; none without one)."""
     qs = Claim.objects.select_related("bill__patient", "bill__hospital", "policy__payer")
     if not user.is_authenticated or not user.has_perm("billing.view_claim") or is_portal_patient(user):
@@ -64,18 +71,18 @@ def claim_queryset_for(user):
     return qs
 
 
-def price_list_queryset_for(user):
+def price_list_queryset_for(user: AnyUser) -> QuerySet[PriceListEntry]:
     qs = PriceListEntry.objects.select_related("hospital")
     if not user.is_authenticated or not user.has_perm("billing.view_pricelistentry"):
         return qs.none()
     return qs
 
 
-def _money(value):
+def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def claim_document(claim, *, user):
+def claim_document(claim: Claim, *, user: AnyUser | None) -> dict[str, Any]:
     """What an insurer needs to decide a claim, as a plain dict (JSON through the API, printed by the pages).
 
     For an insurer user it holds the minimum necessary to adjudicate: member (policy) number, the patient's

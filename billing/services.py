@@ -6,7 +6,12 @@ After every change ``bill_recalculate`` rewrites the bill's stored totals and st
 Refusals: ``ValidationError`` (bad input, HTTP 400) or ``Conflict`` (the state forbids it, HTTP 409).
 """
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -27,6 +32,10 @@ from billing.policies import require_claim_access
 from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
 from hms.sequences import next_value
+from hms.typing import User
+from patients.models import InsurancePolicy, Patient
+from scheduling.models import Appointment
+from staff.models import Hospital
 
 # The code of a doctor's consultation on the bill (CPT 99213: office visit, established patient).
 CONSULTATION_CODE = "99213"
@@ -40,11 +49,11 @@ PRICE_LIST_FIXED = dict.fromkeys(
 # --- helpers ----------------------------------------------------------------------------------------------------
 
 
-def _lock_bill(bill):
+def _lock_bill(bill: Bill) -> Bill:
     return Bill.objects.select_for_update().get(pk=bill.pk)
 
 
-def _money(value, *, field="amount"):
+def _money(value: object, *, field: str = "amount") -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
@@ -56,11 +65,18 @@ def _money(value, *, field="amount"):
     return cents(amount)
 
 
-def _local_date(moment, hospital):
+def _local_date(moment: datetime.datetime, hospital: Hospital) -> datetime.date:
     return moment.astimezone(hospital.tzinfo).date()
 
 
-def _new_bill(*, patient, hospital, appointment=None, service_date, acting_user):
+def _new_bill(
+    *,
+    patient: Patient,
+    hospital: Hospital,
+    appointment: Appointment | None = None,
+    service_date: datetime.date,
+    acting_user: User | None,
+) -> Bill:
     year = _local_date(timezone.now(), hospital).year
     number = f"{hospital.code}-{year}-{next_value(f'billing.bill.{hospital.code}.{year}'):06d}"
     bill = Bill(
@@ -74,7 +90,7 @@ def _new_bill(*, patient, hospital, appointment=None, service_date, acting_user)
     return audited_save(bill, acting_user=acting_user, validate=False)
 
 
-def price_lookup(*, hospital, kind, code):
+def price_lookup(*, hospital: Hospital, kind: str, code: str) -> tuple[Decimal, str] | None:
     """(unit_price, description) from the hospital's active price list, then the chain's catalog; or None."""
     entry = PriceListEntry.objects.filter(hospital=hospital, kind=kind, code=code, active=True).first()
     if entry:
@@ -97,7 +113,18 @@ def price_lookup(*, hospital, kind, code):
     return None
 
 
-def _add_line(*, bill, kind, code, description, quantity, unit_price, source="", reason="", acting_user):
+def _add_line(
+    *,
+    bill: Bill,
+    kind: str,
+    code: str,
+    description: str,
+    quantity: int,
+    unit_price: Decimal,
+    source: str = "",
+    reason: str = "",
+    acting_user: User | None,
+) -> BillLine:
     line = BillLine(
         bill=bill,
         kind=kind,
@@ -112,7 +139,7 @@ def _add_line(*, bill, kind, code, description, quantity, unit_price, source="",
     return audited_save(line, acting_user=acting_user)
 
 
-def _primary_policy(bill):
+def _primary_policy(bill: Bill) -> InsurancePolicy | None:
     from patients.models import InsurancePolicy
 
     return (
@@ -123,7 +150,7 @@ def _primary_policy(bill):
     )
 
 
-def insurance_estimate(*, total, policy):
+def insurance_estimate(*, total: Decimal, policy: InsurancePolicy | None) -> Decimal:
     """The insurer's share by the policy: (total - copay) x coverage %, floored at 0, in cents."""
     if policy is None or total <= 0:
         return ZERO
@@ -135,7 +162,7 @@ def insurance_estimate(*, total, policy):
 
 
 @transaction.atomic
-def bill_recalculate(*, bill, acting_user):
+def bill_recalculate(*, bill: Bill, acting_user: User | None) -> Bill:
     """Rewrite the bill's stored totals and payment status from its lines, payments, refunds and claim.
 
     The one place totals are computed (definitions in ``Bill``'s docstring). Saves (and writes a
@@ -177,7 +204,7 @@ def bill_recalculate(*, bill, acting_user):
     return bill
 
 
-def _visit_charges(appointment):
+def _visit_charges(appointment: Appointment) -> list[tuple[str, str, str, int, Decimal, str]]:
     """[(kind, code, description, quantity, unit_price, source)] of a completed visit."""
     hospital = appointment.hospital
     doctor = appointment.doctor
@@ -212,14 +239,14 @@ def _visit_charges(appointment):
     return charges
 
 
-def _has_record(appointment):
+def _has_record(appointment: Appointment) -> bool:
     from clinical.models import MedicalRecord
 
     return MedicalRecord.objects.filter(appointment_id=appointment.pk).exists()
 
 
 @transaction.atomic
-def bill_create_for_appointment(*, appointment, acting_user):
+def bill_create_for_appointment(*, appointment: Appointment, acting_user: User | None) -> Bill:
     """The draft bill of a completed visit: consultation, procedures and lab tests, priced by the hospital.
 
     Exactly one bill per appointment (a one-to-one link in the database): running it again, or two
@@ -261,17 +288,17 @@ def bill_create_for_appointment(*, appointment, acting_user):
 @transaction.atomic
 def bill_add_charge(
     *,
-    patient,
-    hospital,
-    kind,
-    code,
-    description,
-    quantity,
-    unit_price=None,
-    appointment=None,
-    source="",
-    acting_user,
-):
+    patient: Patient,
+    hospital: Hospital,
+    kind: str,
+    code: str,
+    description: str,
+    quantity: int | str,
+    unit_price: Decimal | str | None = None,
+    appointment: Appointment | None = None,
+    source: str = "",
+    acting_user: User | None,
+) -> BillLine:
     """Add a charge (e.g. a dispensed medication) and return the new BillLine.
 
     It goes on the appointment's bill while that is a draft; otherwise on the patient's open draft
@@ -335,7 +362,9 @@ def bill_add_charge(
 
 
 @transaction.atomic
-def bill_add_adjustment(*, bill, amount, reason, acting_user, code="ADJ", description=""):
+def bill_add_adjustment(
+    *, bill: Bill, amount: Decimal | str, reason: str, acting_user: User, code: str = "ADJ", description: str = ""
+) -> BillLine:
     """A correction line (negative: a discount or write-off; positive: a missed charge), with a reason.
 
     Allowed on draft and issued bills, never on void ones; the total may not drop below zero or
@@ -369,7 +398,7 @@ def bill_add_adjustment(*, bill, amount, reason, acting_user, code="ADJ", descri
 
 
 @transaction.atomic
-def bill_issue(*, bill, acting_user):
+def bill_issue(*, bill: Bill, acting_user: User) -> Bill:
     """Draft -> issued: the lines are frozen from now on."""
     bill = _lock_bill(bill)
     if bill.status != BillStatus.DRAFT:
@@ -386,7 +415,7 @@ def bill_issue(*, bill, acting_user):
 
 
 @transaction.atomic
-def bill_void(*, bill, reason, acting_user):
+def bill_void(*, bill: Bill, reason: str, acting_user: User) -> Bill:
     """Void a bill (it stays, with the reason). Refused while money is on it: refund first."""
     bill = _lock_bill(bill)
     if not (reason or "").strip():
@@ -417,7 +446,7 @@ def bill_void(*, bill, reason, acting_user):
 # --- payments and refunds ---------------------------------------------------------------------------------------
 
 
-def _check_open_for_money(bill):
+def _check_open_for_money(bill: Bill) -> None:
     if bill.status == BillStatus.DRAFT:
         raise Conflict("This bill is still a draft; issue it before taking payments.")
     if bill.is_void:
@@ -425,7 +454,16 @@ def _check_open_for_money(bill):
 
 
 @transaction.atomic
-def payment_record(*, bill, amount, method, acting_user, reference="", received_at=None, idempotency_key=None):
+def payment_record(
+    *,
+    bill: Bill,
+    amount: Decimal | str,
+    method: str,
+    acting_user: User,
+    reference: str = "",
+    received_at: datetime.datetime | None = None,
+    idempotency_key: str | None = None,
+) -> Payment:
     """Record a (partial) payment; returns the Payment.
 
     Refused: zero or negative amounts, more than the balance (400); draft or void bills (409).
@@ -478,13 +516,20 @@ def payment_record(*, bill, amount, method, acting_user, reference="", received_
     return payment
 
 
-def _payment_with_key(bill, acting_user, key):
+def _payment_with_key(bill: Bill, acting_user: User | None, key: str) -> Payment | None:
     """The payment this user recorded on this bill under this idempotency key, if any."""
     user_id = getattr(acting_user, "pk", None)
     return Payment.objects.filter(bill=bill, received_by_id=user_id, idempotency_key=key).first()
 
 
-def _replayed(payment, *, amount, method, reference, received_at):
+def _replayed(
+    payment: Payment,
+    *,
+    amount: Decimal | str,
+    method: str,
+    reference: str,
+    received_at: datetime.datetime | None,
+) -> Payment:
     try:
         same = _money(amount) == payment.amount and method == payment.method
     except ValidationError:
@@ -502,7 +547,15 @@ def _replayed(payment, *, amount, method, reference, received_at):
 
 
 @transaction.atomic
-def refund_record(*, bill, amount, reason, acting_user, payment=None, refunded_at=None):
+def refund_record(
+    *,
+    bill: Bill,
+    amount: Decimal | str,
+    reason: str,
+    acting_user: User,
+    payment: Payment | None = None,
+    refunded_at: datetime.datetime | None = None,
+) -> Refund:
     """Give money back (its own record, with a reason); never more than was paid (net of earlier refunds)."""
     bill = _lock_bill(bill)
     amount = _money(amount)
@@ -539,7 +592,7 @@ def refund_record(*, bill, amount, reason, acting_user, payment=None, refunded_a
 # --- insurance claims -------------------------------------------------------------------------------------------
 
 
-def _lock_claim(claim, acting_user):
+def _lock_claim(claim: Claim, acting_user: User) -> tuple[Claim, Bill]:
     """Lock the bill first, then the claim (the order every billing service takes); then check that the
     acting user may act on it (an insurer only on their own payer's claims, billing.policies)."""
     bill = _lock_bill(Bill(pk=claim.bill_id))
@@ -548,13 +601,13 @@ def _lock_claim(claim, acting_user):
     return claim, bill
 
 
-def _require_status(claim, allowed, action):
+def _require_status(claim: Claim, allowed: Collection[str], action: str) -> None:
     if claim.status not in allowed:
         raise Conflict(f"A {claim.get_status_display().lower()} claim cannot be {action}.")
 
 
 @transaction.atomic
-def claim_create(*, bill, acting_user, policy=None):
+def claim_create(*, bill: Bill, acting_user: User, policy: InsurancePolicy | None = None) -> Claim:
     """A draft claim for an issued bill against the patient's policy (the bill's primary policy by default)."""
     bill = _lock_bill(bill)
     if bill.status == BillStatus.DRAFT:
@@ -578,7 +631,7 @@ def claim_create(*, bill, acting_user, policy=None):
 
 
 @transaction.atomic
-def claim_submit(*, claim, acting_user):
+def claim_submit(*, claim: Claim, acting_user: User) -> Claim:
     """Draft -> submitted: the claimed amount is the policy's share of the bill as it stands."""
     claim, bill = _lock_claim(claim, acting_user)
     _require_status(claim, (ClaimStatus.DRAFT,), "submitted")
@@ -587,7 +640,7 @@ def claim_submit(*, claim, acting_user):
     return _submit(claim, bill, acting_user=acting_user)
 
 
-def _submit(claim, bill, *, acting_user):
+def _submit(claim: Claim, bill: Bill, *, acting_user: User) -> Claim:
     claimed = insurance_estimate(total=bill.total, policy=claim.policy)
     if claimed <= 0:
         raise Conflict("The policy covers nothing of this bill (copay or coverage); there is nothing to claim.")
@@ -604,7 +657,7 @@ def _submit(claim, bill, *, acting_user):
 
 
 @transaction.atomic
-def claim_start_review(*, claim, acting_user):
+def claim_start_review(*, claim: Claim, acting_user: User) -> Claim:
     claim, bill = _lock_claim(claim, acting_user)
     _require_status(claim, (ClaimStatus.SUBMITTED,), "taken into review")
     claim.status = ClaimStatus.IN_REVIEW
@@ -614,7 +667,14 @@ def claim_start_review(*, claim, acting_user):
 
 
 @transaction.atomic
-def claim_adjudicate(*, claim, decision, acting_user, approved_amount=None, reason=""):
+def claim_adjudicate(
+    *,
+    claim: Claim,
+    decision: str,
+    acting_user: User,
+    approved_amount: Decimal | str | None = None,
+    reason: str = "",
+) -> Claim:
     """The insurer's decision. approved: the claimed amount (or the one given, not more); partially
     approved: an amount above zero and below the claimed one; denied: zero. Partial approvals and
     denials need a reason. The bill's insurance_covered, patient_due and balance follow.
@@ -658,7 +718,7 @@ def claim_adjudicate(*, claim, decision, acting_user, approved_amount=None, reas
 
 
 @transaction.atomic
-def claim_mark_paid(*, claim, acting_user, reference=""):
+def claim_mark_paid(*, claim: Claim, acting_user: User, reference: str = "") -> Claim:
     """The insurer paid the approved amount: record it as an ``insurance`` payment on the bill."""
     claim, bill = _lock_claim(claim, acting_user)
     _require_status(claim, (ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED), "marked paid")
@@ -679,7 +739,7 @@ def claim_mark_paid(*, claim, acting_user, reference=""):
 
 
 @transaction.atomic
-def claim_resubmit(*, claim, note, acting_user):
+def claim_resubmit(*, claim: Claim, note: str, acting_user: User) -> Claim:
     """Denied -> submitted again, with a note on what changed."""
     claim, bill = _lock_claim(claim, acting_user)
     _require_status(claim, (ClaimStatus.DENIED,), "resubmitted")
@@ -695,7 +755,16 @@ def claim_resubmit(*, claim, note, acting_user):
 
 
 @transaction.atomic
-def price_list_entry_create(*, acting_user, hospital, kind, code, description, unit_price, active=True):
+def price_list_entry_create(
+    *,
+    acting_user: User,
+    hospital: Hospital,
+    kind: str,
+    code: str,
+    description: str,
+    unit_price: Decimal | str,
+    active: bool = True,
+) -> PriceListEntry:
     entry = PriceListEntry(
         hospital=hospital,
         kind=kind,
@@ -708,7 +777,7 @@ def price_list_entry_create(*, acting_user, hospital, kind, code, description, u
 
 
 @transaction.atomic
-def price_list_entry_update(*, entry, acting_user, **data):
+def price_list_entry_update(*, entry: PriceListEntry, acting_user: User, **data: Any) -> PriceListEntry:
     entry = PriceListEntry.objects.select_for_update().get(pk=entry.pk)
     if "unit_price" in data:
         data["unit_price"] = _money(data["unit_price"], field="unit_price")

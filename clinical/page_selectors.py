@@ -3,7 +3,12 @@
 The timeline itself is clinical.selectors.patient_history (the same one the API serves).
 """
 
-from django.db.models import Exists, OuterRef, Prefetch
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from catalog.models import Item, ItemKind
@@ -21,20 +26,23 @@ from clinical.models import (
     Vitals,
 )
 from clinical.selectors import lab_order_queryset_for, vitals_queryset_for
-from patients.models import Allergy
+from hms.typing import AnyUser
+from patients.models import Allergy, Patient
 from scheduling.choices import AppointmentStatus
+from scheduling.models import Appointment
 from scheduling.page_selectors import local_day_bounds
 from scheduling.selectors import appointment_queryset_for
+from staff.models import Department, Hospital
 
 PENDING_LAB_STATUSES = (LabOrderStatus.ORDERED, LabOrderStatus.COLLECTED)
 
 
-def visit_appointment(*, user, pk):
+def visit_appointment(*, user: AnyUser, pk: int) -> Appointment:
     """The appointment of a visit page, or 404 when the user may not see it."""
     return get_object_or_404(appointment_queryset_for(user), pk=pk)
 
 
-def visit_record(appointment):
+def visit_record(appointment: Appointment) -> MedicalRecord | None:
     """The appointment's medical record with everything the visit page lists, or None (a fixed number of queries).
 
     ``record.active_diagnoses`` are the diagnoses that count; ``record.removed_diagnoses`` those removed before
@@ -61,36 +69,36 @@ def visit_record(appointment):
     return record
 
 
-def visit_diagnosis(*, record, pk):
+def visit_diagnosis(*, record: MedicalRecord, pk: int) -> Diagnosis:
     """A diagnosis of the record, removed ones included (removing one twice is refused by the service), or 404."""
     return get_object_or_404(Diagnosis.all_objects.filter(record=record), pk=pk)
 
 
-def visit_prescription(*, record, pk):
+def visit_prescription(*, record: MedicalRecord, pk: int) -> Prescription:
     return get_object_or_404(Prescription.objects.filter(record=record).select_related("medication"), pk=pk)
 
 
-def visit_vitals(*, user, appointment):
+def visit_vitals(*, user: AnyUser, appointment: Appointment) -> list[Vitals]:
     return list(vitals_queryset_for(user).filter(appointment=appointment))
 
 
-def active_allergies(patient):
+def active_allergies(patient: Patient) -> list[Allergy]:
     return list(Allergy.objects.filter(patient=patient, is_active=True).order_by("substance"))
 
 
-def procedure_choices():
+def procedure_choices() -> QuerySet[ProcedureCatalog]:
     return ProcedureCatalog.objects.filter(is_active=True).order_by("code")
 
 
-def lab_test_choices():
+def lab_test_choices() -> QuerySet[LabTest]:
     return LabTest.objects.filter(is_active=True).order_by("name")
 
 
-def medication_choices():
+def medication_choices() -> QuerySet[Item]:
     return Item.objects.filter(kind=ItemKind.MEDICATION, is_active=True).order_by("name", "strength", "code")
 
 
-def lab_worklist(*, user, status=None):
+def lab_worklist(*, user: AnyUser, status: str | None = None) -> QuerySet[LabOrder]:
     """Lab orders of a status (default: pending, i.e. ordered or collected), oldest first; resulted ones newest
     first. Patient, doctor, test and result are joined: one query per page whatever its size."""
     qs = lab_order_queryset_for(user).select_related(
@@ -102,15 +110,15 @@ def lab_worklist(*, user, status=None):
     return qs.filter(status__in=statuses).order_by("ordered_at", "id")
 
 
-def lab_order_for_work(*, user, pk):
+def lab_order_for_work(*, user: AnyUser, pk: int) -> LabOrder:
     return get_object_or_404(lab_worklist(user=user, status=LabOrderStatus.COLLECTED), pk=pk)
 
 
-def lab_order_is_resulted(*, user, pk):
+def lab_order_is_resulted(*, user: AnyUser, pk: int) -> bool:
     return lab_worklist(user=user, status=LabOrderStatus.RESULTED).filter(pk=pk).exists()
 
 
-def lab_order_for_correction(*, user, pk):
+def lab_order_for_correction(*, user: AnyUser, pk: int) -> LabOrder:
     """A resulted order the user may see, with its result and who entered and corrected it, or 404."""
     qs = lab_worklist(user=user, status=LabOrderStatus.RESULTED).select_related(
         "test", "record__patient", "result__resulted_by", "result__corrected_by"
@@ -121,7 +129,9 @@ def lab_order_for_correction(*, user, pk):
 # --- nurses: the vitals queue -----------------------------------------------------------------------------------
 
 
-def vitals_queue(*, user, hospital, departments, day):
+def vitals_queue(
+    *, user: AnyUser, hospital: Hospital, departments: Sequence[Department], day: datetime.date
+) -> QuerySet[Appointment]:
     """The nurse's queue: appointments of ``hospital`` checked in on the local ``day`` (today) whose patient has
     no vitals yet, neither taken at this visit nor recorded that day, in arrival order (check-in time).
 
@@ -152,7 +162,7 @@ def vitals_queue(*, user, hospital, departments, day):
     )
 
 
-def result_for_call(*, user):
+def result_for_call(*, user: AnyUser) -> QuerySet[LabResult]:
     """Critical results the lab phones through, with what the call page shows (patient, test, ordering doctor)."""
     return (
         LabResult.objects.filter(flag=LabResultFlag.CRITICAL)

@@ -5,14 +5,17 @@ RolePermission). A portal patient sees only their own rows, and only those of si
 drafts stay with the doctor until signed.
 """
 
+from __future__ import annotations
+
 import contextlib
 import json
-from datetime import UTC, datetime, time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import models
-from django.db.models import Count, F, Max, Prefetch, Q, Value
+from django.db.models import Count, Expression, F, Max, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 
@@ -32,11 +35,14 @@ from clinical.models import (
 )
 from hms.db import union_rows
 from hms.pagination import Key
+from hms.typing import AnyUser, ModelT
+from patients.models import Patient
 from patients.selectors import is_portal_patient
 from staff.choices import StaffRole
+from staff.models import StaffMember
 
 
-def _scoped(qs, user, *, patient_path, record_path):
+def _scoped(qs: QuerySet[ModelT], user: AnyUser, *, patient_path: str, record_path: str | None) -> QuerySet[ModelT]:
     if not user.is_authenticated:
         return qs.none()
     if is_portal_patient(user):
@@ -46,7 +52,7 @@ def _scoped(qs, user, *, patient_path, record_path):
     return qs
 
 
-def record_queryset_for(user):
+def record_queryset_for(user: AnyUser) -> QuerySet[MedicalRecord]:
     qs = MedicalRecord.objects.select_related(
         "patient", "doctor__user", "appointment", "signed_by", "amended_by"
     ).prefetch_related(
@@ -56,27 +62,27 @@ def record_queryset_for(user):
     return _scoped(qs, user, patient_path="patient", record_path="")
 
 
-def diagnosis_queryset_for(user):
+def diagnosis_queryset_for(user: AnyUser) -> QuerySet[Diagnosis]:
     qs = Diagnosis.objects.select_related("record__patient", "record__doctor__user").order_by("-added_at", "-id")
     return _scoped(qs, user, patient_path="record__patient", record_path="record__")
 
 
-def procedure_queryset_for(user):
+def procedure_queryset_for(user: AnyUser) -> QuerySet[Procedure]:
     qs = Procedure.objects.select_related("record__patient", "record__doctor__user").order_by("-added_at", "-id")
     return _scoped(qs, user, patient_path="record__patient", record_path="record__")
 
 
-def prescription_queryset_for(user):
+def prescription_queryset_for(user: AnyUser) -> QuerySet[Prescription]:
     qs = Prescription.objects.select_related("record__patient", "record__doctor__user", "medication")
     return _scoped(qs, user, patient_path="record__patient", record_path="record__")
 
 
-def lab_order_queryset_for(user):
+def lab_order_queryset_for(user: AnyUser) -> QuerySet[LabOrder]:
     qs = LabOrder.objects.select_related("record__patient", "test", "result__corrected_by")
     return _scoped(qs, user, patient_path="record__patient", record_path="record__")
 
 
-def vitals_queryset_for(user):
+def vitals_queryset_for(user: AnyUser) -> QuerySet[Vitals]:
     qs = Vitals.objects.select_related("patient", "recorded_by")
     return _scoped(qs, user, patient_path="patient", record_path=None)
 
@@ -86,14 +92,14 @@ def vitals_queryset_for(user):
 HISTORY_KINDS = tuple(kind.name for kind in timeline.KINDS)  # rank: the index
 
 
-def _day_bounds(date_from, date_to):
+def _day_bounds(date_from: date | None, date_to: date | None) -> tuple[datetime | None, datetime | None]:
     tz = timezone.get_current_timezone()
     start = datetime.combine(date_from, time.min, tzinfo=tz) if date_from else None
     end = datetime.combine(date_to, time.max, tzinfo=tz) if date_to else None
     return start, end
 
 
-def _in_range(qs, field, start, end):
+def _in_range(qs: QuerySet[ModelT], field: str, start: datetime | None, end: datetime | None) -> QuerySet[ModelT]:
     if start:
         qs = qs.filter(**{f"{field}__gte": start})
     if end:
@@ -109,12 +115,12 @@ HISTORY_KEYS = [
 ]
 
 
-def history_position(event):
+def history_position(event: timeline.HistoryEvent) -> tuple[datetime, int, int]:
     """The keyset position of a timeline event: (time, kind's rank, id); the timeline runs newest first."""
     return (event.at, HISTORY_KINDS.index(event.kind), event.id)
 
 
-def _kind_after(field, rank, position, backwards):
+def _kind_after(field: str, rank: int, position: tuple[datetime, int, int], backwards: bool) -> Q:
     """Rows of the kind of ``rank`` that come after ``position`` in the timeline (before it, ``backwards``).
 
     The timeline is ordered by (time, rank, id) descending; within one kind the rank is fixed, so
@@ -129,13 +135,13 @@ def _kind_after(field, rank, position, backwards):
     return Q(**{step: at}) | Q(**{field: at}) if ahead else Q(**{step: at})
 
 
-def _related_model(model, path):
+def _related_model(model: type[models.Model], path: str) -> type[models.Model]:
     for name in path.split("__"):
         model = model._meta.get_field(name).related_model
     return model
 
 
-def _row_as_json(model, columns):
+def _row_as_json(model: type[models.Model], columns: Mapping[str, Iterable[str] | None]) -> Expression:
     """JSON_OBJECT of the columns of a row and of the related rows it needs, each value as text
     (exact decimals and microseconds); _row_from_json builds the model instances back."""
     values = {}
@@ -151,7 +157,7 @@ def _row_as_json(model, columns):
     return Cast(JSONObject(**values), models.TextField())
 
 
-def _instance(model, data, prefix):
+def _instance(model: type[ModelT], data: Mapping[str, Any], prefix: str) -> ModelT | None:
     if data.get(f"{prefix}id") is None:
         return None
     values = {}
@@ -168,7 +174,7 @@ def _instance(model, data, prefix):
     return instance
 
 
-def _row_from_json(model, columns, data):
+def _row_from_json(model: type[ModelT], columns: Mapping[str, Iterable[str] | None], data: Mapping[str, Any]) -> ModelT:
     """The row of _row_as_json as a model instance with its related rows attached (read only)."""
     row = _instance(model, data, "")
     built = {"": row}
@@ -183,8 +189,17 @@ def _row_from_json(model, columns, data):
     return row
 
 
-def patient_history_page(*, user, patient, size, kinds=None, date_from=None, date_to=None, position=None,
-                         backwards=False):  # fmt: skip
+def patient_history_page(
+    *,
+    user: AnyUser,
+    patient: Patient,
+    size: int,
+    kinds: Iterable[str] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    position: tuple[datetime, int, int] | None = None,
+    backwards: bool = False,
+) -> tuple[list[timeline.HistoryEvent], bool]:
     """One page of the patient's clinical timeline, newest first: visits (records), diagnoses,
     prescriptions, lab results and vitals, each kind only for roles the role table lets view it.
 
@@ -230,7 +245,14 @@ def patient_history_page(*, user, patient, size, kinds=None, date_from=None, dat
     return events, more
 
 
-def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
+def patient_history(
+    *,
+    user: AnyUser,
+    patient: Patient,
+    kinds: Iterable[str] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[timeline.HistoryEvent]:
     """The patient's whole timeline, newest first (for exports and tests; pages use patient_history_page)."""
     portal = is_portal_patient(user)
     start, end = _day_bounds(date_from, date_to)
@@ -250,19 +272,19 @@ INBOX_ORDERING = ["-flag_priority", "-resulted_at", "-id"]
 TO_CALL_ORDERING = ["resulted_at", "id"]
 
 
-def _inbox_rows(qs):
+def _inbox_rows(qs: QuerySet[LabResult]) -> QuerySet[LabResult]:
     return qs.select_related(
         "order__test", "order__record__patient", "acknowledged_by", "corrected_by", "last_call__called_by"
     )
 
 
-def inbox_doctor(user):
+def inbox_doctor(user: AnyUser | None) -> StaffMember | None:
     """The user's own doctor profile (the owner of a results inbox), or None."""
     profile = getattr(user, "staff_profile", None) if user and user.is_authenticated else None
     return profile if profile is not None and profile.role == StaffRole.DOCTOR and user.is_active else None
 
 
-def results_inbox(*, user, acknowledged=None, flag=None):
+def results_inbox(*, user: AnyUser, acknowledged: bool | None = None, flag: str | None = None) -> QuerySet[LabResult]:
     """The results of the tests the user (a doctor) ordered, critical first, then abnormal, then normal, newest
     first within each; only the unacknowledged (``acknowledged=False``) or acknowledged ones when asked.
 
@@ -279,7 +301,7 @@ def results_inbox(*, user, acknowledged=None, flag=None):
     return _inbox_rows(qs).order_by(*INBOX_ORDERING)
 
 
-def results_to_call(*, user):
+def results_to_call(*, user: AnyUser) -> QuerySet[LabResult]:
     """Critical results nobody has phoned through yet (for their current value), oldest first: the lab's queue.
     Reads labresult_to_call_idx (flag_priority, last_call, resulted_at)."""
     if not user.is_authenticated or is_portal_patient(user):
@@ -288,7 +310,7 @@ def results_to_call(*, user):
     return _inbox_rows(qs.select_related("order__record__doctor__user")).order_by(*TO_CALL_ORDERING)
 
 
-def critical_result_call_queryset_for(user):
+def critical_result_call_queryset_for(user: AnyUser) -> QuerySet[CriticalResultCall]:
     """Calls of critical results, newest first (staff roles that may view them; never a portal patient)."""
     if not user.is_authenticated or is_portal_patient(user):
         return CriticalResultCall.objects.none()
@@ -310,7 +332,9 @@ UNSIGNED_SHOWN = 10
 _PRIORITY_NAMES = {2: "critical", 1: "abnormal", 0: "normal"}
 
 
-def doctor_start_page_work(*, doctor, critical_limit=CRITICAL_SHOWN, unsigned_limit=UNSIGNED_SHOWN):
+def doctor_start_page_work(
+    *, doctor: StaffMember, critical_limit: int = CRITICAL_SHOWN, unsigned_limit: int = UNSIGNED_SHOWN
+) -> StartPageWork:
     """The doctor's unacknowledged results counted by urgency, the critical ones listed, and the oldest unsigned
     records, in one query (a UNION ALL of three index reads): the start page stays within its query budget.
 
@@ -319,7 +343,7 @@ def doctor_start_page_work(*, doctor, critical_limit=CRITICAL_SHOWN, unsigned_li
     - unsigned: records of the doctor with signed_at NULL, oldest first (mrec_doctor_unsigned_idx)."""
     text = models.TextField()
 
-    def as_text(expression):  # the branches' text in the connection's collation, as a UNION needs
+    def as_text(expression: Any) -> Cast:  # the branches' text in the connection's collation, as a UNION needs
         return Cast(expression, text)
 
     unacknowledged = LabResult.objects.filter(doctor_id=doctor.pk, acknowledged=False).order_by()
@@ -393,7 +417,7 @@ def doctor_start_page_work(*, doctor, critical_limit=CRITICAL_SHOWN, unsigned_li
     return StartPageWork(counts_by_name, critical_rows, unsigned_rows)
 
 
-def _trim_value(text):
+def _trim_value(text: str | None) -> str:
     """'6.900 mmol/L' -> '6.9 mmol/L' (the value as the lab would write it)."""
     number, _, unit = (text or "").partition(" ")
     with contextlib.suppress(ArithmeticError, ValueError):

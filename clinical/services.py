@@ -25,8 +25,15 @@ Rules kept here:
 Nothing is deleted.
 """
 
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import TextChoices
 from django.utils import timezone
 
 from catalog.models import Item, ItemKind
@@ -54,7 +61,8 @@ from clinical.models import (
 )
 from hms.audit import audited_save, refuse_fixed_changes
 from hms.exceptions import Conflict
-from patients.models import Allergy
+from hms.typing import ModelT, User
+from patients.models import Allergy, Patient
 from scheduling.models import Appointment
 
 NOTE_FIELDS = ("chief_complaint", "clinical_notes", "outcome")
@@ -63,12 +71,12 @@ NOTE_FIELDS = ("chief_complaint", "clinical_notes", "outcome")
 # --- Guards ---------------------------------------------------------------------------------------
 
 
-def ensure_may_write(*, appointment, acting_user):
+def ensure_may_write(*, appointment: Appointment, acting_user: User | None) -> None:
     """Only the appointment's doctor writes its clinical record (administrators see it, they do not write it)."""
     policies.ensure_record_author(appointment=appointment, acting_user=acting_user)
 
 
-def _ensure_unsigned(record, what="changed"):
+def _ensure_unsigned(record: MedicalRecord, what: str = "changed") -> None:
     if record.signed_at is not None:
         raise Conflict(
             f"This medical record was signed on {record.signed_at:%m/%d/%Y} and cannot be {what}. "
@@ -77,18 +85,18 @@ def _ensure_unsigned(record, what="changed"):
         )
 
 
-def _lock_record(record):
+def _lock_record(record: MedicalRecord) -> MedicalRecord:
     return MedicalRecord.objects.select_for_update().get(pk=record.pk)
 
 
-def _writable_record(record, acting_user, what="changed"):
+def _writable_record(record: MedicalRecord, acting_user: User | None, what: str = "changed") -> MedicalRecord:
     record = _lock_record(record)
     ensure_may_write(appointment=record.appointment, acting_user=acting_user)
     _ensure_unsigned(record, what)
     return record
 
 
-def _check_choice(field, value, choices):
+def _check_choice(field: str, value: str, choices: type[TextChoices]) -> None:
     if value not in choices.values:
         raise ValidationError({field: f"Choose one of: {', '.join(choices.values)}."})
 
@@ -97,7 +105,9 @@ def _check_choice(field, value, choices):
 
 
 @transaction.atomic
-def record_open_for_appointment(*, appointment, acting_user, chief_complaint="", clinical_notes=""):
+def record_open_for_appointment(
+    *, appointment: Appointment, acting_user: User, chief_complaint: str = "", clinical_notes: str = ""
+) -> MedicalRecord:
     """Open the medical record of an appointment (checked in, in progress, or completed for late documentation)."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     ensure_may_write(appointment=appointment, acting_user=acting_user)
@@ -124,7 +134,7 @@ def record_open_for_appointment(*, appointment, acting_user, chief_complaint="",
 
 
 @transaction.atomic
-def record_update_notes(*, record, acting_user, **changes):
+def record_update_notes(*, record: MedicalRecord, acting_user: User, **changes: Any) -> MedicalRecord:
     """Change the complaint, notes or outcome of an unsigned record. It stays with its appointment for good."""
     changes = refuse_fixed_changes(record, changes, {"appointment": "A record belongs to its appointment for good."})
     unknown = set(changes) - set(NOTE_FIELDS)
@@ -139,7 +149,7 @@ def record_update_notes(*, record, acting_user, **changes):
 
 
 @transaction.atomic
-def record_sign(*, record, acting_user):
+def record_sign(*, record: MedicalRecord, acting_user: User) -> MedicalRecord:
     """Sign the record: it becomes final. It needs at least one diagnosis."""
     record = _lock_record(record)
     ensure_may_write(appointment=record.appointment, acting_user=acting_user)
@@ -153,7 +163,7 @@ def record_sign(*, record, acting_user):
 
 
 @transaction.atomic
-def record_amend(*, record, reason, acting_user, **changes):
+def record_amend(*, record: MedicalRecord, reason: str, acting_user: User, **changes: Any) -> MedicalRecord:
     """Change a signed record's complaint, notes or outcome, with a reason.
 
     Each amendment is its own RecordAmendment row (author, reason, time, and every changed field's text before
@@ -200,7 +210,7 @@ def record_amend(*, record, reason, acting_user, **changes):
     return record
 
 
-def record_ready_for_completion(appointment):
+def record_ready_for_completion(appointment: Appointment) -> None:
     """Raise Conflict unless the appointment has a medical record with at least one diagnosis.
 
     Registered in ClinicalConfig.ready() as a scheduling completion check (scheduling.hooks): appointment_complete
@@ -218,7 +228,7 @@ def record_ready_for_completion(appointment):
 
 
 @transaction.atomic
-def diagnosis_add(*, record, code, acting_user, is_primary=False):
+def diagnosis_add(*, record: MedicalRecord, code: str, acting_user: User, is_primary: bool = False) -> Diagnosis:
     """Add a billable ICD-10-CM diagnosis; its description comes from the code list.
 
     The record's first diagnosis is primary; making another one primary demotes the previous one. A code that
@@ -258,7 +268,7 @@ def diagnosis_add(*, record, code, acting_user, is_primary=False):
 
 
 @transaction.atomic
-def diagnosis_remove(*, diagnosis, acting_user, reason=""):
+def diagnosis_remove(*, diagnosis: Diagnosis, acting_user: User, reason: str = "") -> Diagnosis:
     """Remove a diagnosis from an unsigned record (a signed one answers 409: amend it instead).
 
     Nothing is deleted: the diagnosis is marked removed (when, by whom, why) and stays in history and the admin,
@@ -284,7 +294,9 @@ def diagnosis_remove(*, diagnosis, acting_user, reason=""):
 
 
 @transaction.atomic
-def procedure_add(*, record, catalog_entry, acting_user, quantity=1, notes=""):
+def procedure_add(
+    *, record: MedicalRecord, catalog_entry: ProcedureCatalog, acting_user: User, quantity: int = 1, notes: str = ""
+) -> Procedure:
     """Record a procedure from the catalog; its code, description and price are copied."""
     record = _writable_record(record, acting_user)
     catalog_entry = ProcedureCatalog.objects.get(pk=catalog_entry.pk)
@@ -306,7 +318,7 @@ def procedure_add(*, record, catalog_entry, acting_user, quantity=1, notes=""):
 # --- Prescriptions --------------------------------------------------------------------------------
 
 
-def matching_allergies(*, patient, medication):
+def matching_allergies(*, patient: Patient, medication: Item) -> list[Allergy]:
     """The patient's active allergies whose substance matches the medication's name or category
     (case-insensitive, either containing the other: 'penicillin' matches 'Penicillins')."""
     targets = [t.lower() for t in (medication.name, medication.category) if t]
@@ -325,17 +337,17 @@ class AllergyConflict(Conflict):
 @transaction.atomic
 def prescription_create(
     *,
-    record,
-    medication,
-    dose,
-    frequency,
-    duration_days,
-    quantity,
-    acting_user,
-    route="oral",
-    instructions="",
-    allergy_override_reason="",
-):
+    record: MedicalRecord,
+    medication: Item,
+    dose: str,
+    frequency: str,
+    duration_days: int,
+    quantity: int,
+    acting_user: User,
+    route: str = "oral",
+    instructions: str = "",
+    allergy_override_reason: str = "",
+) -> Prescription:
     """Prescribe a medication. A recorded active allergy to it refuses the prescription (409, naming the
     allergy) unless ``allergy_override_reason`` says why it is prescribed anyway."""
     record = _writable_record(record, acting_user)
@@ -373,7 +385,7 @@ def prescription_create(
 
 
 @transaction.atomic
-def prescription_cancel(*, prescription, reason, acting_user):
+def prescription_cancel(*, prescription: Prescription, reason: str, acting_user: User) -> Prescription:
     """Cancel an active prescription (also after the record was signed); the reason is kept."""
     reason = (reason or "").strip()
     if not reason:
@@ -402,7 +414,7 @@ def prescription_cancel(*, prescription, reason, acting_user):
 
 
 @transaction.atomic
-def lab_order_create(*, record, test, acting_user):
+def lab_order_create(*, record: MedicalRecord, test: LabTest, acting_user: User) -> LabOrder:
     record = _writable_record(record, acting_user)
     test = LabTest.objects.get(pk=test.pk)
     if not test.is_active:
@@ -412,7 +424,7 @@ def lab_order_create(*, record, test, acting_user):
 
 
 @transaction.atomic
-def lab_order_collect(*, order, acting_user):
+def lab_order_collect(*, order: LabOrder, acting_user: User) -> LabOrder:
     """The sample was taken: ordered -> collected."""
     policies.ensure_may_enter_lab_results(acting_user=acting_user)
     order = LabOrder.objects.select_for_update().get(pk=order.pk)
@@ -428,7 +440,9 @@ def lab_order_collect(*, order, acting_user):
 
 
 @transaction.atomic
-def lab_result_enter(*, order, value, acting_user, comment=""):
+def lab_result_enter(
+    *, order: LabOrder, value: Decimal | str | None, acting_user: User, comment: str = ""
+) -> LabResult:
     """Enter the result of a collected order; the flag comes from the test's reference range."""
     policies.ensure_may_enter_lab_results(acting_user=acting_user)
     order = LabOrder.objects.select_for_update().get(pk=order.pk)
@@ -460,7 +474,7 @@ def lab_result_enter(*, order, value, acting_user, comment=""):
 
 
 @transaction.atomic
-def lab_result_correct(*, result, value, reason, acting_user):
+def lab_result_correct(*, result: LabResult, value: Decimal | str | None, reason: str, acting_user: User) -> LabResult:
     """Correct a saved result with a reason: the value is replaced, the flag recomputed, the earlier value and
     flag kept on the result (``previous_value``/``previous_flag``) and every version in its history."""
     policies.ensure_may_correct_lab_results(acting_user=acting_user)
@@ -502,7 +516,7 @@ class AlreadyCalled(Conflict):
 
 
 @transaction.atomic
-def lab_result_acknowledge(*, result, acting_user):
+def lab_result_acknowledge(*, result: LabResult, acting_user: User) -> LabResult:
     """The ordering doctor has seen the result: who and when are kept on the result (and in its history).
 
     Only the doctor who ordered the test acknowledges it (403 for anyone else); acknowledging it again is
@@ -519,7 +533,15 @@ def lab_result_acknowledge(*, result, acting_user):
 
 
 @transaction.atomic
-def lab_result_call_record(*, result, called_to, acting_user, called_at=None, read_back_confirmed=False, notes=""):
+def lab_result_call_record(
+    *,
+    result: LabResult,
+    called_to: str,
+    acting_user: User,
+    called_at: datetime.datetime | None = None,
+    read_back_confirmed: bool = False,
+    notes: str = "",
+) -> CriticalResultCall:
     """Record that the lab phoned a critical result through: to whom (required), when (default now, never in the
     future nor before the result), whether it was read back. The result leaves the lab's "To call" queue.
 
@@ -562,7 +584,14 @@ def lab_result_call_record(*, result, called_to, acting_user, called_at=None, re
 
 
 @transaction.atomic
-def vitals_record(*, patient, acting_user, appointment=None, recorded_at=None, **measurements):
+def vitals_record(
+    *,
+    patient: Patient,
+    acting_user: User,
+    appointment: Appointment | None = None,
+    recorded_at: datetime.datetime | None = None,
+    **measurements: Any,
+) -> Vitals:
     """Record a set of vital signs; implausible values are refused with a message per field."""
     policies.ensure_may_record_vitals(acting_user=acting_user)
     unknown = set(measurements) - set(VITALS_RANGES)
@@ -590,6 +619,6 @@ def vitals_record(*, patient, acting_user, appointment=None, recorded_at=None, *
 
 
 @transaction.atomic
-def catalog_save(*, instance, acting_user):
+def catalog_save(*, instance: ModelT, acting_user: User) -> ModelT:
     """Create or change a catalog entry (procedure, lab test, inventory item); deactivate, never delete."""
     return audited_save(instance, acting_user=acting_user)

@@ -39,7 +39,16 @@ from clinical.forms import (
 )
 from clinical.selectors import HISTORY_KEYS, history_position, patient_history_page
 from hms.exceptions import DomainError
-from hms.pages import add_form_errors, capped_count, cursor_page, portal_page, queue_page, staff_page, tell_outcome
+from hms.pages import (
+    add_form_errors,
+    capped_count,
+    cursor_page,
+    portal_page,
+    queue_page,
+    staff_page,
+    submit_form,
+    tell_outcome,
+)
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _status
 from patients.selectors import is_portal_patient, patient_for_user, patient_queryset_for
@@ -434,27 +443,18 @@ def visit_amend_view(request, pk):
 def vitals_view(request, pk):
     """Record a set of vitals at a visit. Implausible values come back as form errors; nothing is saved."""
     appointment = page_selectors.visit_appointment(user=request.user, pk=pk)
-    status = 200
-    if request.method == "POST":
-        form = VitalsForm(request.POST)
-        if form.is_valid():
-            try:
-                services.vitals_record(
-                    patient=appointment.patient,
-                    appointment=appointment,
-                    acting_user=request.user,
-                    **form.measurements(),
-                )
-            except (DomainError, ValidationError) as exc:
-                add_form_errors(form, exc)
-                status = _status(exc)
-            else:
-                messages.success(request, f"Recorded the vitals of {appointment.patient.full_name}.")
-                return redirect(reverse("clinical:vitals", args=[appointment.pk]))
-        else:
-            status = 400
-    else:
-        form = VitalsForm()
+    form = VitalsForm(request.POST) if request.method == "POST" else VitalsForm()
+    outcome = submit_form(
+        request,
+        form,
+        lambda form: services.vitals_record(
+            patient=appointment.patient, appointment=appointment, acting_user=request.user, **form.measurements()
+        ),
+    )
+    if outcome.done:
+        messages.success(request, f"Recorded the vitals of {appointment.patient.full_name}.")
+        return redirect(reverse("clinical:vitals", args=[appointment.pk]))
+    status = outcome.status
     context = {
         "appointment": appointment,
         "patient": appointment.patient,
@@ -525,53 +525,41 @@ def lab_result_view(request, pk):
     if page_selectors.lab_order_is_resulted(user=request.user, pk=pk):
         return redirect("clinical:lab_correct", pk=pk)
     order = page_selectors.lab_order_for_work(user=request.user, pk=pk)
-    status = 200
-    if request.method == "POST":
-        form = LabResultForm(request.POST)
-        if form.is_valid():
-            try:
-                result = services.lab_result_enter(order=order, acting_user=request.user, **form.cleaned_data)
-            except (DomainError, ValidationError) as exc:
-                add_form_errors(form, exc)
-                status = _status(exc)
-            else:
-                messages.success(
-                    request,
-                    f"Result of {order.test.name} for {order.record.patient.full_name}: {result}.",
-                )
-                return redirect(f"{reverse('clinical:lab_worklist')}?status={LabOrderStatus.RESULTED}")
-        else:
-            status = 400
-    else:
-        form = LabResultForm()
-    return render(request, "clinical/lab_result.html", {"order": order, "form": form}, status=status)
+    form = LabResultForm(request.POST) if request.method == "POST" else LabResultForm()
+    outcome = submit_form(
+        request,
+        form,
+        lambda form: services.lab_result_enter(order=order, acting_user=request.user, **form.cleaned_data),
+    )
+    if outcome.done:
+        patient = order.record.patient
+        messages.success(request, f"Result of {order.test.name} for {patient.full_name}: {outcome.result}.")
+        return redirect(f"{reverse('clinical:lab_worklist')}?status={LabOrderStatus.RESULTED}")
+    return render(request, "clinical/lab_result.html", {"order": order, "form": form}, status=outcome.status)
 
 
 @staff_page("clinical.change_labresult")
 def lab_correct_view(request, pk):
     """Correct a saved result with a reason; the earlier value stays shown (and in history) as corrected."""
     order = page_selectors.lab_order_for_correction(user=request.user, pk=pk)
-    status = 200
     if request.method == "POST":
         form = LabResultCorrectionForm(request.POST)
-        if form.is_valid():
-            try:
-                result = services.lab_result_correct(result=order.result, acting_user=request.user, **form.cleaned_data)
-            except (DomainError, ValidationError) as exc:
-                add_form_errors(form, exc)
-                status = _status(exc)
-            else:
-                messages.success(
-                    request,
-                    f"Corrected {order.test.name} for {order.record.patient.full_name}: {result}.",
-                )
-                return redirect(f"{reverse('clinical:lab_worklist')}?status={LabOrderStatus.RESULTED}")
-        else:
-            status = 400
     else:
         form = LabResultCorrectionForm(initial={"value": order.result.value.normalize()})
+    outcome = submit_form(
+        request,
+        form,
+        lambda form: services.lab_result_correct(result=order.result, acting_user=request.user, **form.cleaned_data),
+    )
+    if outcome.done:
+        patient = order.record.patient
+        messages.success(request, f"Corrected {order.test.name} for {patient.full_name}: {outcome.result}.")
+        return redirect(f"{reverse('clinical:lab_worklist')}?status={LabOrderStatus.RESULTED}")
     return render(
-        request, "clinical/lab_correct.html", {"order": order, "result": order.result, "form": form}, status=status
+        request,
+        "clinical/lab_correct.html",
+        {"order": order, "result": order.result, "form": form},
+        status=outcome.status,
     )
 
 
@@ -718,27 +706,25 @@ def result_call_view(request, pk):
     """Record who the lab phoned a critical result to, when, and whether it was read back."""
     result = get_object_or_404(page_selectors.result_for_call(user=request.user), pk=pk)
     to_call = f"{reverse('clinical:lab_worklist')}?status={TO_CALL}"
-    status = 200
     if request.method == "POST":
         form = CriticalResultCallForm(request.POST)
-        if form.is_valid():
-            try:
-                call = services.lab_result_call_record(result=result, acting_user=request.user, **form.cleaned_data)
-            except services.AlreadyCalled as exc:
-                messages.info(request, exc.message)
-                return redirect(to_call)
-            except (DomainError, ValidationError) as exc:
-                add_form_errors(form, exc)
-                status = _status(exc)
-            else:
-                messages.success(
-                    request,
-                    f"Recorded the call of {result.order.test.name} for {result.order.record.patient.full_name}: "
-                    f"{call}.",
-                )
-                return redirect(to_call)
-        else:
-            status = 400
     else:
         form = CriticalResultCallForm(initial={"called_to": f"{result.doctor} (ordering doctor)"})
-    return render(request, "clinical/result_call.html", {"result": result, "form": form}, status=status)
+
+    def record_call(form):
+        try:
+            return services.lab_result_call_record(result=result, acting_user=request.user, **form.cleaned_data)
+        except services.AlreadyCalled as exc:  # someone phoned it meanwhile: nothing to record, back to the queue
+            messages.info(request, exc.message)
+            return None
+
+    outcome = submit_form(request, form, record_call)
+    if outcome.done:
+        if outcome.result is not None:
+            messages.success(
+                request,
+                f"Recorded the call of {result.order.test.name} for {result.order.record.patient.full_name}: "
+                f"{outcome.result}.",
+            )
+        return redirect(to_call)
+    return render(request, "clinical/result_call.html", {"result": result, "form": form}, status=outcome.status)

@@ -1,9 +1,17 @@
 """Writing audited models: every save records the acting user in django-simple-history."""
 
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
 from django.core.exceptions import ValidationError
+from django.db.models import Model
+
+from hms.typing import ModelT, User
 
 
-def audited_save(instance, *, acting_user, validate=True, **save_kwargs):
+def audited_save(instance: ModelT, *, acting_user: User | None, validate: bool = True, **save_kwargs: Any) -> ModelT:
     """full_clean() then save(), recording acting_user on the history row."""
     if validate:
         instance.full_clean()
@@ -12,7 +20,7 @@ def audited_save(instance, *, acting_user, validate=True, **save_kwargs):
     return instance
 
 
-def refuse_fixed_changes(instance, data, fixed):
+def refuse_fixed_changes(instance: Model, data: Mapping[str, Any], fixed: Mapping[str, str]) -> dict[str, Any]:
     """Fields that cannot change after creation: ``fixed`` maps each to the refusal. A value that differs from the
     instance's is a ValidationError on that field (nothing changes); the same value passes. Returns ``data``
     without the fixed fields."""
@@ -29,7 +37,9 @@ def refuse_fixed_changes(instance, data, fixed):
     return rest
 
 
-def apply_changes(instance, data, *, allowed, fixed=None):
+def apply_changes(
+    instance: Model, data: Mapping[str, Any], *, allowed: Collection[str], fixed: Mapping[str, str] | None = None
+) -> list[str]:
     """Set the fields named in ``allowed`` from ``data``; return the names that changed.
 
     ``fixed``: fields that cannot change after creation, with their refusal (see refuse_fixed_changes)."""
@@ -45,7 +55,7 @@ def apply_changes(instance, data, *, allowed, fixed=None):
     return changed
 
 
-def audited_set_active(instance, *, active, acting_user):
+def audited_set_active(instance: ModelT, *, active: bool, acting_user: User) -> ModelT:
     """Deactivate (or reactivate) a row under its lock, with a history row; nothing is ever deleted.
 
     Callers run inside a transaction (the service's ``@transaction.atomic``). Returns the fresh row.

@@ -4,16 +4,24 @@ MariaDB takes ``(SELECT ... LIMIT n) UNION ALL (SELECT ... LIMIT n)``; SQLite re
 compound statement. ``union_rows`` and ``union_count`` build the one query where the database can run it
 and otherwise read each branch on its own and merge the rows here, in the same order."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django.db import connections
+from django.db.models import QuerySet
 
 
-def _compound_takes_limits(branches):
+def _compound_takes_limits(branches: Sequence[QuerySet]) -> bool:
     return connections[branches[0].db].features.supports_slicing_ordering_in_compound or not any(
         branch.query.is_sliced for branch in branches
     )
 
 
-def union_rows(branches, *, all=False, order=(), limit=None):
+def union_rows(
+    branches: Iterable[QuerySet], *, all: bool = False, order: Sequence[str] = (), limit: int | None = None
+) -> list[tuple[Any, ...]]:
     """The rows of the UNION (``all``: UNION ALL) of the ``values_list`` querysets ``branches``, ordered by
     ``order`` (names of their columns, "-" for descending) and cut to ``limit``. A single branch is read
     as it is (its own order and slice)."""
@@ -36,7 +44,7 @@ def union_rows(branches, *, all=False, order=(), limit=None):
     return rows if limit is None else rows[:limit]
 
 
-def union_count(branches):
+def union_count(branches: Iterable[QuerySet]) -> int:
     """How many distinct rows the UNION of ``branches`` has."""
     branches = list(branches)
     if len(branches) == 1:

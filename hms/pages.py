@@ -1,6 +1,7 @@
 """Helpers shared by the staff and portal pages of every app."""
 
 from functools import wraps
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -100,6 +101,31 @@ def add_form_errors(form, exc, *, shown_elsewhere=False):
                 form.add_error(None, errors)
     elif not shown_elsewhere:
         form.add_error(None, refusal_message(exc))
+
+
+class FormOutcome(NamedTuple):
+    """What ``submit_form`` did: ``done`` once the service succeeded (``result`` is what it answered); otherwise
+    the page draws the form again at ``status`` (200 before a POST, 400 for invalid input, refusal_status)."""
+
+    done: bool
+    result: Any
+    status: int
+
+
+def submit_form(request, form, call, *, refusals=(DomainError, ValidationError)):
+    """A page's form that calls one service, the same way on every page: on a POST a valid ``form`` runs
+    ``call(form)``; a refusal (one of ``refusals``) lands on the form (add_form_errors) with its status and
+    nothing is saved; an invalid form is a 400. When ``done`` the view tells the user and redirects."""
+    if request.method != "POST":
+        return FormOutcome(False, None, 200)
+    if not form.is_valid():
+        return FormOutcome(False, None, 400)
+    try:
+        result = call(form)
+    except refusals as exc:
+        add_form_errors(form, exc)
+        return FormOutcome(False, None, refusal_status(exc))
+    return FormOutcome(True, result, 200)
 
 
 def refusal_status(exc):

@@ -359,6 +359,12 @@ def has_role(user, role):
     return user.is_authenticated and role in user_roles(user)
 
 
+def is_administrator(user):
+    """An administrator: a user of the Administrator role, or a superuser (nobody signed in, or None: no). The one
+    rule accounts, scheduling and reports ask."""
+    return bool(user is not None and user.is_authenticated and (user.is_superuser or ADMINISTRATOR in user_roles(user)))
+
+
 def role_permissions(user):
     """The set of "app.codename" a user's roles (groups) and direct grants give them; never every permission
     just because the user is a superuser."""

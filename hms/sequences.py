@@ -3,6 +3,8 @@
 A row per counter name, created on first use and incremented under its row lock.
 """
 
+from __future__ import annotations
+
 from django.db import connection, models, transaction
 
 
@@ -13,16 +15,16 @@ class Sequence(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} = {self.last_value}"
 
 
-def next_value(name):
+def next_value(name: str) -> int:
     """Return the next value of the named counter, inside the caller's transaction."""
     return next_values(name, 1)[0]
 
 
-def next_values(name, count):
+def next_values(name: str, count: int) -> range:
     """Reserve ``count`` consecutive values of the named counter; returns them as a range.
 
     One upsert statement creates the row on first use or increments it, taking the row's

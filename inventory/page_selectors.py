@@ -5,35 +5,42 @@ Inventory is not patient data (any hospital's stock may be viewed); the queue sh
 behind the prescription and patient view permissions as well.
 """
 
-from collections import Counter
+from __future__ import annotations
 
-from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum, Value
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from catalog.models import Item, ItemKind
 from clinical.choices import PrescriptionStatus
 from clinical.models import Prescription
+from hms.typing import AnyUser
 from inventory.choices import AlertKind, StockMovementKind
 from inventory.models import Batch, StockMovement, Store
+from inventory.selectors import Alert
+from staff.models import Hospital
 from staff.selectors import staff_member_of
 
 
-def hospital_for(user):
+def hospital_for(user: AnyUser) -> Hospital | None:
     """The hospital of the user's StaffMember row (None for users without one)."""
     member = staff_member_of(user)
     return member.hospital if member is not None else None
 
 
-def active_stores():
+def active_stores() -> QuerySet[Store]:
     return Store.objects.active().select_related("hospital").order_by("hospital__name", "name")
 
 
-def stockable_items():
+def stockable_items() -> QuerySet[Item]:
     """Active items received as stock (medications and supplies; equipment is registered one device at a time)."""
     return Item.objects.active().exclude(kind=ItemKind.EQUIPMENT).order_by("name", "strength", "code")
 
 
-def dispensing_queue(*, hospital=None, query=""):
+def dispensing_queue(*, hospital: Hospital | None = None, query: str = "") -> QuerySet[Prescription]:
     """Active prescriptions, oldest first, with patient, medication, doctor and units dispensed so far joined."""
     ledger = (
         StockMovement.objects.filter(
@@ -64,7 +71,9 @@ def dispensing_queue(*, hospital=None, query=""):
     return qs
 
 
-def stock_batches(*, store=None, item=None, query="", in_stock_only=True):
+def stock_batches(
+    *, store: Store | None = None, item: Item | None = None, query: str = "", in_stock_only: bool = True
+) -> QuerySet[Batch]:
     """Batches with item and store joined, first expiry first; optionally of one store or item, or matching
     ``query`` (lot number, item name or code)."""
     qs = Batch.objects.select_related("item", "store__hospital").order_by("expiry_date", "item__name", "pk")
@@ -80,7 +89,7 @@ def stock_batches(*, store=None, item=None, query="", in_stock_only=True):
     return qs
 
 
-def batch_movements(batch):
+def batch_movements(batch: Batch) -> QuerySet[StockMovement]:
     """The ledger of one batch, newest first, with who recorded each row."""
     return (
         StockMovement.objects.filter(batch=batch)
@@ -89,7 +98,7 @@ def batch_movements(batch):
     )
 
 
-def expired_batches_with_stock(*, store=None, today=None):
+def expired_batches_with_stock(*, store: Store | None = None, today: datetime.date | None = None) -> QuerySet[Batch]:
     """What a write-off of expired stock would take: expired batches that still hold units."""
     qs = Batch.objects.expired(today).filter(quantity_on_hand__gt=0).select_related("item", "store__hospital")
     if store is not None:
@@ -97,7 +106,7 @@ def expired_batches_with_stock(*, store=None, today=None):
     return qs.order_by("store__hospital__name", "store__name", "expiry_date", "pk")
 
 
-def alert_counts(alerts):
+def alert_counts(alerts: Iterable[Alert]) -> dict[str, int]:
     """{"low_stock": n, "expired": n, "expiring": n} for a list of inventory_alerts."""
     counts = Counter(alert.kind for alert in alerts)
     return {kind.value: counts.get(kind.value, 0) for kind in AlertKind}

@@ -6,15 +6,19 @@ A prescription is dispensed by the roles the role table (hms/roles.py) gives ``i
 clinical's (clinical.policies, clinical.services.prescription_create).
 """
 
+from __future__ import annotations
+
 from django.core.exceptions import PermissionDenied
+
+from hms.typing import AnyUser
 
 DISPENSE_PERMISSION = "inventory.add_stockmovement"
 
 
-def may_dispense(user) -> bool:
+def may_dispense(user: AnyUser | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.has_perm(DISPENSE_PERMISSION))
 
 
-def ensure_may_dispense(*, acting_user) -> None:
+def ensure_may_dispense(*, acting_user: AnyUser | None) -> None:
     if not may_dispense(acting_user):
         raise PermissionDenied("Prescriptions are dispensed by the pharmacy staff whose role allows it.")

@@ -4,40 +4,51 @@ Inventory is not patient data: staff with the model permission see every hospita
 dispensing context shows the patient's allergies; it is read by pharmacists through the dispense page/API.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_filters import FilterSet
 
+from catalog.models import Item
+from clinical.models import Prescription
+from hms.typing import ModelT
 from inventory.choices import AlertKind, StockMovementKind, StoreKind
 from inventory.models import Batch, StockLevelRule, StockMovement, Store
+from staff.models import Hospital
 
 DEFAULT_ALERT_DAYS = 30
 
 
-def _filtered(qs, filterset_class, filters):
+def _filtered(
+    qs: QuerySet[ModelT], filterset_class: type[FilterSet] | None, filters: Mapping[str, Any] | None
+) -> QuerySet[ModelT]:
     if filters is None or filterset_class is None:
         return qs
     filterset = filterset_class(filters, queryset=qs)
     return filterset.qs if filterset.is_valid() else qs.none()
 
 
-def store_list(*, filters=None):
+def store_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Store]:
     from inventory.filters import StoreFilterSet
 
     return _filtered(Store.objects.select_related("hospital"), StoreFilterSet, filters)
 
 
-def batch_list(*, filters=None):
+def batch_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Batch]:
     from inventory.filters import BatchFilterSet
 
     qs = Batch.objects.select_related("item", "store__hospital").order_by("expiry_date", "id")
     return _filtered(qs, BatchFilterSet, filters)
 
 
-def movement_list(*, filters=None):
+def movement_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[StockMovement]:
     from inventory.filters import StockMovementFilterSet
 
     qs = StockMovement.objects.select_related("batch__item", "batch__store__hospital", "created_by")
@@ -49,7 +60,7 @@ def movement_list(*, filters=None):
 # --- Stock on hand ------------------------------------------------------------------------------------
 
 
-def stock_on_hand(*, item, store, today=None, include_expired=False):
+def stock_on_hand(*, item: Item, store: Store, today: date | None = None, include_expired: bool = False) -> int:
     """Units of ``item`` in ``store``; by default only unexpired batches count (expired stock is unusable)."""
     qs = Batch.objects.filter(item=item, store=store)
     if not include_expired:
@@ -57,7 +68,7 @@ def stock_on_hand(*, item, store, today=None, include_expired=False):
     return qs.aggregate(total=Coalesce(Sum("quantity_on_hand"), 0))["total"]
 
 
-def ledger_mismatches():
+def ledger_mismatches() -> list[tuple[int, str, str, int, int, int]]:
     """Batches whose quantity on hand differs from the sum of their movements: one aggregate query.
 
     Returns [(batch id, lot number, item code, store id, quantity on hand, ledger sum)].
@@ -71,7 +82,7 @@ def ledger_mismatches():
     return list(rows)
 
 
-def dispensed_quantity(prescription):
+def dispensed_quantity(prescription: Prescription) -> int:
     """Units dispensed for a prescription, less units returned: from the ledger."""
     total = StockMovement.objects.filter(
         prescription=prescription, kind__in=[StockMovementKind.DISPENSE, StockMovementKind.RETURN]
@@ -79,7 +90,7 @@ def dispensed_quantity(prescription):
     return -total
 
 
-def last_dispense(prescription):
+def last_dispense(prescription: Prescription) -> StockMovement | None:
     """The latest dispense movement of a prescription (who and when), or None."""
     return (
         StockMovement.objects.filter(prescription=prescription, kind=StockMovementKind.DISPENSE)
@@ -89,7 +100,7 @@ def last_dispense(prescription):
     )
 
 
-def returnable_quantity(*, prescription, batch):
+def returnable_quantity(*, prescription: Prescription, batch: Batch) -> int:
     """Units of ``batch`` dispensed for ``prescription`` and not returned yet."""
     total = StockMovement.objects.filter(
         prescription=prescription, batch=batch, kind__in=[StockMovementKind.DISPENSE, StockMovementKind.RETURN]
@@ -115,14 +126,16 @@ class DispenseContext:
     shortfall: int = 0  # units the proposal cannot cover
 
 
-def fefo_batches(*, item, store, today=None):
+def fefo_batches(*, item: Item, store: Store, today: date | None = None) -> list[Batch]:
     """The unexpired batches of an item in a store that have stock, soonest expiry first."""
     return list(
         Batch.objects.usable(today).filter(item=item, store=store, quantity_on_hand__gt=0).select_related("item").fefo()
     )
 
 
-def prescription_dispense_context(prescription, *, store=None, today=None):
+def prescription_dispense_context(
+    prescription: Prescription, *, store: Store | None = None, today: date | None = None
+) -> DispenseContext:
     """What the pharmacist sees before dispensing: allergies, what is left to dispense and a FEFO proposal."""
     from clinical.services import matching_allergies
     from patients.models import Allergy
@@ -174,7 +187,7 @@ class Alert:
     days_left: int | None = None
 
 
-def low_stock_rules(*, hospital=None, today=None):
+def low_stock_rules(*, hospital: Hospital | None = None, today: date | None = None) -> QuerySet[StockLevelRule]:
     """Reorder rules whose item is at or below its reorder level in the store (unexpired stock counts)."""
     today = today or timezone.localdate()
     on_hand = (
@@ -195,7 +208,9 @@ def low_stock_rules(*, hospital=None, today=None):
     return qs
 
 
-def expiring_batches(*, days=DEFAULT_ALERT_DAYS, hospital=None, today=None):
+def expiring_batches(
+    *, days: int = DEFAULT_ALERT_DAYS, hospital: Hospital | None = None, today: date | None = None
+) -> QuerySet[Batch]:
     """Batches with stock that expired, or expire within ``days`` days (the last day included)."""
     today = today or timezone.localdate()
     qs = (
@@ -209,7 +224,9 @@ def expiring_batches(*, days=DEFAULT_ALERT_DAYS, hospital=None, today=None):
     return qs
 
 
-def inventory_alerts(*, days=DEFAULT_ALERT_DAYS, hospital=None, today=None):
+def inventory_alerts(
+    *, days: int = DEFAULT_ALERT_DAYS, hospital: Hospital | None = None, today: date | None = None
+) -> list[Alert]:
     """Low stock (per item and store) and expiry (expired, or expiring within ``days`` days) alerts."""
     today = today or timezone.localdate()
     alerts = []

@@ -13,39 +13,57 @@ Refusals raise ValidationError (400, bad input) or Conflict (409, the current st
 is saved then.
 """
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Item, ItemKind
+from clinical.models import Prescription
 from hms.audit import audited_save
 from hms.exceptions import Conflict
+from hms.typing import User
 from inventory import policies
 from inventory.choices import StockMovementKind, StoreKind
-from inventory.models import Batch, StockMovement, Store
+from inventory.models import Batch, StockLevelRule, StockMovement, Store
 from inventory.selectors import dispensed_quantity, returnable_quantity
 from inventory.signals import prescription_dispensed
+from staff.models import Hospital
 
 
 class InsufficientStock(Conflict):
     default_code = "insufficient_stock"
 
 
-def _positive_quantity(quantity, name="quantity"):
+def _positive_quantity(quantity: object, name: str = "quantity") -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise ValidationError({name: "Enter a whole number of units, at least 1."})
     return quantity
 
 
-def _lock_batches(pks):
+def _lock_batches(pks: Iterable[int]) -> dict[int, Batch]:
     """Lock batch rows in primary-key order (every service does the same, so none deadlock)."""
     batches = Batch.objects.select_for_update().select_related("item", "store__hospital").filter(pk__in=pks)
     return {batch.pk: batch for batch in batches.order_by("pk")}
 
 
-def _move(*, batch, kind, quantity, acting_user, note="", prescription=None, transfer_of=None, at=None):
+def _move(
+    *,
+    batch: Batch,
+    kind: str,
+    quantity: int,
+    acting_user: User,
+    note: str = "",
+    prescription: Prescription | None = None,
+    transfer_of: StockMovement | None = None,
+    at: datetime.datetime | None = None,
+) -> StockMovement:
     """Write one ledger row and apply it to the (locked) batch."""
     new_quantity = batch.quantity_on_hand + quantity
     if new_quantity < 0:
@@ -70,7 +88,7 @@ def _move(*, batch, kind, quantity, acting_user, note="", prescription=None, tra
     return movement
 
 
-def _active_store(store):
+def _active_store(store: Store) -> Store:
     store = Store.objects.select_related("hospital").get(pk=store.pk)
     if not store.is_active:
         raise Conflict(f"{store} is closed (inactive).", code="store_inactive")
@@ -81,13 +99,13 @@ def _active_store(store):
 
 
 @transaction.atomic
-def store_save(*, instance, acting_user):
+def store_save(*, instance: Store, acting_user: User) -> Store:
     """Create or change a store; stores are deactivated, never deleted."""
     return audited_save(instance, acting_user=acting_user)
 
 
 @transaction.atomic
-def stock_rule_save(*, instance, acting_user):
+def stock_rule_save(*, instance: StockLevelRule, acting_user: User) -> StockLevelRule:
     """Create or change the reorder level and quantity of an item in a store."""
     return audited_save(instance, acting_user=acting_user)
 
@@ -97,8 +115,18 @@ def stock_rule_save(*, instance, acting_user):
 
 @transaction.atomic
 def stock_receive(
-    *, store, item, lot_number, expiry_date, quantity, acting_user, unit_cost=0, supplier="", note="", today=None
-):
+    *,
+    store: Store,
+    item: Item,
+    lot_number: str,
+    expiry_date: datetime.date | None,
+    quantity: int,
+    acting_user: User,
+    unit_cost: Decimal | int = 0,
+    supplier: str = "",
+    note: str = "",
+    today: datetime.date | None = None,
+) -> Batch:
     """Receive a delivery into a store: a new batch (or more of a lot already there, same expiry date).
 
     Refused: inactive store or item, equipment items (tracked as Equipment), an expiry date already past,
@@ -136,7 +164,15 @@ def stock_receive(
 
 
 @transaction.atomic
-def stock_transfer(*, batch, to_store, quantity, acting_user, note="", today=None):
+def stock_transfer(
+    *,
+    batch: Batch,
+    to_store: Store,
+    quantity: int,
+    acting_user: User,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> tuple[StockMovement, StockMovement]:
     """Move units of a batch to another store (same lot there). Writes a transfer out and a paired transfer in.
 
     Refused: the same store, an inactive destination, an expired batch, or more than is on hand.
@@ -178,7 +214,7 @@ def stock_transfer(*, batch, to_store, quantity, acting_user, note="", today=Non
 
 
 @transaction.atomic
-def stock_adjust(*, batch, quantity, reason, acting_user):
+def stock_adjust(*, batch: Batch, quantity: int, reason: str, acting_user: User) -> StockMovement:
     """Correct a batch by a signed number of units (a count found more or less, breakage), with a reason."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
         raise ValidationError({"quantity": "Enter a whole number of units to add (+) or remove (-), not 0."})
@@ -192,7 +228,13 @@ def stock_adjust(*, batch, quantity, reason, acting_user):
 
 
 @transaction.atomic
-def stock_write_off_expired(*, acting_user, store=None, hospital=None, today=None):
+def stock_write_off_expired(
+    *,
+    acting_user: User,
+    store: Store | None = None,
+    hospital: Hospital | None = None,
+    today: datetime.date | None = None,
+) -> list[StockMovement]:
     """Write off what is left of every expired batch (of a store, a hospital, or everywhere). Safe to repeat."""
     today = today or timezone.localdate()
     candidates = Batch.objects.expired(today).filter(quantity_on_hand__gt=0)
@@ -213,7 +255,9 @@ def stock_write_off_expired(*, acting_user, store=None, hospital=None, today=Non
 
 
 @transaction.atomic
-def stock_return(*, batch, quantity, reason, acting_user, prescription=None):
+def stock_return(
+    *, batch: Batch, quantity: int, reason: str, acting_user: User, prescription: Prescription | None = None
+) -> StockMovement:
     """Take units back into a batch (unused medication, a ward's leftovers), with a reason.
 
     With a prescription, no more than was dispensed from this batch for it (less earlier returns); the
@@ -250,7 +294,7 @@ class DispenseResult:
     remaining: int = 0
 
 
-def _plan_fefo(batches, quantity):
+def _plan_fefo(batches: Iterable[Batch], quantity: int) -> list[tuple[Batch, int]]:
     """[(batch, units)] taking from the soonest-expiring batches first."""
     plan = []
     for batch in sorted(batches, key=lambda b: (b.expiry_date, b.pk)):
@@ -263,7 +307,7 @@ def _plan_fefo(batches, quantity):
     return plan
 
 
-def dispensed_since_message(prescription, *, then, now):
+def dispensed_since_message(prescription: Prescription, *, then: int, now: int) -> str:
     return (
         f"Since this page was opened the prescription was dispensed further ({now} of {prescription.quantity} "
         f"{prescription.medication.unit}(s) dispensed now, {then} then). Check what is left and dispense again "
@@ -273,8 +317,15 @@ def dispensed_since_message(prescription, *, then, now):
 
 @transaction.atomic
 def prescription_dispense(
-    *, prescription, store, acting_user, quantity=None, batches=None, today=None, expected_dispensed=None
-):
+    *,
+    prescription: Prescription,
+    store: Store,
+    acting_user: User,
+    quantity: int | None = None,
+    batches: Sequence[tuple[Batch, int]] | None = None,
+    today: datetime.date | None = None,
+    expected_dispensed: int | None = None,
+) -> DispenseResult:
     """Dispense a prescription from a pharmacy of the hospital of the visit, in full or in part.
 
     ``quantity`` defaults to what is still to dispense. Units come from the store's unexpired batches,

@@ -7,12 +7,15 @@ Administrators and superusers see them; they do not write them (a superuser's pa
 count here).
 """
 
+from __future__ import annotations
+
 from django.core.exceptions import PermissionDenied
 
 from hms.permissions import granted_by_role
+from hms.typing import User
 
 
-def ensure_may_write_clinical_fact(*, acting_user, model, action):
+def ensure_may_write_clinical_fact(*, acting_user: User, model: str, action: str) -> None:
     """``model`` is "allergy" or "medicalhistoryentry"; ``action`` is "add" or "change"."""
     if not granted_by_role(acting_user, f"patients.{action}_{model}"):
         noun = "Allergies" if model == "allergy" else "Medical history entries"

@@ -1,21 +1,26 @@
 """Reads of patient data, scoped to what the user may see."""
 
-from django.db.models import Q, Value
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet, Value
 
 from hms.db import union_count, union_rows
 from hms.pagination import count_at_most, keyset_after, ordering_keys
 from hms.roles import INSURER, is_portal_patient, user_roles
+from hms.typing import AnyUser, ModelT
 from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
 
 
-def is_insurer(user):
+def is_insurer(user: AnyUser) -> bool:
     """A user of the Insurer group (not a superuser): sees only the claims of the payer they work for."""
     if not user.is_authenticated or user.is_superuser:
         return False
     return INSURER in user_roles(user)
 
 
-def insurer_payer(user):
+def insurer_payer(user: AnyUser) -> Payer | None:
     """The payer an insurer user works for (their InsurerAccount), or None when they have none."""
     if not user.is_authenticated:
         return None
@@ -23,7 +28,7 @@ def insurer_payer(user):
     return account.payer if account else None
 
 
-def payer_queryset_for(user):
+def payer_queryset_for(user: AnyUser) -> QuerySet[Payer]:
     """Payers: all for staff who may view them; an insurer sees only their own payer."""
     qs = Payer.objects.all()
     if not user.is_authenticated or not user.has_perm("patients.view_payer"):
@@ -33,7 +38,7 @@ def payer_queryset_for(user):
     return qs
 
 
-def patient_queryset_for(user):
+def patient_queryset_for(user: AnyUser) -> QuerySet[Patient]:
     """Patients the user may see: all for staff, their own for a portal patient, none otherwise."""
     qs = Patient.objects.select_related("preferred_hospital")
     if not user.is_authenticated:
@@ -43,12 +48,12 @@ def patient_queryset_for(user):
     return qs
 
 
-def _term_matches(term):
+def _term_matches(term: str) -> Q:
     """One word of a search: the exact MRN, or the start of the first or of the last name."""
     return Q(mrn__iexact=term) | Q(first_name__istartswith=term) | Q(last_name__istartswith=term)
 
 
-def patient_search(*, user, query="", include_inactive=False):
+def patient_search(*, user: AnyUser, query: str = "", include_inactive: bool = False) -> QuerySet[Patient]:
     """The patients matching every word of ``query`` (exact MRN or name prefix), by name.
 
     For short lists (a picker). A page of the search reads ``patient_search_page``: this single
@@ -66,7 +71,7 @@ def patient_search(*, user, query="", include_inactive=False):
 PATIENT_SEARCH_KEYS = ordering_keys(Patient, ["last_name", "first_name", "mrn"])
 
 
-def _search_ways(query):
+def _search_ways(query: str | None) -> tuple[list[Q], Q] | None:
     """The search split for the indexes: ([the longest word's last-name prefix, first-name prefix and
     exact MRN], the other words' condition), or None without words. The longest word (the most
     selective, as a rule) leads."""
@@ -82,7 +87,7 @@ def _search_ways(query):
     return [Q(last_name__istartswith=lead), Q(first_name__istartswith=lead), Q(mrn__iexact=lead)], others
 
 
-def _search_branches(*, user, split, include_inactive):
+def _search_branches(*, user: AnyUser, split: tuple[list[Q], Q], include_inactive: bool) -> list[QuerySet[Patient]]:
     """The search (``_search_ways``) as a few queries each served by one index, whose union is the search:
     the lead word's last-name prefix walks the (last_name, first_name, mrn) index in order, its first-name
     prefix the first-name index, its MRN the unique index; the other words filter the rows each branch reads."""
@@ -94,7 +99,15 @@ def _search_branches(*, user, split, include_inactive):
     return [qs.filter(way) for way in ways]
 
 
-def patient_search_page(*, user, size, query="", include_inactive=False, position=None, backwards=False):
+def patient_search_page(
+    *,
+    user: AnyUser,
+    size: int,
+    query: str = "",
+    include_inactive: bool = False,
+    position: tuple[Any, ...] | None = None,
+    backwards: bool = False,
+) -> tuple[list[Patient], list[tuple[Any, ...]], bool]:
     """One page of ``patient_search`` in PATIENT_SEARCH_KEYS order, just after ``position`` (a key
     tuple; None for the first page) or, ``backwards``, just before it.
 
@@ -125,7 +138,7 @@ def patient_search_page(*, user, size, query="", include_inactive=False, positio
     return [p for p, _ in pairs], [row for _, row in pairs], more
 
 
-def patient_search_count(*, user, query="", include_inactive=False, cap):
+def patient_search_count(*, user: AnyUser, query: str = "", include_inactive: bool = False, cap: int) -> int:
     """How many patients ``patient_search`` finds, counting at most ``cap + 1``: each branch of
     the search reads at most ``cap + 1`` ids along its index (a count past the cap in one branch
     is past it in the union)."""
@@ -138,7 +151,7 @@ def patient_search_count(*, user, query="", include_inactive=False, cap):
     return union_count(ids)
 
 
-def patient_search_condition(*, user, query, include_inactive=True):
+def patient_search_condition(*, user: AnyUser, query: str, include_inactive: bool = True) -> tuple[Q, str] | None:
     """``patient_search``'s condition reduced to the ways of matching that find someone, for a list
     sorted by name (the admin's), as (condition, the first last name found), or None when nobody
     matches. "Smi" found only by last name becomes ``last_name LIKE 'Smi%'``: one range of the
@@ -161,7 +174,7 @@ def patient_search_condition(*, user, query, include_inactive=True):
     return condition & others, min(found.values())
 
 
-def _chart_rows(model, user):
+def _chart_rows(model: type[ModelT], user: AnyUser) -> QuerySet[ModelT]:
     qs = model.objects.select_related("patient")
     if not user.is_authenticated:
         return qs.none()
@@ -170,19 +183,19 @@ def _chart_rows(model, user):
     return qs
 
 
-def allergy_queryset_for(user):
+def allergy_queryset_for(user: AnyUser) -> QuerySet[Allergy]:
     return _chart_rows(Allergy, user)
 
 
-def medical_history_queryset_for(user):
+def medical_history_queryset_for(user: AnyUser) -> QuerySet[MedicalHistoryEntry]:
     return _chart_rows(MedicalHistoryEntry, user)
 
 
-def insurance_policy_queryset_for(user):
+def insurance_policy_queryset_for(user: AnyUser) -> QuerySet[InsurancePolicy]:
     return _chart_rows(InsurancePolicy, user).select_related("payer")
 
 
-def patient_for_user(user):
+def patient_for_user(user: AnyUser) -> Patient | None:
     """The patient record linked to a portal user, or None."""
     if not user.is_authenticated:
         return None

@@ -1,5 +1,10 @@
 """Every change to patients and their chart basics. Admin, pages, API and commands call these."""
 
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -7,6 +12,7 @@ from hms.audit import apply_changes, audited_save, audited_set_active
 from hms.exceptions import Conflict
 from hms.roles import INSURER, has_role
 from hms.sequences import next_values
+from hms.typing import ModelT, User
 from patients import policies
 from patients.models import (
     INSURANCE_POLICY_FIELDS,
@@ -61,7 +67,7 @@ def luhn_check_digit(number: str) -> str:
 MRN_SEQUENCE = "patients.mrn"
 
 
-def _mrn(value):
+def _mrn(value: int) -> str:
     body = f"{value:07d}"
     return body + luhn_check_digit(body)
 
@@ -74,12 +80,14 @@ def mrn_generate() -> str:
     return mrn_generate_many(1)[0]
 
 
-def mrn_generate_many(count) -> list[str]:
+def mrn_generate_many(count: int) -> list[str]:
     """``count`` fresh MRNs with one bump of the counter (bulk imports, demo data)."""
     return [_mrn(value) for value in next_values(MRN_SEQUENCE, count)]
 
 
-def patient_find_duplicates(*, first_name, last_name, date_of_birth, exclude_pk=None):
+def patient_find_duplicates(
+    *, first_name: str, last_name: str, date_of_birth: datetime.date, exclude_pk: int | None = None
+) -> list[Patient]:
     qs = Patient.objects.filter(
         first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), date_of_birth=date_of_birth
     )
@@ -88,7 +96,7 @@ def patient_find_duplicates(*, first_name, last_name, date_of_birth, exclude_pk=
     return list(qs.order_by("mrn"))
 
 
-def _normalise(data):
+def _normalise(data: dict[str, Any]) -> dict[str, Any]:
     for key in ("first_name", "last_name", "email"):
         if isinstance(data.get(key), str):
             data[key] = data[key].strip()
@@ -96,7 +104,7 @@ def _normalise(data):
 
 
 @transaction.atomic
-def patient_register(*, acting_user, allow_duplicate=False, **data):
+def patient_register(*, acting_user: User, allow_duplicate: bool = False, **data: Any) -> Patient:
     """Register a new patient with a fresh MRN.
 
     When a patient with the same name and date of birth exists, raises DuplicatePatient
@@ -127,7 +135,7 @@ def patient_register(*, acting_user, allow_duplicate=False, **data):
 
 
 @transaction.atomic
-def patient_update(*, patient, acting_user, **data):
+def patient_update(*, patient: Patient, acting_user: User, **data: Any) -> Patient:
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     changed = apply_changes(patient, _normalise(dict(data)), allowed=PATIENT_WRITE_FIELDS)
     if changed:
@@ -136,42 +144,48 @@ def patient_update(*, patient, acting_user, **data):
 
 
 @transaction.atomic
-def patient_set_active(*, patient, active, acting_user):
+def patient_set_active(*, patient: Patient, active: bool, acting_user: User) -> Patient:
     """Deactivate (or reactivate) a patient. Patients are never deleted."""
     return audited_set_active(patient, active=active, acting_user=acting_user)
 
 
-@transaction.atomic
-def allergy_add(*, patient, acting_user, **data):
-    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="allergy", action="add")
-    return audited_save(Allergy(patient=patient, **data), acting_user=acting_user)
+def _chart_fact_add(model: type[ModelT], *, patient: Patient, acting_user: User, data: dict[str, Any]) -> ModelT:
+    """Record an allergy or a medical history entry (patients.policies says who may)."""
+    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model=model._meta.model_name, action="add")
+    return audited_save(model(patient=patient, **data), acting_user=acting_user)
+
+
+def _chart_fact_update(row: ModelT, *, allowed: set[str], acting_user: User, data: dict[str, Any]) -> ModelT:
+    """Change an allergy or a medical history entry under its row lock; it stays with its patient."""
+    model = type(row)
+    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model=model._meta.model_name, action="change")
+    row = model.objects.select_for_update().get(pk=row.pk)
+    if apply_changes(row, data, allowed=allowed, fixed=FIXED_PATIENT):
+        audited_save(row, acting_user=acting_user)
+    return row
 
 
 @transaction.atomic
-def allergy_update(*, allergy, acting_user, **data):
-    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="allergy", action="change")
-    allergy = Allergy.objects.select_for_update().get(pk=allergy.pk)
-    if apply_changes(allergy, data, allowed=ALLERGY_FIELDS, fixed=FIXED_PATIENT):
-        audited_save(allergy, acting_user=acting_user)
-    return allergy
+def allergy_add(*, patient: Patient, acting_user: User, **data: Any) -> Allergy:
+    return _chart_fact_add(Allergy, patient=patient, acting_user=acting_user, data=data)
 
 
 @transaction.atomic
-def medical_history_add(*, patient, acting_user, **data):
-    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="medicalhistoryentry", action="add")
-    return audited_save(MedicalHistoryEntry(patient=patient, **data), acting_user=acting_user)
+def allergy_update(*, allergy: Allergy, acting_user: User, **data: Any) -> Allergy:
+    return _chart_fact_update(allergy, allowed=ALLERGY_FIELDS, acting_user=acting_user, data=data)
 
 
 @transaction.atomic
-def medical_history_update(*, entry, acting_user, **data):
-    policies.ensure_may_write_clinical_fact(acting_user=acting_user, model="medicalhistoryentry", action="change")
-    entry = MedicalHistoryEntry.objects.select_for_update().get(pk=entry.pk)
-    if apply_changes(entry, data, allowed=HISTORY_FIELDS, fixed=FIXED_PATIENT):
-        audited_save(entry, acting_user=acting_user)
-    return entry
+def medical_history_add(*, patient: Patient, acting_user: User, **data: Any) -> MedicalHistoryEntry:
+    return _chart_fact_add(MedicalHistoryEntry, patient=patient, acting_user=acting_user, data=data)
 
 
-def _demote_other_primaries(policy, acting_user):
+@transaction.atomic
+def medical_history_update(*, entry: MedicalHistoryEntry, acting_user: User, **data: Any) -> MedicalHistoryEntry:
+    return _chart_fact_update(entry, allowed=HISTORY_FIELDS, acting_user=acting_user, data=data)
+
+
+def _demote_other_primaries(policy: InsurancePolicy, acting_user: User) -> None:
     # One primary policy per patient. A conditional unique constraint would be skipped on
     # MySQL/MariaDB, so the rule is held here, under the patient's row lock.
     for other in InsurancePolicy.objects.filter(patient=policy.patient, is_primary=True).exclude(pk=policy.pk):
@@ -180,7 +194,7 @@ def _demote_other_primaries(policy, acting_user):
 
 
 @transaction.atomic
-def insurance_policy_add(*, patient, acting_user, **data):
+def insurance_policy_add(*, patient: Patient, acting_user: User, **data: Any) -> InsurancePolicy:
     Patient.objects.select_for_update().get(pk=patient.pk)
     policy = InsurancePolicy(patient=patient, **data)
     _check_payer_for_policy(policy, changed=True)
@@ -194,7 +208,7 @@ def insurance_policy_add(*, patient, acting_user, **data):
 
 
 @transaction.atomic
-def insurance_policy_update(*, policy, acting_user, **data):
+def insurance_policy_update(*, policy: InsurancePolicy, acting_user: User, **data: Any) -> InsurancePolicy:
     Patient.objects.select_for_update().get(pk=policy.patient_id)
     policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
     previous_payer = policy.payer_id
@@ -208,7 +222,7 @@ def insurance_policy_update(*, policy, acting_user, **data):
     return policy
 
 
-def _check_payer_for_policy(policy, *, changed):
+def _check_payer_for_policy(policy: InsurancePolicy, *, changed: bool) -> None:
     if changed and policy.payer_id and not Payer.objects.filter(pk=policy.payer_id, is_active=True).exists():
         raise ValidationError({"payer": "This payer is inactive; choose an active payer."})
 
@@ -216,7 +230,7 @@ def _check_payer_for_policy(policy, *, changed):
 # Payers and the insurer users who work for them --------------------------------------------------
 
 
-def _normalise_payer(data):
+def _normalise_payer(data: dict[str, Any]) -> dict[str, Any]:
     for key in ("name", "code", "payer_id", "email"):
         if isinstance(data.get(key), str):
             data[key] = data[key].strip()
@@ -226,7 +240,7 @@ def _normalise_payer(data):
 
 
 @transaction.atomic
-def payer_create(*, acting_user, **data):
+def payer_create(*, acting_user: User, **data: Any) -> Payer:
     unknown = set(data) - PAYER_FIELDS
     if unknown:
         raise ValidationError(f"Unknown payer fields: {', '.join(sorted(unknown))}.")
@@ -234,7 +248,7 @@ def payer_create(*, acting_user, **data):
 
 
 @transaction.atomic
-def payer_update(*, payer, acting_user, **data):
+def payer_update(*, payer: Payer, acting_user: User, **data: Any) -> Payer:
     payer = Payer.objects.select_for_update().get(pk=payer.pk)
     if apply_changes(payer, _normalise_payer(dict(data)), allowed=PAYER_FIELDS):
         audited_save(payer, acting_user=acting_user)
@@ -242,7 +256,7 @@ def payer_update(*, payer, acting_user, **data):
 
 
 @transaction.atomic
-def insurer_account_assign(*, user, payer, acting_user):
+def insurer_account_assign(*, user: User, payer: Payer, acting_user: User) -> InsurerAccount:
     """Link an Insurer-group user to the one payer whose claims they see and decide (or move them to another).
 
     Refused: users outside the Insurer group (staff and patients never get a payer's view), inactive payers.

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hms.pages import COUNT_CAP, add_form_errors, cursor_page, staff_page
+from hms.pages import COUNT_CAP, cursor_page, staff_page, submit_form
 from hms.roles import PATIENT, user_roles
 from patients import services
 from patients.forms import (
@@ -104,32 +104,27 @@ def patient_search_view(request):
 @staff_page("patients.add_patient")
 def patient_register_view(request):
     duplicates = []
-    status = 200
-    if request.method == "POST":
-        form = PatientRegisterForm(request.POST)
-        if form.is_valid():
-            try:
-                patient = services.patient_register(
-                    acting_user=request.user,
-                    allow_duplicate=form.cleaned_data["allow_duplicate"],
-                    **form.service_data(),
-                )
-            except services.DuplicatePatient as exc:
-                duplicates = list(
-                    patient_queryset_for(request.user).filter(mrn__in=exc.extra.get("duplicates", [])).order_by("mrn")
-                )
-                messages.warning(request, exc.message)
-                status = 409
-            except ValidationError as exc:
-                add_form_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, f"Registered {patient.full_name} with MRN {patient.mrn}.")
-                return redirect(patient)
-        else:
-            status = 400
+    form = PatientRegisterForm(request.POST) if request.method == "POST" else PatientRegisterForm()
+
+    def register(form):
+        return services.patient_register(
+            acting_user=request.user, allow_duplicate=form.cleaned_data["allow_duplicate"], **form.service_data()
+        )
+
+    try:
+        outcome = submit_form(request, form, register, refusals=(ValidationError,))
+    except services.DuplicatePatient as exc:
+        duplicates = list(
+            patient_queryset_for(request.user).filter(mrn__in=exc.extra.get("duplicates", [])).order_by("mrn")
+        )
+        messages.warning(request, exc.message)
+        status = 409
     else:
-        form = PatientRegisterForm()
+        if outcome.done:
+            patient = outcome.result
+            messages.success(request, f"Registered {patient.full_name} with MRN {patient.mrn}.")
+            return redirect(patient)
+        status = outcome.status
     return render(request, "patients/register.html", {"form": form, "duplicates": duplicates}, status=status)
 
 
@@ -155,24 +150,19 @@ def patient_detail_view(request, pk):
 @staff_page("patients.change_patient")
 def patient_edit_view(request, pk):
     patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
-    status = 200
+    form = PatientForm(request.POST, instance=patient) if request.method == "POST" else PatientForm(instance=patient)
+    outcome = submit_form(
+        request,
+        form,
+        lambda form: services.patient_update(patient=patient, acting_user=request.user, **form.service_data()),
+        refusals=(ValidationError,),
+    )
+    if outcome.done:
+        messages.success(request, f"Saved the changes to {patient.full_name} (MRN {patient.mrn}).")
+        return redirect(patient)
     if request.method == "POST":
-        form = PatientForm(request.POST, instance=patient)
-        if form.is_valid():
-            try:
-                services.patient_update(patient=patient, acting_user=request.user, **form.service_data())
-            except ValidationError as exc:
-                add_form_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, f"Saved the changes to {patient.full_name} (MRN {patient.mrn}).")
-                return redirect(patient)
-        else:
-            status = 400
         patient.refresh_from_db()  # the form changed the instance in memory; the page shows what is stored
-    else:
-        form = PatientForm(instance=patient)
-    return render(request, "patients/edit.html", {"form": form, "patient": patient}, status=status)
+    return render(request, "patients/edit.html", {"form": form, "patient": patient}, status=outcome.status)
 
 
 @require_POST
@@ -190,22 +180,17 @@ def patient_set_active_view(request, pk):
 
 def _chart_entry_view(request, pk, *, form_class, service, title, noun):
     patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
-    status = 200
-    if request.method == "POST":
-        form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                service(patient=patient, acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_form_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, f"Added the {noun} to the chart of {patient.full_name}.")
-                return redirect(patient)
-        else:
-            status = 400
-    else:
-        form = form_class()
+    form = form_class(request.POST) if request.method == "POST" else form_class()
+    outcome = submit_form(
+        request,
+        form,
+        lambda form: service(patient=patient, acting_user=request.user, **form.cleaned_data),
+        refusals=(ValidationError,),
+    )
+    if outcome.done:
+        messages.success(request, f"Added the {noun} to the chart of {patient.full_name}.")
+        return redirect(patient)
+    status = outcome.status
     return render(
         request,
         "patients/chart_entry_form.html",

@@ -5,12 +5,17 @@ the related rows a page shows already joined), so every page runs the same numbe
 whatever the number of rows.
 """
 
-import datetime
+from __future__ import annotations
 
-from django.db.models import ExpressionWrapper, F, IntegerField, Q
+import datetime
+from datetime import tzinfo
+
+from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet
 from django.utils import timezone
 
-from hms.roles import ADMINISTRATOR, user_roles
+from hms.roles import is_administrator  # noqa: F401 (the doctor pages ask page_selectors)
+from hms.typing import AnyUser
+from patients.models import Patient
 from scheduling.choices import ACTIVE_APPOINTMENT_STATUSES
 from scheduling.models import Appointment, Availability, TimeOff
 from scheduling.selectors import appointment_list
@@ -19,27 +24,25 @@ from staff.models import Department, Hospital, StaffMember
 from staff.selectors import staff_member_of
 
 
-def is_administrator(user):
-    return user.is_authenticated and (user.is_superuser or ADMINISTRATOR in user_roles(user))
-
-
-def staff_member_for(user):
+def staff_member_for(user: AnyUser) -> StaffMember | None:
     """The user's StaffMember row (with hospital and department), or None; read once per request."""
     return staff_member_of(user)
 
 
-def doctor_for_user(user):
+def doctor_for_user(user: AnyUser) -> StaffMember | None:
     """The user's own StaffMember row if they are a doctor, else None."""
     member = staff_member_for(user)
     return member if member is not None and member.role == StaffRole.DOCTOR else None
 
 
-def doctor_queryset():
+def doctor_queryset() -> QuerySet[StaffMember]:
     """Doctors with what their labels show (name, specialty, hospital, department) joined."""
     return StaffMember.objects.doctors().select_related("user", "hospital", "department")
 
 
-def bookable_doctors(*, department=None, hospital=None):
+def bookable_doctors(
+    *, department: Department | None = None, hospital: Hospital | None = None
+) -> QuerySet[StaffMember]:
     """Active doctors of active hospitals, by name; narrowed to a department or hospital when given."""
     qs = doctor_queryset().filter(is_active=True, hospital__is_active=True)
     if department is not None:
@@ -49,7 +52,7 @@ def bookable_doctors(*, department=None, hospital=None):
     return qs.order_by("user__last_name", "user__first_name", "pk")
 
 
-def active_departments():
+def active_departments() -> QuerySet[Department]:
     return (
         Department.objects.filter(is_active=True, hospital__is_active=True)
         .select_related("hospital")
@@ -57,23 +60,30 @@ def active_departments():
     )
 
 
-def local_today(tz):
+def local_today(tz: tzinfo) -> datetime.date:
     return timezone.now().astimezone(tz).date()
 
 
-def week_bounds(day):
+def week_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     """(Monday, Sunday) of the week of ``day``."""
     monday = day - datetime.timedelta(days=day.weekday())
     return monday, monday + datetime.timedelta(days=6)
 
 
-def local_day_bounds(day, tz):
+def local_day_bounds(day: datetime.date, tz: tzinfo) -> tuple[datetime.datetime, datetime.datetime]:
     """[start, end) of the local day ``day`` in time zone ``tz``, as aware datetimes (23 or 25 hours at DST)."""
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
     return start, datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
 
 
-def board_appointments(*, user, hospital, day, department=None, status=None):
+def board_appointments(
+    *,
+    user: AnyUser,
+    hospital: Hospital,
+    day: datetime.date,
+    department: Department | None = None,
+    status: str | None = None,
+) -> QuerySet[Appointment]:
     """One hospital's appointments on one local day (optionally one department, one status), by time.
 
     The hospital's time zone is known, so the day is a range of the (hospital, start) index read without
@@ -88,12 +98,19 @@ def board_appointments(*, user, hospital, day, department=None, status=None):
     return qs.order_by("start", "doctor__user__last_name", "pk")
 
 
-def hospitals_by_id():
+def hospitals_by_id() -> dict[int, Hospital]:
     """Every hospital by id (a short table), read once for a page's time zones and names."""
     return {hospital.pk: hospital for hospital in Hospital.objects.order_by("pk")}
 
 
-def doctor_schedule(*, user, doctor, date_from, date_to, hospitals):
+def doctor_schedule(
+    *,
+    user: AnyUser,
+    doctor: StaffMember,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    hospitals: dict[int, Hospital],
+) -> QuerySet[Appointment]:
     """A doctor's appointments on the local days date_from..date_to (every status), by time.
 
     ``hospitals`` (``hospitals_by_id()``) gives each hospital's time zone, so the days are bounded without the
@@ -141,7 +158,9 @@ SCHEDULE_ROW_FIELDS = [
 ]
 
 
-def patient_appointments(*, user, patient, upcoming, now=None):
+def patient_appointments(
+    *, user: AnyUser, patient: Patient, upcoming: bool, now: datetime.datetime | None = None
+) -> QuerySet[Appointment]:
     """A patient's appointments: upcoming (active, not yet over) soonest first, or past ones latest first."""
     now = now or timezone.now()
     qs = appointment_list(user=user).filter(patient=patient)
@@ -151,7 +170,7 @@ def patient_appointments(*, user, patient, upcoming, now=None):
     return qs.exclude(still_ahead).order_by("-start", "-pk")
 
 
-def doctor_windows_list(*, doctor, include_ended=False):
+def doctor_windows_list(*, doctor: StaffMember, include_ended: bool = False) -> QuerySet[Availability]:
     """A doctor's availability windows by weekday and hour; ended windows (valid_to in the past) only on request."""
     qs = Availability.objects.filter(doctor=doctor).select_related("hospital")
     if not include_ended:
@@ -159,7 +178,9 @@ def doctor_windows_list(*, doctor, include_ended=False):
     return qs.order_by("weekday", "start_time", "valid_from", "pk")
 
 
-def doctor_time_off(*, doctor, include_past=False, now=None):
+def doctor_time_off(
+    *, doctor: StaffMember, include_past: bool = False, now: datetime.datetime | None = None
+) -> QuerySet[TimeOff]:
     """A doctor's time off, soonest first; what has already ended only on request."""
     qs = TimeOff.objects.filter(doctor=doctor)
     if not include_past:
@@ -167,7 +188,9 @@ def doctor_time_off(*, doctor, include_past=False, now=None):
     return qs.order_by("start", "pk")
 
 
-def own_booking(*, user, patient, doctor, start):
+def own_booking(
+    *, user: AnyUser, patient: Patient | None, doctor: StaffMember | None, start: datetime.datetime | None
+) -> Appointment | None:
     """The active appointment ``user`` booked for exactly this patient, doctor and start, if any: a repeated
     booking (double click, second tab, reload) is recognised as already done rather than refused as a taken slot."""
     if patient is None or doctor is None or start is None:

@@ -1,17 +1,23 @@
 """Reads of scheduling data: free slots, and appointments scoped to what the user may see."""
 
+from __future__ import annotations
+
 from bisect import bisect_right
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from hms.typing import AnyUser
 from patients.selectors import is_portal_patient
 from scheduling.filters import AppointmentFilter
 from scheduling.models import MAX_APPOINTMENT_MINUTES, Appointment, Availability, Equipment, TimeOff
 from staff.choices import StaffRole
+from staff.models import StaffMember
 
 
 class Slot(NamedTuple):
@@ -22,16 +28,16 @@ class Slot(NamedTuple):
     window: Availability
 
     @property
-    def tzinfo(self):
+    def tzinfo(self) -> tzinfo:
         return self.window.hospital.tzinfo
 
-    def local(self):
+    def local(self) -> tuple[datetime, datetime]:
         """(start, end) in the hospital's time zone."""
         tz = self.tzinfo
         return self.start.astimezone(tz), self.end.astimezone(tz)
 
 
-def _existing_moment(naive, tz):
+def _existing_moment(naive: datetime, tz: tzinfo) -> datetime | None:
     """The aware UTC moment of a wall-clock time, or None when a DST jump skips it (02:30 on spring-forward)."""
     aware = naive.replace(tzinfo=tz)
     moment = aware.astimezone(UTC)
@@ -40,7 +46,7 @@ def _existing_moment(naive, tz):
     return moment
 
 
-def window_slots(windows, date_from, date_to):
+def window_slots(windows: Iterable[Availability], date_from: date, date_to: date) -> list[Slot]:
     """Every slot the windows give on the days date_from..date_to (inclusive), sorted by start.
 
     Windows are cut on the local wall clock of their hospital: a 09:00-17:00 window gives
@@ -70,7 +76,7 @@ def window_slots(windows, date_from, date_to):
     return slots
 
 
-def _merge(intervals):
+def _merge(intervals: Iterable[tuple[datetime, datetime]]) -> list[list[datetime]]:
     """Sorted, disjoint (start, end) intervals covering the given ones."""
     merged = []
     for start, end in sorted(intervals):
@@ -82,7 +88,7 @@ def _merge(intervals):
     return merged
 
 
-def _free(slots, busy):
+def _free(slots: list[Slot], busy: Iterable[tuple[datetime, datetime]]) -> list[Slot]:
     """The slots that overlap none of the busy intervals."""
     merged = _merge(busy)
     starts = [interval[0] for interval in merged]
@@ -97,7 +103,7 @@ def _free(slots, busy):
     return free
 
 
-def doctor_windows(doctor, date_from, date_to):
+def doctor_windows(doctor: StaffMember, date_from: date, date_to: date) -> list[Availability]:
     """The doctor's availability windows valid on some day of the range, at active hospitals. One query."""
     return list(
         Availability.objects.filter(doctor=doctor, hospital__is_active=True)
@@ -106,7 +112,9 @@ def doctor_windows(doctor, date_from, date_to):
     )
 
 
-def doctor_free_slot_objects(*, doctor, date_from, date_to, now=None):
+def doctor_free_slot_objects(
+    *, doctor: StaffMember, date_from: date, date_to: date, now: datetime | None = None
+) -> list[Slot]:
     """Free slots as Slot tuples (with their window). Three queries whatever the number of appointments."""
     if not doctor.is_active or doctor.role != StaffRole.DOCTOR:
         return []
@@ -126,7 +134,9 @@ def doctor_free_slot_objects(*, doctor, date_from, date_to, now=None):
     return _free(slots, busy)
 
 
-def doctor_free_slots(*, doctor, date_from, date_to, now=None):
+def doctor_free_slots(
+    *, doctor: StaffMember, date_from: date, date_to: date, now: datetime | None = None
+) -> list[tuple[datetime, datetime]]:
     """Free slots of a doctor on the days date_from..date_to (inclusive) as [(start, end)].
 
     Availability windows cut into slots, minus time off, minus active appointments, minus
@@ -137,7 +147,7 @@ def doctor_free_slots(*, doctor, date_from, date_to, now=None):
     return [slot.local() for slot in slots]
 
 
-def doctor_slot_at(*, doctor, start):
+def doctor_slot_at(*, doctor: StaffMember, start: datetime) -> Slot | None:
     """The slot of the doctor's windows that begins exactly at ``start`` (aware), or None. One query."""
     start = start.astimezone(UTC)
     day = start.date()
@@ -148,7 +158,7 @@ def doctor_slot_at(*, doctor, start):
     return None
 
 
-def appointment_queryset_for(user):
+def appointment_queryset_for(user: AnyUser) -> QuerySet[Appointment]:
     """Appointments the user may see: all for staff, their own for a portal patient, none otherwise."""
     qs = Appointment.objects.select_related(
         "patient", "doctor__user", "doctor__department", "hospital", "room", "equipment", "booked_by"
@@ -160,7 +170,7 @@ def appointment_queryset_for(user):
     return qs
 
 
-def appointment_list(*, user, filters=None):
+def appointment_list(*, user: AnyUser, filters: Mapping[str, Any] | None = None) -> QuerySet[Appointment]:
     """Appointments the user may see, filtered by the AppointmentFilter fields (doctor, patient, dates ...)."""
     qs = appointment_queryset_for(user)
     if filters:
@@ -171,6 +181,6 @@ def appointment_list(*, user, filters=None):
     return qs
 
 
-def equipment_list():
+def equipment_list() -> QuerySet[Equipment]:
     """Every piece of equipment with its hospital and catalog item (the API filters it)."""
     return Equipment.objects.select_related("hospital", "item")

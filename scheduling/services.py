@@ -18,7 +18,12 @@ would lock nothing at READ COMMITTED, hence the parent rows. Status changes lock
 appointment row, after any parent rows, so the lock order never inverts.
 """
 
+from __future__ import annotations
+
 import secrets
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,15 +33,16 @@ from django.utils import timezone
 
 from hms.audit import apply_changes, audited_save
 from hms.exceptions import Conflict
+from hms.typing import ModelT, User
 from patients.models import Patient
 from scheduling import policies, rollups
 from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.hooks import run_completion_checks
 from scheduling.models import TRANSITIONS, Appointment, Availability, Equipment, Room, TimeOff, local_label
-from scheduling.selectors import doctor_slot_at
+from scheduling.selectors import Slot, doctor_slot_at
 from scheduling.signals import appointment_completed
 from staff.choices import StaffRole
-from staff.models import StaffMember
+from staff.models import Hospital, StaffMember
 
 DEFAULT_TELEMEDICINE_BASE_URL = "https://telehealth.hms.example/join/"
 
@@ -45,7 +51,7 @@ TIME_OFF_FIELDS = {"start", "end", "reason"}
 ROOM_FIELDS = {"hospital", "name", "kind", "is_active"}
 
 
-def telemedicine_link():
+def telemedicine_link() -> str:
     """A fresh, unguessable https join link under settings.TELEMEDICINE_BASE_URL."""
     base = getattr(settings, "TELEMEDICINE_BASE_URL", DEFAULT_TELEMEDICINE_BASE_URL)
     return f"{base.rstrip('/')}/{secrets.token_urlsafe(24)}"
@@ -54,12 +60,14 @@ def telemedicine_link():
 # --- booking ----------------------------------------------------------------------------------
 
 
-def _lock(model, pk):
+def _lock(model: type[ModelT], pk: int) -> ModelT:
     # A bare SELECT ... FOR UPDATE: with select_related MariaDB would lock the joined rows too.
     return model.objects.select_for_update().get(pk=pk)
 
 
-def _lock_parties(*, doctor_id, patient_id, room_id=None, equipment_id=None):
+def _lock_parties(
+    *, doctor_id: int, patient_id: int, room_id: int | None = None, equipment_id: int | None = None
+) -> tuple[StaffMember, Patient, Room | None, Equipment | None]:
     """Lock doctor, patient, room, equipment rows, in this fixed order (no deadlocks)."""
     doctor = _lock(StaffMember, doctor_id)
     patient = _lock(Patient, patient_id)
@@ -68,14 +76,16 @@ def _lock_parties(*, doctor_id, patient_id, room_id=None, equipment_id=None):
     return doctor, patient, room, equipment
 
 
-def _require_aware(start):
+def _require_aware(start: datetime | None) -> None:
     if start is None:
         raise ValidationError({"start": "Choose when the appointment starts."})
     if timezone.is_naive(start):
         raise ValidationError({"start": "Give the start time with its time zone."})
 
 
-def _check_parties(*, doctor, patient, room, equipment, kind):
+def _check_parties(
+    *, doctor: StaffMember, patient: Patient, room: Room | None, equipment: Equipment | None, kind: str
+) -> None:
     if kind not in AppointmentKind.values:
         raise ValidationError({"kind": f"Choose one of: {', '.join(AppointmentKind.values)}."})
     if doctor.role != StaffRole.DOCTOR:
@@ -98,7 +108,7 @@ def _check_parties(*, doctor, patient, room, equipment, kind):
         )
 
 
-def _bookable_slot(*, doctor, start, now):
+def _bookable_slot(*, doctor: StaffMember, start: datetime, now: datetime) -> Slot:
     """The doctor's slot starting at ``start``, or a Conflict saying why it cannot be booked."""
     tz = doctor.hospital.tzinfo
     if start < now:
@@ -121,7 +131,7 @@ def _bookable_slot(*, doctor, start, now):
     return slot
 
 
-def _check_place(*, slot, room, equipment):
+def _check_place(*, slot: Slot, room: Room | None, equipment: Equipment | None) -> None:
     hospital = slot.window.hospital
     if room is not None and room.hospital_id != hospital.pk:
         raise ValidationError({"room": f"Room {room.name} is not at {hospital.name}, where this visit takes place."})
@@ -129,7 +139,17 @@ def _check_place(*, slot, room, equipment):
         raise ValidationError({"equipment": f"{equipment} is not at {hospital.name}, where this visit takes place."})
 
 
-def _check_no_overlap(*, doctor, patient, room, equipment, start, end, tz, exclude_pk=None):
+def _check_no_overlap(
+    *,
+    doctor: StaffMember,
+    patient: Patient,
+    room: Room | None,
+    equipment: Equipment | None,
+    start: datetime,
+    end: datetime,
+    tz: tzinfo,
+    exclude_pk: int | None = None,
+) -> None:
     """Refuse if an active appointment of the same doctor, patient, room or equipment overlaps start..end."""
     who = Q(doctor=doctor) | Q(patient=patient)
     if room is not None:
@@ -143,7 +163,7 @@ def _check_no_overlap(*, doctor, patient, room, equipment, start, end, tz, exclu
     if not clashes:
         return
 
-    def pick(test):
+    def pick(test: Callable[[Appointment], bool]) -> Appointment | None:
         return next((a for a in clashes if test(a)), None)
 
     when = local_label(start, tz)
@@ -168,16 +188,16 @@ def _check_no_overlap(*, doctor, patient, room, equipment, start, end, tz, exclu
 @transaction.atomic
 def appointment_book(
     *,
-    acting_user,
-    patient,
-    doctor,
-    start,
-    reason,
-    kind=AppointmentKind.IN_PERSON,
-    room=None,
-    equipment=None,
-    now=None,
-):
+    acting_user: User | None,
+    patient: Patient,
+    doctor: StaffMember,
+    start: datetime,
+    reason: str,
+    kind: str = AppointmentKind.IN_PERSON,
+    room: Room | None = None,
+    equipment: Equipment | None = None,
+    now: datetime | None = None,
+) -> Appointment:
     """Book a free slot. The end comes from the slot length of the doctor's availability window.
 
     Refused (nothing saved): outside availability or not on a slot boundary, during time off,
@@ -223,7 +243,9 @@ def appointment_book(
 
 
 @transaction.atomic
-def appointment_reschedule(*, appointment, start, acting_user, now=None):
+def appointment_reschedule(
+    *, appointment: Appointment, start: datetime, acting_user: User | None, now: datetime | None = None
+) -> Appointment:
     """Move a scheduled appointment to another free slot of the same doctor. Same row; history keeps the old time."""
     now = now or timezone.now()
     _require_aware(start)
@@ -263,10 +285,19 @@ def appointment_reschedule(*, appointment, start, acting_user, now=None):
 # --- status changes ---------------------------------------------------------------------------
 
 
-def _transition(appointment, action, *, acting_user, now=None, **changes):
-    appointment = _lock(Appointment, appointment.pk)
-    policies.ensure_may_act_on_appointment(appointment=appointment, action=action, acting_user=acting_user)
-    appointment.ensure_can(action)
+def _locked_for(appointment: Appointment, action: str, *, acting_user: User | None) -> Appointment:
+    """The appointment under its row lock, once the acting user may take ``action`` on it (scheduling.policies:
+    403/404) and its state allows it (the transition table: 409)."""
+    locked = _lock(Appointment, appointment.pk)
+    policies.ensure_may_act_on_appointment(appointment=locked, action=action, acting_user=acting_user)
+    locked.ensure_can(action)
+    return locked
+
+
+def _transition(
+    appointment: Appointment, action: str, *, acting_user: User | None, now: datetime | None = None, **changes: Any
+) -> Appointment:
+    appointment = _locked_for(appointment, action, acting_user=acting_user)
     rollup_before = rollups.appointment_key(appointment)  # roll-up (issue 11)
     transition = TRANSITIONS[action]
     appointment.status = transition.target
@@ -279,14 +310,14 @@ def _transition(appointment, action, *, acting_user, now=None, **changes):
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment, reason, acting_user):
+def appointment_cancel(*, appointment: Appointment, reason: str, acting_user: User | None) -> Appointment:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give a reason for the cancellation."})
     return _transition(appointment, "cancel", acting_user=acting_user, cancellation_reason=reason)
 
 
-def _ensure_appointment_day(appointment, now):
+def _ensure_appointment_day(appointment: Appointment, now: datetime) -> None:
     """Check-in happens on the appointment's own day, in its hospital's time zone; any other day is a 409."""
     if appointment.is_on_its_day(now):
         return
@@ -301,18 +332,20 @@ def _ensure_appointment_day(appointment, now):
 
 
 @transaction.atomic
-def appointment_check_in(*, appointment, acting_user, now=None):
+def appointment_check_in(
+    *, appointment: Appointment, acting_user: User | None, now: datetime | None = None
+) -> Appointment:
     """Check the patient in: a scheduled appointment, on its own day (the hospital's time zone)."""
     now = now or timezone.now()
-    locked = _lock(Appointment, appointment.pk)
-    policies.ensure_may_act_on_appointment(appointment=locked, action="check_in", acting_user=acting_user)
-    locked.ensure_can("check_in")
+    locked = _locked_for(appointment, "check_in", acting_user=acting_user)
     _ensure_appointment_day(locked, now)
     return _transition(locked, "check_in", acting_user=acting_user, now=now)
 
 
 @transaction.atomic
-def appointment_start(*, appointment, acting_user, now=None):
+def appointment_start(
+    *, appointment: Appointment, acting_user: User | None, now: datetime | None = None
+) -> Appointment:
     """Start the visit: only a checked-in patient's (and check-in happens on the appointment's day only), by the
     appointment's own doctor or an administrator."""
     locked = _lock(Appointment, appointment.pk)
@@ -322,7 +355,7 @@ def appointment_start(*, appointment, acting_user, now=None):
 
 
 @transaction.atomic
-def appointment_complete(*, appointment, acting_user):
+def appointment_complete(*, appointment: Appointment, acting_user: User | None) -> Appointment:
     """Complete the visit and send ``appointment_completed`` inside this transaction (billing creates the bill).
 
     The apps above scheduling may refuse it first (scheduling.hooks.completion_checks): clinical requires an
@@ -339,11 +372,11 @@ def appointment_complete(*, appointment, acting_user):
 
 
 @transaction.atomic
-def appointment_mark_no_show(*, appointment, acting_user, now=None):
+def appointment_mark_no_show(
+    *, appointment: Appointment, acting_user: User | None, now: datetime | None = None
+) -> Appointment:
     now = now or timezone.now()
-    locked = _lock(Appointment, appointment.pk)
-    policies.ensure_may_act_on_appointment(appointment=locked, action="no_show", acting_user=acting_user)
-    locked.ensure_can("no_show")
+    locked = _locked_for(appointment, "no_show", acting_user=acting_user)
     if locked.start > now:
         raise Conflict(
             "The appointment has not begun yet; a patient can be marked as a no-show only from "
@@ -354,7 +387,9 @@ def appointment_mark_no_show(*, appointment, acting_user, now=None):
 
 
 @transaction.atomic
-def appointment_mark_reminded(*, appointment, acting_user, now=None):
+def appointment_mark_reminded(
+    *, appointment: Appointment, acting_user: User | None, now: datetime | None = None
+) -> Appointment | None:
     """Mark a scheduled appointment's reminder as sent, once: under its row lock, with a history row.
 
     Returns the appointment, or None when it no longer needs one (reminded by another run, cancelled, moved to
@@ -371,13 +406,30 @@ def appointment_mark_reminded(*, appointment, acting_user, now=None):
 # --- availability, time off, rooms ------------------------------------------------------------
 
 
-def _require_doctor(doctor):
+def _require_doctor(doctor: StaffMember) -> None:
     if doctor.role != StaffRole.DOCTOR:
         raise ValidationError({"doctor": f"{doctor.full_name} is not a doctor."})
 
 
+def _locked_schedule_row(
+    row: ModelT, *, acting_user: User, noun: str, data: dict[str, Any] | None = None, moved: str = ""
+) -> ModelT:
+    """A doctor's availability window or time off, locked (after the doctor's row) for a change by someone who may
+    manage that doctor's schedule (scheduling.policies). It stays with its doctor: ``data`` naming another doctor
+    is refused with ``moved`` (a ValidationError on ``doctor``); naming the same one, the name is dropped."""
+    policies.ensure_may_manage_schedule(doctor=row.doctor, acting_user=acting_user, noun=noun)
+    if data and "doctor" in data:
+        if data["doctor"].pk != row.doctor_id:
+            raise ValidationError({"doctor": moved})
+        data.pop("doctor")
+    _lock(StaffMember, row.doctor_id)
+    return _lock(type(row), row.pk)
+
+
 @transaction.atomic
-def availability_create(*, acting_user, doctor, hospital=None, **data):
+def availability_create(
+    *, acting_user: User, doctor: StaffMember, hospital: Hospital | None = None, **data: Any
+) -> Availability:
     """Add a weekly window. Windows of one doctor may not overlap (checked under the doctor's row lock)."""
     policies.ensure_may_manage_schedule(doctor=doctor, acting_user=acting_user, noun="availability")
     doctor = _lock(StaffMember, doctor.pk)
@@ -387,21 +439,21 @@ def availability_create(*, acting_user, doctor, hospital=None, **data):
 
 
 @transaction.atomic
-def availability_update(*, availability, acting_user, **data):
-    policies.ensure_may_manage_schedule(doctor=availability.doctor, acting_user=acting_user, noun="availability")
-    if "doctor" in data:
-        if data["doctor"].pk != availability.doctor_id:
-            raise ValidationError({"doctor": "A window cannot move to another doctor; end it and add a new one."})
-        data.pop("doctor")
-    _lock(StaffMember, availability.doctor_id)
-    window = _lock(Availability, availability.pk)
+def availability_update(*, availability: Availability, acting_user: User, **data: Any) -> Availability:
+    window = _locked_schedule_row(
+        availability,
+        acting_user=acting_user,
+        noun="availability",
+        data=data,
+        moved="A window cannot move to another doctor; end it and add a new one.",
+    )
     if apply_changes(window, data, allowed=AVAILABILITY_FIELDS):
         audited_save(window, acting_user=acting_user)
     return window
 
 
 @transaction.atomic
-def time_off_create(*, acting_user, doctor, **data):
+def time_off_create(*, acting_user: User, doctor: StaffMember, **data: Any) -> TimeOff:
     """Add time off. Refused while the doctor has active appointments in it (checked under the doctor's lock)."""
     policies.ensure_may_manage_schedule(doctor=doctor, acting_user=acting_user, noun="time off")
     doctor = _lock(StaffMember, doctor.pk)
@@ -410,14 +462,14 @@ def time_off_create(*, acting_user, doctor, **data):
 
 
 @transaction.atomic
-def time_off_update(*, time_off, acting_user, **data):
-    policies.ensure_may_manage_schedule(doctor=time_off.doctor, acting_user=acting_user, noun="time off")
-    if "doctor" in data:
-        if data["doctor"].pk != time_off.doctor_id:
-            raise ValidationError({"doctor": "Time off cannot move to another doctor; add new time off instead."})
-        data.pop("doctor")
-    _lock(StaffMember, time_off.doctor_id)
-    time_off = _lock(TimeOff, time_off.pk)
+def time_off_update(*, time_off: TimeOff, acting_user: User, **data: Any) -> TimeOff:
+    time_off = _locked_schedule_row(
+        time_off,
+        acting_user=acting_user,
+        noun="time off",
+        data=data,
+        moved="Time off cannot move to another doctor; add new time off instead.",
+    )
     if time_off.is_cancelled:
         raise Conflict("This time off was withdrawn; add new time off instead.", code="withdrawn")
     if apply_changes(time_off, data, allowed=TIME_OFF_FIELDS):
@@ -426,11 +478,9 @@ def time_off_update(*, time_off, acting_user, **data):
 
 
 @transaction.atomic
-def time_off_withdraw(*, time_off, acting_user):
+def time_off_withdraw(*, time_off: TimeOff, acting_user: User) -> TimeOff:
     """Withdraw time off (a cancelled conference): its slots become bookable again. Kept in history."""
-    policies.ensure_may_manage_schedule(doctor=time_off.doctor, acting_user=acting_user, noun="time off")
-    _lock(StaffMember, time_off.doctor_id)
-    time_off = _lock(TimeOff, time_off.pk)
+    time_off = _locked_schedule_row(time_off, acting_user=acting_user, noun="time off")
     if not time_off.is_cancelled:
         time_off.is_cancelled = True
         audited_save(time_off, acting_user=acting_user)
@@ -438,12 +488,12 @@ def time_off_withdraw(*, time_off, acting_user):
 
 
 @transaction.atomic
-def room_create(*, acting_user, **data):
+def room_create(*, acting_user: User, **data: Any) -> Room:
     return audited_save(Room(**data), acting_user=acting_user)
 
 
 @transaction.atomic
-def room_update(*, room, acting_user, **data):
+def room_update(*, room: Room, acting_user: User, **data: Any) -> Room:
     room = _lock(Room, room.pk)
     if apply_changes(room, data, allowed=ROOM_FIELDS):
         audited_save(room, acting_user=acting_user)
@@ -451,7 +501,7 @@ def room_update(*, room, acting_user, **data):
 
 
 @transaction.atomic
-def equipment_save(*, instance: Equipment, acting_user) -> Equipment:
+def equipment_save(*, instance: Equipment, acting_user: User) -> Equipment:
     """Create or change a piece of equipment (status available / in use / maintenance / retired); retired,
     never deleted."""
     return audited_save(instance, acting_user=acting_user)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from billing.choices import ADJUDICATED_CLAIM_STATUSES, BillStatus, ClaimStatus
-from billing.reports import AGING_BUCKETS, ISSUED_STATUSES, SELF_PAY
+from billing.reports import AGING_BUCKETS, ISSUED_STATUSES, SELF_PAY, revenue_period_rows, revenue_periods
 from clinical.reports import SUCCESS
 from hms.reporting import day_bounds, money, ratio, report_tz
 from inventory.selectors import DEFAULT_ALERT_DAYS
@@ -365,9 +365,7 @@ def revenue(connection, params):
     hospital_sql, hospital_args = ("", [])
     if params.hospital is not None:
         hospital_sql, hospital_args = " AND b.hospital_id = %s", [params.hospital.pk]
-    per_period = defaultdict(
-        lambda: {"count": 0, "billed": Decimal(0), "outstanding": Decimal(0), "collected": Decimal(0)}
-    )
+    per_period = revenue_periods()
     period = _period(params.period, "b.issued_at", tz_name)
     for day, code, n, billed, outstanding in _rows(
         connection,
@@ -388,19 +386,7 @@ def revenue(connection, params):
             [start, end, BillStatus.VOID, *hospital_args],
         ):
             per_period[(day, code)]["collected"] += sign * amount
-    rows = []
-    for (day, code), entry in sorted(per_period.items()):
-        rows.append(
-            {
-                "section": "billed",
-                "period": day,
-                "hospital": code,
-                "count": entry["count"],
-                "amount": money(entry["billed"]),
-            }
-        )
-        rows.append({"section": "collected", "period": day, "hospital": code, "amount": money(entry["collected"])})
-        rows.append({"section": "outstanding", "period": day, "hospital": code, "amount": money(entry["outstanding"])})
+    rows = revenue_period_rows(per_period)
 
     # AR aging on date_to.
     tz = report_tz(params.hospital)

@@ -1,17 +1,22 @@
+from __future__ import annotations
+
 import datetime
+from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 
+from hms.typing import AnyUser
 from staff.choices import StaffRole
 from staff.models import Department, Hospital, Shift, StaffMember
 
 
-def active_hospitals():
+def active_hospitals() -> QuerySet[Hospital]:
     """The hospitals a page offers to choose from: the active ones, by name."""
     return Hospital.objects.active().order_by("name")
 
 
-def staff_member_of(user):
+def staff_member_of(user: AnyUser | None) -> StaffMember | None:
     """The user's StaffMember row (user, hospital and department joined), or None.
 
     Read once per user object, i.e. once per request (``request.user`` lives one request): the row is
@@ -27,7 +32,7 @@ def staff_member_of(user):
     return cache["staff_profile"]
 
 
-def roster_for_week(*, department, week_start):
+def roster_for_week(*, department: Department, week_start: datetime.date) -> dict[str, Any]:
     """Shifts of a department for the 7 days from week_start, as rows per person and columns per day.
 
     Days are the hospital's local days; one query whatever the number of shifts.
@@ -53,7 +58,7 @@ def roster_for_week(*, department, week_start):
     return {"days": days, "week_start": days[0], "rows": list(rows.values())}
 
 
-def clinical_departments(hospital):
+def clinical_departments(hospital: Hospital | None) -> QuerySet[Department]:
     """The clinical departments of ``hospital``: its active departments where active doctors see patients.
 
     A department is not marked clinical in its row: it is clinical when doctors work in it (Cardiology,

@@ -6,6 +6,11 @@ revoked (accounts.models.ApiToken), and the revocation is also kept in the admin
 departments are deactivated, never deleted.
 """
 
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -17,13 +22,14 @@ from accounts.services import tokens_revoke_for_user
 from hms.audit import apply_changes, audited_save, audited_set_active
 from hms.exceptions import Conflict
 from hms.roles import forget_roles
+from hms.typing import ModelT, User
 from staff.choices import ROLE_GROUPS, StaffRole
-from staff.models import Shift, StaffMember
+from staff.models import Department, Hospital, Shift, StaffMember
 
 PROFILE_FIELDS = {"hospital", "department", "role", "phone", "specialty", "license_number", "consultation_fee"}
 
 
-def _sync_role_group(user, role):
+def _sync_role_group(user: User, role: str) -> None:
     """Put the user in the group of the role; administrators also get into the back office."""
     staff_groups = Group.objects.filter(name__in=ROLE_GROUPS.values())
     user.groups.remove(*staff_groups)
@@ -37,8 +43,15 @@ def _sync_role_group(user, role):
 
 @transaction.atomic
 def staff_member_create(
-    *, acting_user, username, first_name, last_name, email="", password=None, **profile
-):
+    *,
+    acting_user: User,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    password: str | None = None,
+    **profile: Any,
+) -> StaffMember:
     """Create the login and the staff profile, and put the user in the group of the role."""
     User = get_user_model()
     user = User(username=username, first_name=first_name, last_name=last_name, email=email, is_staff=False)
@@ -55,7 +68,9 @@ def staff_member_create(
 
 
 @transaction.atomic
-def staff_member_update(*, member, acting_user, is_active=None, **data):
+def staff_member_update(
+    *, member: StaffMember, acting_user: User, is_active: bool | None = None, **data: Any
+) -> StaffMember:
     """Change a staff member's profile (and role group); ``is_active`` given: deactivate or reactivate them too."""
     member = StaffMember.objects.select_for_update().get(pk=member.pk)
     changed = apply_changes(member, data, allowed=PROFILE_FIELDS)
@@ -69,7 +84,7 @@ def staff_member_update(*, member, acting_user, is_active=None, **data):
 
 
 @transaction.atomic
-def staff_member_set_active(*, member, active, acting_user):
+def staff_member_set_active(*, member: StaffMember, active: bool, acting_user: User) -> StaffMember:
     """Deactivating a staff member also blocks their login; history keeps them."""
     member = StaffMember.objects.select_for_update().get(pk=member.pk)
     if member.is_active != active:
@@ -82,7 +97,7 @@ def staff_member_set_active(*, member, active, acting_user):
     return member
 
 
-def _log_user_change(*, user, acting_user, message):
+def _log_user_change(*, user: User, acting_user: User, message: str) -> None:
     """Users have no django-simple-history table: their account changes go to the admin log."""
     LogEntry.objects.log_actions(
         user_id=acting_user.pk, queryset=[user], action_flag=CHANGE, change_message=message, single_object=True
@@ -90,7 +105,7 @@ def _log_user_change(*, user, acting_user, message):
 
 
 @transaction.atomic
-def user_set_active(*, user, active, acting_user):
+def user_set_active(*, user: User, active: bool, acting_user: User) -> User:
     """Deactivate (or reactivate) any login. A deactivated user cannot log in, by password, session or token.
 
     A staff member's profile follows (``staff_member_set_active``). Nobody deactivates their own login, and
@@ -118,7 +133,7 @@ def user_set_active(*, user, active, acting_user):
 
 
 @transaction.atomic
-def token_revoke(*, user, acting_user):
+def token_revoke(*, user: User, acting_user: User) -> bool:
     """Revoke a user's live API tokens (accounts.services). Returns whether there was one.
 
     The revocation is written to the admin log against the user. The user may get a new token by logging in
@@ -130,7 +145,7 @@ def token_revoke(*, user, acting_user):
     return bool(revoked)
 
 
-def _save_reference(instance, *, acting_user, fixed=None):
+def _save_reference(instance: ModelT, *, acting_user: User, fixed: dict[str, str] | None = None) -> ModelT:
     """Create or change a hospital or department (full_clean, history row with acting_user) under its row lock.
 
     ``fixed`` maps the fields that cannot change after creation to the refusal (a ValidationError on the field).
@@ -145,13 +160,13 @@ def _save_reference(instance, *, acting_user, fixed=None):
 
 
 @transaction.atomic
-def hospital_save(*, instance, acting_user):
+def hospital_save(*, instance: Hospital, acting_user: User) -> Hospital:
     """Create or change a hospital; hospitals are deactivated, never deleted."""
     return _save_reference(instance, acting_user=acting_user)
 
 
 @transaction.atomic
-def department_save(*, instance, acting_user):
+def department_save(*, instance: Department, acting_user: User) -> Department:
     """Create or change a department. It stays in its hospital for good (ValidationError on ``hospital``)."""
     return _save_reference(
         instance,
@@ -161,19 +176,27 @@ def department_save(*, instance, acting_user):
 
 
 @transaction.atomic
-def hospital_set_active(*, hospital, active, acting_user):
+def hospital_set_active(*, hospital: Hospital, active: bool, acting_user: User) -> Hospital:
     """A deactivated hospital is no longer offered for bookings, windows or new staff; history keeps it."""
     return audited_set_active(hospital, active=active, acting_user=acting_user)
 
 
 @transaction.atomic
-def department_set_active(*, department, active, acting_user):
+def department_set_active(*, department: Department, active: bool, acting_user: User) -> Department:
     """A deactivated department is no longer offered for bookings or new staff; history keeps it."""
     return audited_set_active(department, active=active, acting_user=acting_user)
 
 
 @transaction.atomic
-def shift_create(*, staff_member, department, start, end, acting_user, notes=""):
+def shift_create(
+    *,
+    staff_member: StaffMember,
+    department: Department,
+    start: datetime,
+    end: datetime,
+    acting_user: User,
+    notes: str = "",
+) -> Shift:
     """Put a staff member on a shift. Their own shifts never overlap (checked under their row lock)."""
     member = StaffMember.objects.select_for_update().get(pk=staff_member.pk)
     if not member.is_active:
@@ -187,7 +210,7 @@ def shift_create(*, staff_member, department, start, end, acting_user, notes="")
 
 
 @transaction.atomic
-def shift_update(*, shift, acting_user, **data):
+def shift_update(*, shift: Shift, acting_user: User, **data: Any) -> Shift:
     StaffMember.objects.select_for_update().get(pk=shift.staff_member_id)
     shift = Shift.objects.select_for_update().get(pk=shift.pk)
     if shift.is_cancelled:
@@ -200,7 +223,7 @@ def shift_update(*, shift, acting_user, **data):
 
 
 @transaction.atomic
-def shift_cancel(*, shift, acting_user):
+def shift_cancel(*, shift: Shift, acting_user: User) -> Shift:
     shift = Shift.objects.select_for_update().get(pk=shift.pk)
     if not shift.is_cancelled:
         shift.is_cancelled = True
@@ -208,7 +231,7 @@ def shift_cancel(*, shift, acting_user):
     return shift
 
 
-def _refuse_overlap(shift):
+def _refuse_overlap(shift: Shift) -> None:
     clash = (
         Shift.objects.active()
         .filter(staff_member_id=shift.staff_member_id)

@@ -15,8 +15,8 @@ from clinical.models import Prescription
 from hms.exceptions import Conflict
 from inventory import services
 from inventory.models import Batch, StockMovement
-from inventory.tests.factories import BatchFactory, MedicationFactory, PrescriptionFactory, StoreFactory
-from inventory.tests.helpers import assert_ledger_balanced
+from inventory.tests.factories import BatchFactory
+from inventory.tests.helpers import assert_ledger_balanced, prescription_with_pharmacy
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +28,7 @@ def pharmacist(make_user):
 
 @pytest.fixture
 def rx():
-    """A prescription of 10 tablets at $0.40, and the pharmacy of the hospital of the visit."""
-    prescription = PrescriptionFactory(quantity=10, medication=MedicationFactory(unit_price=Decimal("0.40")))
-    store = StoreFactory(hospital=prescription.record.appointment.hospital)
-    return prescription, store
+    return prescription_with_pharmacy()
 
 
 def stock(rx_and_store, quantity, expiry_in_days):

@@ -2,7 +2,6 @@
 lines for it: billing/tests/test_dispense_charges.py), the dispense view."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,8 +15,8 @@ from inventory.choices import StoreKind
 from inventory.models import Batch, StockMovement
 from inventory.selectors import dispensed_quantity, prescription_dispense_context
 from inventory.signals import prescription_dispensed
-from inventory.tests.factories import BatchFactory, MedicationFactory, PrescriptionFactory, StoreFactory
-from inventory.tests.helpers import assert_ledger_balanced
+from inventory.tests.factories import BatchFactory, StoreFactory
+from inventory.tests.helpers import assert_ledger_balanced, prescription_with_pharmacy
 from patients.tests.factories import AllergyFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +35,7 @@ def pharmacist(make_user):
 
 @pytest.fixture
 def rx():
-    """A prescription of 10 tablets at $0.40, and the pharmacy of the hospital of the visit."""
-    prescription = PrescriptionFactory(quantity=10, medication=MedicationFactory(unit_price=Decimal("0.40")))
-    store = StoreFactory(hospital=prescription.record.appointment.hospital)
-    return prescription, store
+    return prescription_with_pharmacy()
 
 
 def stock(rx_and_store, quantity, expiry_in_days, **kwargs):

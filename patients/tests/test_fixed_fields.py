@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from patients import services
-from patients.tests.factories import AllergyFactory, InsurancePolicyFactory, PatientFactory
+from patients.tests.factories import AllergyFactory, InsurancePolicyFactory, MedicalHistoryEntryFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +47,17 @@ def test_the_api_answers_a_move_with_a_field_error(api_as):
     assert response.json() == {"patient": ["This entry belongs to another patient and cannot be moved."]}
     allergy.refresh_from_db()
     assert allergy.patient_id != elsewhere.pk
+
+
+def test_the_service_refuses_to_move_a_medical_history_entry_like_an_allergy(make_user):
+    entry = MedicalHistoryEntryFactory(notes="")
+    home = entry.patient_id
+
+    with pytest.raises(ValidationError) as refused:
+        services.medical_history_update(
+            entry=entry, acting_user=make_user("Doctor"), patient=PatientFactory(), notes="moved"
+        )
+
+    assert refused.value.message_dict == {"patient": ["This entry belongs to another patient and cannot be moved."]}
+    entry.refresh_from_db()
+    assert (entry.patient_id, entry.notes) == (home, "")
