@@ -1,4 +1,4 @@
-"""Type aliases the services, selectors and policies annotate with (hms/tests/test_type_hints.py keeps every
+"""Type aliases the services, selectors and policies annotate with (tests/test_type_hints.py keeps every
 signature there annotated).
 
 ``User`` is a signed-in login: settings.AUTH_USER_MODEL is django.contrib.auth's User, an ``AbstractUser``
