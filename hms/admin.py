@@ -29,6 +29,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from hms.access import note_rows
+from hms.access_models import AccessKind
 from hms.exceptions import DomainError
 from hms.pages import refusal_message
 from hms.pagination import count_at_most
@@ -242,7 +244,29 @@ class BigTableAdmin:
     date_hierarchy = None
 
 
-class AuditedAdmin(BoundedDatesAdmin, NoDeleteAdmin, SimpleHistoryAdmin):
+class AccessLoggedAdmin:
+    """Mixin: the read audit (hms.access) of the back office. An admin of patient data names where a row's patient
+    is (``audit_patient_field``: "self", "patient", "bill__patient"; see hms.access.patient_of); its change page
+    and the rows of its changelist page (with the search terms) are then noted as read."""
+
+    audit_patient_field = None
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = (getattr(response, "context_data", None) or {}).get("cl")
+        if self.audit_patient_field and cl is not None:
+            note_rows(request, self, cl.result_list, kind=AccessKind.ADMIN_LIST, terms=request.GET.get("q", ""))
+        return response
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        if self.audit_patient_field and original is not None:
+            note_rows(request, self, [original], kind=AccessKind.ADMIN, terms="")
+        return response
+
+
+class AuditedAdmin(AccessLoggedAdmin, BoundedDatesAdmin, NoDeleteAdmin, SimpleHistoryAdmin):
     """History visible, never reverted, nothing deleted; service refusals shown as messages, nothing saved."""
 
     def revert_disabled(self, request, obj=None):

@@ -1,3 +1,4 @@
+from hms.access_models import AccessEntry, SecurityEvent
 from hms.sequences import Sequence
 
-__all__ = ["Sequence"]
+__all__ = ["AccessEntry", "SecurityEvent", "Sequence"]

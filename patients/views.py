@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from hms import access
+from hms.access_models import AccessKind
 from hms.pages import COUNT_CAP, add_form_errors, cursor_page, staff_page
 from hms.roles import PATIENT, user_roles
 from patients import services
@@ -86,6 +88,15 @@ def patient_search_view(request):
     cap = SEARCH_COUNT_CAP if query else COUNT_CAP
     total = patient_search_count(**search, cap=cap)
     total_label = f"{cap:,}+" if total > cap else f"{total:,}"
+    if query or page.object_list:
+        access.note(
+            request,
+            kind=AccessKind.SEARCH,
+            what="patients.patient",
+            patients=page.object_list,
+            object_ids=[p.pk for p in page.object_list],
+            terms=query,
+        )
     return render(
         request,
         "patients/search.html",
@@ -136,6 +147,7 @@ def patient_register_view(request):
 @staff_page("patients.view_patient")
 def patient_detail_view(request, pk):
     patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
+    access.note(request, kind=AccessKind.CHART, what="patients.patient", patients=[patient])
     all_allergies = request.GET.get("allergies") == "all"
     user = request.user
     context = {

@@ -80,6 +80,7 @@ class AppointmentBookingForm(forms.ModelForm):
 
 @admin.register(Appointment)
 class AppointmentAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
+    audit_patient_field = "patient"  # the read audit (hms.access)
     list_display = ["start", "patient", "doctor", "hospital", "kind", "status", "room"]
     list_filter = [
         ("start", DateRangeFilter),
