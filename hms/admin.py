@@ -30,7 +30,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from hms.access import note_rows
-from hms.access_models import AccessKind
+from hms.access_models import AccessEntry, AccessKind, SecurityEvent
 from hms.exceptions import DomainError
 from hms.pages import refusal_message
 from hms.pagination import count_at_most
@@ -344,3 +344,35 @@ class SequenceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["name", "last_value"]
     search_fields = ["name"]
     ordering = ["name"]
+
+
+class AuditLogAdmin(BigTableAdmin, admin.ModelAdmin):
+    """The access log and security events: read-only for everyone, superusers included (append-only rows)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(AccessEntry)
+class AccessEntryAdmin(AuditLogAdmin):
+    list_display = ["at", "username", "roles", "kind", "what", "mrn", "object_ids", "ip", "reason"]
+    list_filter = [("at", DateRangeFilter), "kind"]
+    search_fields = ["=mrn", "=username"]
+    readonly_fields = [f.name for f in AccessEntry._meta.fields]
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(AuditLogAdmin):
+    list_display = ["at", "kind", "username", "actor_username", "ip", "detail"]
+    list_filter = [("at", DateRangeFilter), "kind"]
+    search_fields = ["=username"]
+    readonly_fields = [f.name for f in SecurityEvent._meta.fields]
