@@ -614,6 +614,7 @@ def chart_view(request, pk):
     if not request.user.has_perm("clinical.view_medicalrecord"):
         raise PermissionDenied
     patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
+    access.note(request, kind=AccessKind.CHART, what="clinical.timeline", patients=[patient])
     context = {
         "patient": patient,
         "page": _timeline(request, patient),

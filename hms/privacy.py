@@ -9,7 +9,7 @@ from hms.access_selectors import FAILED_LOGIN_KINDS, access_entries, security_ev
 from hms.forms import BoundedDateField
 from hms.pages import cursor_page, staff_page
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 class AuditSearchForm(forms.Form):

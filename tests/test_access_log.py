@@ -286,3 +286,37 @@ def test_security_events_record_logins_password_and_role_changes(client, make_us
         ("role_added", "Nurse"),
         ("role_removed", "Nurse"),
     ]
+
+
+def _entries_for(patient, count, user=None):
+    AccessEntry.objects.bulk_create(
+        AccessEntry(
+            request_id=f"{i:032x}",
+            kind=AccessKind.CHART,
+            patient_id=patient.pk,
+            mrn=patient.mrn,
+            username="nurse",
+            user_id=user.pk if user else None,
+            roles="Nurse",
+        )
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize("url_name", ["privacy:access_log", "portal:access_history"])
+def test_the_log_pages_run_the_same_few_queries_at_3_and_30_entries(page_as, make_user, url_name):
+    from conftest import query_counter
+
+    user = make_user("Patient")
+    patient = PatientFactory(user=user)
+    client = page_as(user if url_name.startswith("portal") else make_user(PRIVACY_OFFICER))
+    params = {} if url_name.startswith("portal") else {"mrn": patient.mrn}
+    counts = []
+    for total in (3, 30):
+        _entries_for(patient, total - AccessEntry.objects.filter(patient_id=patient.pk).count())
+        client.get(reverse(url_name), params)
+        with query_counter() as queries:
+            response = client.get(reverse(url_name), params)
+        assert response.status_code == 200 and len(response.context["page"]) == min(total, 25)
+        counts.append(queries.count)
+    assert counts[0] == counts[1] <= 8, counts
