@@ -6,6 +6,16 @@ from hms.access import security_event
 from hms.access_models import SecurityEventKind
 
 
+def _current():
+    """(request, acting user) of the change, when it happens in a request (django-simple-history's middleware keeps
+    the request of the thread); (None, None) in a command or a shell."""
+    from simple_history.models import HistoricalRecords
+
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return request, (user if user is not None and user.is_authenticated else None)
+
+
 def on_login(sender, request, user, **kwargs):
     security_event(kind=SecurityEventKind.LOGIN, request=request, user=user)
 
@@ -30,7 +40,8 @@ def on_user_saved(sender, instance, created, **kwargs):
     """A password set with set_password() and saved (Django's AbstractBaseUser keeps the raw one in ``_password``
     until the save): a password change. A hash upgraded at login (check_password) clears it first, so it is not."""
     if not created and getattr(instance, "_password", None) is not None:
-        security_event(kind=SecurityEventKind.PASSWORD_CHANGED, user=instance)
+        request, actor = _current()
+        security_event(kind=SecurityEventKind.PASSWORD_CHANGED, request=request, user=instance, actor=actor)
 
 
 def on_groups_changed(sender, instance, action, pk_set, model, **kwargs):
@@ -50,5 +61,6 @@ def on_groups_changed(sender, instance, action, pk_set, model, **kwargs):
         else:
             names = list(Group.objects.filter(pk__in=pk_set or ()).values_list("name", flat=True))
         pairs = [(instance, name) for name in names]
+    request, actor = _current()
     for user, name in pairs:
-        security_event(kind=kind, user=user, detail=name)
+        security_event(kind=kind, request=request, user=user, actor=actor, detail=name)

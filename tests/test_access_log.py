@@ -320,3 +320,19 @@ def test_the_log_pages_run_the_same_few_queries_at_3_and_30_entries(page_as, mak
         assert response.status_code == 200 and len(response.context["page"]) == min(total, 25)
         counts.append(queries.count)
     assert counts[0] == counts[1] <= 8, counts
+
+
+def test_a_role_change_in_a_request_names_who_made_it_and_from_where(admin_user_obj, rf):
+    from django.contrib.auth.models import Group
+    from simple_history.models import HistoricalRecords
+
+    user = UserFactory(username="newnurse")
+    request = rf.get("/admin/", REMOTE_ADDR="10.1.2.3")
+    request.user = admin_user_obj
+    HistoricalRecords.context.request = request
+    try:
+        user.groups.add(Group.objects.get(name="Nurse"))
+    finally:
+        del HistoricalRecords.context.request
+    event = SecurityEvent.objects.get(username="newnurse", kind=SecurityEventKind.ROLE_ADDED)
+    assert (event.actor_username, event.ip, event.detail) == ("root", "10.1.2.3", "Nurse")
