@@ -24,6 +24,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 
@@ -119,14 +120,29 @@ def patient_of(row, path):
     return obj.pk, getattr(obj, "mrn", "")
 
 
+def _leads_to_patient(model, path):
+    """Whether ``path`` can be followed on ``model``'s rows."""
+    if path == "self":
+        return True
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return True
+
+
 def note_rows(request, view, rows, *, kind, terms=None):
     """Note the rows an API list or detail (or an admin page) shows, by the view's ``audit_patient_field``."""
     path = getattr(view, "audit_patient_field", None)
     if not path or notes_of(request) is None:
         return
     rows = list(rows)
-    if not rows:
-        return
+    if not rows or not _leads_to_patient(type(rows[0]), path):
+        return  # a nested list (a bill's payments): its parent, read through get_object(), was noted
     entry = Note(kind=kind, what=_model_label(type(rows[0])))
     for row in rows:
         pid, mrn = patient_of(row, path)

@@ -336,3 +336,15 @@ def test_a_role_change_in_a_request_names_who_made_it_and_from_where(admin_user_
         del HistoricalRecords.context.request
     event = SecurityEvent.objects.get(username="newnurse", kind=SecurityEventKind.ROLE_ADDED)
     assert (event.actor_username, event.ip, event.detail) == ("root", "10.1.2.3", "Nurse")
+
+
+def test_a_nested_list_of_another_model_is_noted_through_its_parent(api_as):
+    bill = BillFactory()
+    BillLineFactory(bill=bill, unit_price=Decimal("10.00"))
+    bill = billing_services.bill_issue(bill=bill, acting_user=UserFactory())
+
+    response = api_as("Billing Clerk").get(f"/api/v1/bills/{bill.pk}/payments/")
+
+    assert response.status_code == 200
+    [entry] = entries()
+    assert (entry.kind, entry.what, entry.patient_id) == ("api_detail", "billing.bill", bill.patient_id)
