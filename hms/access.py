@@ -141,8 +141,14 @@ def note_rows(request, view, rows, *, kind, terms=None):
     if not path or notes_of(request) is None:
         return
     rows = list(rows)
-    if not rows or not _leads_to_patient(type(rows[0]), path):
-        return  # a nested list (a bill's payments): its parent, read through get_object(), was noted
+    if not rows:
+        return
+    if not _leads_to_patient(type(rows[0]), path):
+        # An action listing another model: its own patient link if it has one (the lab's results to call), else
+        # a nested list (a bill's payments) whose parent, read through get_object(), was noted.
+        if not _leads_to_patient(type(rows[0]), "patient"):
+            return
+        path = "patient"
     entry = Note(kind=kind, what=_model_label(type(rows[0])))
     for row in rows:
         pid, mrn = patient_of(row, path)
