@@ -15,6 +15,8 @@ from accounts.choices import ApiTokenRevokeReason
 from accounts.keys import token_digest
 from accounts.models import ApiToken
 from accounts.policies import check_may_manage_token, check_may_unlock_logins, is_account_administrator
+from hms.access import security_event
+from hms.access_models import SecurityEventKind
 from hms.exceptions import Conflict
 from hms.typing import User
 
@@ -42,6 +44,7 @@ def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     )
     token.full_clean()
     token.save()
+    security_event(kind=SecurityEventKind.TOKEN_ISSUED, user=user, detail=f"token {token.prefix}…")
     return token, key
 
 
@@ -61,6 +64,9 @@ def token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
     reason = ApiTokenRevokeReason.OWNER if token.user_id == acting_user.pk else ApiTokenRevokeReason.ADMINISTRATOR
     _revoke(ApiToken.objects.filter(pk=token.pk), reason=reason, acting_user=acting_user)
     token.refresh_from_db()
+    security_event(
+        kind=SecurityEventKind.TOKEN_REVOKED, user=token.user, actor=acting_user, detail=f"token {token.prefix}…"
+    )
     return token
 
 
@@ -75,12 +81,18 @@ def tokens_revoke_for_user(*, user: User, acting_user: User, reason: str | None 
             raise PermissionDenied("Only the user or an administrator may revoke their tokens.")
         owner = acting_user.pk == user.pk
         reason = ApiTokenRevokeReason.OWNER if owner else ApiTokenRevokeReason.ADMINISTRATOR
-    return _revoke(ApiToken.objects.filter(user=user), reason=reason, acting_user=acting_user)
+    count = _revoke(ApiToken.objects.filter(user=user), reason=reason, acting_user=acting_user)
+    if count:
+        security_event(
+            kind=SecurityEventKind.TOKEN_REVOKED, user=user, actor=acting_user, detail=f"{count} token(s): {reason}"
+        )
+    return count
 
 
 def token_revoke_after_password_change(*, token: ApiToken) -> None:
     """Record that a token died with its user's password (found when it is next presented)."""
-    _revoke(ApiToken.objects.filter(pk=token.pk), reason=ApiTokenRevokeReason.PASSWORD_CHANGED, acting_user=None)
+    if _revoke(ApiToken.objects.filter(pk=token.pk), reason=ApiTokenRevokeReason.PASSWORD_CHANGED, acting_user=None):
+        security_event(kind=SecurityEventKind.TOKEN_REVOKED, user=token.user, detail=f"token {token.prefix}…: password")
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ class RefundInline(ReadOnlyInline):
 
 @admin.register(Bill)
 class BillAdmin(ReadOnlyRecordAdmin):
+    audit_patient_field = "patient"  # the read audit (hms.access)
     list_display = [
         "number",
         "patient",
@@ -104,6 +105,7 @@ class BillAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyRecordAdmin):
+    audit_patient_field = "bill__patient"  # the read audit (hms.access)
     list_display = ["received_at", "bill", "amount", "method", "reference", "received_by"]
     list_filter = [("received_at", DateRangeFilter), "method"]
     list_select_related = ["bill", "received_by"]
@@ -112,6 +114,7 @@ class PaymentAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyRecordAdmin):
+    audit_patient_field = "bill__patient"  # the read audit (hms.access)
     list_display = ["refunded_at", "bill", "amount", "reason", "refunded_by"]
     list_filter = [("refunded_at", DateRangeFilter)]
     list_select_related = ["bill", "refunded_by"]
@@ -120,6 +123,7 @@ class RefundAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(BillLine)
 class BillLineAdmin(ReadOnlyRecordAdmin):
+    audit_patient_field = "bill__patient"  # the read audit (hms.access)
     list_display = ["bill", "kind", "code", "description", "quantity", "unit_price", "amount"]
     list_filter = ["kind"]
     list_select_related = ["bill"]
@@ -128,6 +132,7 @@ class BillLineAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(ReadOnlyRecordAdmin):
+    audit_patient_field = "bill__patient"  # the read audit (hms.access)
     list_display = ["id", "bill", "policy", "status", "claimed_amount", "approved_amount", "submitted_at"]
     list_filter = [("created_at", DateRangeFilter), "status"]
     list_select_related = ["bill", "policy__payer"]

@@ -27,6 +27,8 @@ from billing.forms import (
 )
 from billing.models import Bill
 from billing.selectors import bill_get_for, claim_document, claim_queryset_for
+from hms import access
+from hms.access_models import AccessKind
 from hms.exceptions import Conflict, DomainError
 from hms.pages import add_form_errors, cursor_page, portal_page, queue_page, staff_page
 from hms.pages import paginate as _page
@@ -406,13 +408,16 @@ def _pdf_response(bill):
 @staff_page("billing.view_bill")
 def invoice_view(request, pk):
     bill = _staff_bill(request, pk)
+    access.note(request, kind=AccessKind.CHART, what="billing.bill", patients=[bill.patient], object_ids=[bill.pk])
     context = {**_invoice_context(bill), "pdf_url": "billing:invoice_pdf", "back_url": bill.get_absolute_url()}
     return render(request, "billing/invoice.html", context)
 
 
 @staff_page("billing.view_bill")
 def invoice_pdf_view(request, pk):
-    return _pdf_response(_staff_bill(request, pk))
+    bill = _staff_bill(request, pk)
+    access.note(request, kind=AccessKind.PDF, what="billing.bill", patients=[bill.patient], object_ids=[bill.pk])
+    return _pdf_response(bill)
 
 
 # --- patient portal ---------------------------------------------------------------------------------------------

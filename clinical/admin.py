@@ -69,6 +69,7 @@ class LabOrderInline(ReadOnlyInline):
 
 @admin.register(MedicalRecord)
 class MedicalRecordAdmin(ReadOnlyRecordAdmin):
+    audit_patient_field = "patient"  # the read audit (hms.access)
     list_display = ["patient", "doctor", "opened_at", "outcome", "signed_at", "amended_at"]
     list_filter = [("opened_at", DateRangeFilter), "outcome", ("signed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["patient", "doctor__user"]
@@ -79,6 +80,8 @@ class MedicalRecordAdmin(ReadOnlyRecordAdmin):
 @admin.register(Diagnosis)
 class DiagnosisAdmin(ReadOnlyRecordAdmin):
     """Every diagnosis, removed ones included (filter "removed"): removed ones are kept, with their history."""
+
+    audit_patient_field = "record__patient"  # the read audit (hms.access)
 
     list_display = ["code", "description", "is_primary", "record", "added_at", "removed_at"]
     list_filter = ["is_primary", ("removed_at", admin.EmptyFieldListFilter)]
@@ -98,6 +101,8 @@ class DiagnosisAdmin(ReadOnlyRecordAdmin):
 class RecordAmendmentAdmin(ReadOnlyRecordAdmin):
     """Amendments of signed records: read-only, with history; written only by clinical.services.record_amend."""
 
+    audit_patient_field = "record__patient"  # the read audit (hms.access)
+
     list_display = ["amended_at", "record", "author", "reason"]
     list_filter = [("amended_at", DateRangeFilter)]
     list_select_related = ["record__patient", "author"]
@@ -112,6 +117,7 @@ class RecordAmendmentAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(Procedure)
 class ProcedureAdmin(ReadOnlyRecordAdmin):
+    audit_patient_field = "record__patient"  # the read audit (hms.access)
     list_display = ["code", "description", "quantity", "unit_price", "record", "added_at"]
     list_select_related = ["record__patient"]
     search_fields = ["code", "description", "record__patient__mrn"]
@@ -119,6 +125,7 @@ class ProcedureAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(Prescription)
 class PrescriptionAdmin(ReadOnlyRecordAdmin):
+    audit_patient_field = "record__patient"  # the read audit (hms.access)
     list_display = ["medication", "dose", "frequency", "duration_days", "status", "record", "prescribed_at"]
     list_filter = ["status", "route"]
     list_select_related = ["medication", "record__patient"]
@@ -127,6 +134,7 @@ class PrescriptionAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(LabOrder)
 class LabOrderAdmin(ReadOnlyRecordAdmin):
+    audit_patient_field = "record__patient"  # the read audit (hms.access)
     list_display = ["test", "status", "record", "ordered_at", "collected_at", "resulted_at"]
     list_filter = ["status", ("test", RelatedListFilter)]
     list_select_related = ["test", "record__patient"]
@@ -144,6 +152,8 @@ class LabResultAdmin(ReadOnlyRecordAdmin):
     """Read-only: results are entered and corrected (with a reason) on the lab pages and the API, acknowledged by
     the ordering doctor in their results inbox, and critical ones phoned through by the lab; every earlier
     version (acknowledgements included) is in the history."""
+
+    audit_patient_field = "patient"  # the read audit (hms.access)
 
     list_display = ["order", "value", "unit", "flag", "resulted_at", "corrected", "doctor", "acknowledged_at"]
     list_filter = [
@@ -173,6 +183,8 @@ class LabResultAdmin(ReadOnlyRecordAdmin):
 class CriticalResultCallAdmin(ReadOnlyRecordAdmin):
     """Read-only: the lab records calls of critical results on the lab worklist and the API."""
 
+    audit_patient_field = "result__patient"  # the read audit (hms.access)
+
     list_display = ["result", "called_to", "called_at", "called_by", "read_back_confirmed"]
     list_filter = [("called_at", DateRangeFilter), "read_back_confirmed"]
     list_select_related = ["result__order__test", "called_by"]
@@ -183,6 +195,7 @@ class CriticalResultCallAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(Vitals)
 class VitalsAdmin(ReadOnlyRecordAdmin):
+    audit_patient_field = "patient"  # the read audit (hms.access)
     list_display = ["patient", "recorded_at", "blood_pressure", "heart_rate", "temperature_c", "spo2", "bmi"]
     list_filter = [("recorded_at", DateRangeFilter)]
     list_select_related = ["patient"]

@@ -38,6 +38,8 @@ from clinical.forms import (
     WorklistFilterForm,
 )
 from clinical.selectors import HISTORY_KEYS, history_position, patient_history_page
+from hms import access
+from hms.access_models import AccessKind
 from hms.exceptions import DomainError
 from hms.pages import (
     add_form_errors,
@@ -115,6 +117,13 @@ def _icd_context(request):
 def _render_visit(request, appointment, *, status=200, section=None, **extra):
     """The visit page, or only one of its sections (``section``, for the page's script: see _fetched_section)."""
     record = page_selectors.visit_record(appointment)
+    access.note(
+        request,
+        kind=AccessKind.VISIT,
+        what="scheduling.appointment",
+        patients=[appointment.patient],
+        object_ids=[appointment.pk],
+    )
     may_write = _may_write(request.user, appointment)
     editable = may_write and record is not None and not record.is_signed
     forms = {name: value for name, value in extra.items() if name.endswith("_form")}
@@ -593,6 +602,7 @@ def chart_view(request, pk):
     if not request.user.has_perm("clinical.view_medicalrecord"):
         raise PermissionDenied
     patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
+    access.note(request, kind=AccessKind.CHART, what="clinical.timeline", patients=[patient])
     context = {
         "patient": patient,
         "page": _timeline(request, patient),

@@ -29,6 +29,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from hms.access import note_rows
+from hms.access_models import AccessEntry, AccessKind, SecurityEvent
 from hms.chain import ChainSeal, ChainVerification
 from hms.exceptions import DomainError
 from hms.pages import refusal_message
@@ -243,7 +245,29 @@ class BigTableAdmin:
     date_hierarchy = None
 
 
-class AuditedAdmin(BoundedDatesAdmin, NoDeleteAdmin, SimpleHistoryAdmin):
+class AccessLoggedAdmin:
+    """Mixin: the read audit (hms.access) of the back office. An admin of patient data names where a row's patient
+    is (``audit_patient_field``: "self", "patient", "bill__patient"; see hms.access.patient_of); its change page
+    and the rows of its changelist page (with the search terms) are then noted as read."""
+
+    audit_patient_field = None
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = (getattr(response, "context_data", None) or {}).get("cl")
+        if self.audit_patient_field and cl is not None:
+            note_rows(request, self, cl.result_list, kind=AccessKind.ADMIN_LIST, terms=request.GET.get("q", ""))
+        return response
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        if self.audit_patient_field and original is not None:
+            note_rows(request, self, [original], kind=AccessKind.ADMIN, terms="")
+        return response
+
+
+class AuditedAdmin(AccessLoggedAdmin, BoundedDatesAdmin, NoDeleteAdmin, SimpleHistoryAdmin):
     """History visible, never reverted, nothing deleted; service refusals shown as messages, nothing saved."""
 
     def revert_disabled(self, request, obj=None):
@@ -341,3 +365,33 @@ class ChainVerificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["checked_at", "ok", "tables", "rows_sealed", "rows_pending", "seconds"]
     list_filter = ["ok"]
     ordering = ["-checked_at"]
+class AuditLogAdmin(BigTableAdmin, admin.ModelAdmin):
+    """The access log and security events: read-only for everyone, superusers included (append-only rows)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(AccessEntry)
+class AccessEntryAdmin(AuditLogAdmin):
+    list_display = ["at", "username", "roles", "kind", "what", "mrn", "object_ids", "ip", "reason"]
+    list_filter = [("at", DateRangeFilter), "kind"]
+    search_fields = ["=mrn", "=username"]
+    readonly_fields = [f.name for f in AccessEntry._meta.fields]
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(AuditLogAdmin):
+    list_display = ["at", "kind", "username", "actor_username", "ip", "detail"]
+    list_filter = [("at", DateRangeFilter), "kind"]
+    search_fields = ["=username"]
+    readonly_fields = [f.name for f in SecurityEvent._meta.fields]

@@ -33,8 +33,11 @@ def api_modules():
 
 
 def build_urlpatterns():
+    from hms import access_api
+
     router = HMSRouter()
     extra = []
+    access_api.register(router)  # hms's own: the access log and security events
     for module in api_modules():
         module.register(router)
         extra.extend(getattr(module, "urlpatterns", []))

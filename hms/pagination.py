@@ -55,6 +55,15 @@ def count_at_most(queryset, cap):
     return queryset.order_by().values("pk")[: cap + 1].count()
 
 
+def _note_page(request, view, rows):
+    """The read audit of an API list page: the viewset's ``audit_patient_field`` finds each row's patient."""
+    if view is not None and rows:
+        from hms.access import note_rows
+        from hms.access_models import AccessKind
+
+        note_rows(request, view, rows, kind=AccessKind.API_LIST)
+
+
 def _positive_int_param(request, name):
     """The whole number in ?name=, or None when absent; a 400 naming the parameter when it is not one."""
     raw = request.query_params.get(name) if hasattr(request, "query_params") else request.GET.get(name)
@@ -85,7 +94,9 @@ class StandardPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         if request.query_params.get(self.page_query_param) not in self.last_page_strings:
             _positive_int_param(request, self.page_query_param)
-        return super().paginate_queryset(queryset, request, view)
+        page = super().paginate_queryset(queryset, request, view)
+        _note_page(request, view, page)
+        return page
 
 
 # --- the keyset ------------------------------------------------------------------------------------
@@ -343,7 +354,9 @@ class KeysetPagination(CursorPagination):
         def fetch(position, backwards, size):
             return keyset_page(queryset, keys, size=size, position=position, backwards=backwards)
 
-        return self.paginate_by(request, keys, fetch)
+        rows = self.paginate_by(request, keys, fetch)
+        _note_page(request, view, rows)
+        return rows
 
     def paginate_by(self, request, keys, fetch):
         """A page of any keyset list: ``fetch(position, backwards, size)`` answers (rows, key values

@@ -42,6 +42,15 @@ class RolePermission(DjangoModelPermissions):
             return request.user.has_perms(perms)
         return super().has_permission(request, view)
 
+    def has_object_permission(self, request, view, obj):
+        """Every object a viewset reads through get_object() (a detail, an update, an action) is one the read
+        audit notes, by the viewset's ``audit_patient_field`` (hms.access); the scope itself is the selectors'."""
+        from hms.access import note_rows
+        from hms.access_models import AccessKind
+
+        note_rows(request, view, [obj], kind=AccessKind.API_DETAIL)
+        return True
+
 
 def action_permissions(*perms):
     """Decorator kwargs for @action: the permissions an action needs, whatever its method.

@@ -24,6 +24,7 @@ role that may view that model, and a clinical field of a non-clinical row (an ap
 | Lab Technician | demographics, lab orders | lab results | running tests |
 | Patient | their own chart, visits, results, bills | their own appointments | their care |
 | Insurer | claims | claim decisions | adjudication (a claims queue page; decisions through the API) |
+| Privacy Officer | the access log and security events | nothing | audit (who saw what; failed logins, lockouts) |
 
 Why the lines are drawn where they are:
 - allergies and medical history are clinical facts: doctors and nurses record them, the pharmacist
@@ -49,8 +50,20 @@ PHARMACIST = "Pharmacist"
 LAB_TECHNICIAN = "Lab Technician"
 PATIENT = "Patient"
 INSURER = "Insurer"
+PRIVACY_OFFICER = "Privacy Officer"
 
-ALL_GROUPS = [ADMINISTRATOR, DOCTOR, NURSE, RECEPTIONIST, BILLING_CLERK, PHARMACIST, LAB_TECHNICIAN, PATIENT, INSURER]
+ALL_GROUPS = [
+    ADMINISTRATOR,
+    DOCTOR,
+    NURSE,
+    RECEPTIONIST,
+    BILLING_CLERK,
+    PHARMACIST,
+    LAB_TECHNICIAN,
+    PATIENT,
+    INSURER,
+    PRIVACY_OFFICER,
+]
 
 _STAFF_DIRECTORY = {"staff.hospital": "v", "staff.department": "v", "staff.staffmember": "v", "staff.shift": "v"}
 # What a clinician reads of a patient's chart basics (insurance is not needed to treat).
@@ -222,6 +235,12 @@ ROLE_PERMISSIONS = {
         "billing.claim": "vc",
         "patients.payer": "v",
     },
+    # The privacy officer reads the access log (who saw which patient) and the security events (logins,
+    # lockouts, role changes); nobody writes either (hms.access_models: append-only).
+    PRIVACY_OFFICER: {
+        "hms.accessentry": "v",
+        "hms.securityevent": "v",
+    },
 }
 
 # Clinical fields of rows that are not clinical themselves: "app.model.field" -> the permissions any one of
@@ -252,6 +271,7 @@ START_PAGES = {
     LAB_TECHNICIAN: "clinical:lab_worklist",
     PATIENT: "portal:profile",
     INSURER: "billing:claims_queue",
+    PRIVACY_OFFICER: "privacy:access_log",
 }
 
 _ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

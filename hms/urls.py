@@ -31,6 +31,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("clinical/", include("clinical.urls")),
     path("dashboard/", include("reports.urls")),
+    path("privacy/", include("hms.privacy")),  # the privacy officer: access log, failed logins
 ]
 
 handler404 = "hms.views.not_found"

@@ -78,6 +78,8 @@ class BatchAdmin(ReadOnlyRecordAdmin):
 class StockMovementAdmin(ReadOnlyRecordAdmin):
     """The stock ledger: append-only, so read only here."""
 
+    audit_patient_field = "prescription__patient"  # the read audit (hms.access)
+
     list_display = ["created_at", "kind", "quantity", "batch", "prescription_id", "created_by", "note"]
     list_filter = [("created_at", DateRangeFilter), "kind", ("batch__store", RelatedListFilter)]
     list_select_related = ["batch__item", "batch__store", "created_by"]

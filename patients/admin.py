@@ -137,6 +137,7 @@ class PatientAddForm(forms.ModelForm):
 
 @admin.register(Patient)
 class PatientAdmin(BigTableAdmin, ActivationActions, AddFormAdmin, AuditedAdmin):
+    audit_patient_field = "self"  # the read audit (hms.access)
     list_display = [
         "mrn", "last_name", "first_name", "date_of_birth", "age", "sex", "phone", "preferred_hospital", "is_active",
     ]
@@ -247,6 +248,7 @@ class ChartRowAdmin(AuditedAdmin):
 
 @admin.register(Allergy)
 class AllergyAdmin(ClinicalFactPermissions, ChartRowAdmin):
+    audit_patient_field = "patient"  # the read audit (hms.access)
     clinical_model = "allergy"
     list_display = ["patient", "substance", "severity", "reaction", "noted_on", "is_active"]
     list_filter = ["is_active", "severity"]
@@ -257,6 +259,7 @@ class AllergyAdmin(ClinicalFactPermissions, ChartRowAdmin):
 
 @admin.register(MedicalHistoryEntry)
 class MedicalHistoryEntryAdmin(ClinicalFactPermissions, ChartRowAdmin):
+    audit_patient_field = "patient"  # the read audit (hms.access)
     clinical_model = "medicalhistoryentry"
     list_display = ["patient", "condition", "status", "onset_date"]
     list_filter = ["status"]
@@ -337,6 +340,7 @@ class InsurerAccountAdmin(AuditedAdmin):
 
 @admin.register(InsurancePolicy)
 class InsurancePolicyAdmin(ChartRowAdmin):
+    audit_patient_field = "patient"  # the read audit (hms.access)
     autocomplete_fields = ["patient", "payer"]
     list_display = [
         "patient", "payer", "policy_number", "coverage_percent", "copay", "valid_from", "valid_to",

@@ -5,4 +5,5 @@ from patients import views
 app_name = "portal"
 urlpatterns = [
     path("", views.portal_profile_view, name="profile"),
+    path("access/", views.portal_access_history_view, name="access_history"),
 ]

@@ -4,7 +4,6 @@ Views check access and shape pages; reads go through patients.selectors (which s
 user) and every change goes through patients.services.
 """
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hms.pages import COUNT_CAP, cursor_page, staff_page, submit_form
+from hms import access
+from hms.access_models import AccessKind
+from hms.access_selectors import disclosures_of
+from hms.pages import COUNT_CAP, cursor_page, portal_page, staff_page, submit_form
 from hms.roles import PATIENT, user_roles
 from patients import services
 from patients.forms import (
@@ -86,6 +88,8 @@ def patient_search_view(request):
     cap = SEARCH_COUNT_CAP if query else COUNT_CAP
     total = patient_search_count(**search, cap=cap)
     total_label = f"{cap:,}+" if total > cap else f"{total:,}"
+    if query or page:
+        access.note(request, kind=AccessKind.SEARCH, what="patients.patient", patients=page, terms=query)
     return render(
         request,
         "patients/search.html",
@@ -131,6 +135,7 @@ def patient_register_view(request):
 @staff_page("patients.view_patient")
 def patient_detail_view(request, pk):
     patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
+    access.note(request, kind=AccessKind.CHART, what="patients.patient", patients=[patient])
     all_allergies = request.GET.get("allergies") == "all"
     user = request.user
     context = {
@@ -228,6 +233,21 @@ def insurance_policy_add_view(request, pk):
         title="Add an insurance policy",
         noun="insurance policy",
     )
+
+
+PORTAL_ACCESS_PAGE_SIZE = 25
+
+
+@portal_page
+def portal_access_history_view(request):
+    """Who opened the patient's record and when (the accounting of disclosures): staff name, role, date and what
+    they looked at, newest first; the patient's own visits to the portal are left out, and so are addresses."""
+    patient = patient_for_user(request.user)
+    page = None
+    if patient is not None:
+        entries = disclosures_of(patient.pk).exclude(user_id=request.user.pk)
+        page = cursor_page(request, entries, PORTAL_ACCESS_PAGE_SIZE)
+    return render(request, "portal/access_history.html", {"patient": patient, "page": page})
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from hms.admin import (
+    AccessLoggedAdmin,
     ActiveChoicesOnly,
     AuditedAdmin,
     BigTableAdmin,
@@ -79,7 +80,8 @@ class AppointmentBookingForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
+class AppointmentAdmin(AccessLoggedAdmin, BigTableAdmin, BoundedDatesAdmin, SimpleHistoryAdmin):
+    audit_patient_field = "patient"  # the read audit (hms.access)
     list_display = ["start", "patient", "doctor", "hospital", "kind", "status", "room"]
     list_filter = [
         ("start", DateRangeFilter),

@@ -480,6 +480,26 @@ def measure_floor(m):
         for key, url in (("a page that reads nothing", "/floor/page/"), ("an API that reads nothing", "/floor/api/")):
             row = m.get("reception", url)
             m.record(f"floor:{key}", status=row["status"], ms=row["ms"], queries=row["queries"], values_ms=bare)
+    measure_access_log(m)
+
+
+def measure_access_log(m):
+    """Figure 1: the read audit's cost on a list page (issue 14: <= 10%): the same API list (50 records, each a
+    row of the access log) with hms.access.AccessLogMiddleware and without it (nothing is then noted)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    url = "/api/v1/medical-records/"
+    logged = m.get("doctor", url)
+    without = [name for name in settings.MIDDLEWARE if name != "hms.access.AccessLogMiddleware"]
+    saved = m.clients.pop("doctor", None)  # a test client loads its middleware once: a new one for each setting
+    with override_settings(MIDDLEWARE=without):
+        bare = m.get("doctor", url)
+    m.clients.pop("doctor", None)
+    if saved is not None:
+        m.clients["doctor"] = saved
+    m.record("accesslog:api medical-records", status=logged["status"], ms=logged["ms"], queries=logged["queries"],
+             unlogged_ms=bare["ms"], unlogged_queries=bare["queries"])
 
 
 DEEP_LISTS = {"api appointments", "api patients", "api bills", "api medical-records", "api inventory movements"}
@@ -743,6 +763,11 @@ def print_table(results, figures, sizes):
         elif kind == "floor":
             rx = div(x.get("ms"), x.get("values_ms"))
             add(f"1 floor: {name} vs bare .values()", shown(a), shown(b), fmt(rx, "x"), "(not a goal)", None)
+        elif kind == "accesslog":
+            r10, r1m = div(a.get("ms"), a.get("unlogged_ms")), div(b.get("ms"), b.get("unlogged_ms"))
+            rx = div(x.get("ms"), x.get("unlogged_ms"))
+            add(f"1 access log on {name}: logged vs not", fmt(r10, "x"), fmt(r1m, "x"), fmt(rx, "x"), "<= 1.1x",
+                (rx <= 1.1) if rx is not None else None)
         elif kind == "slots":
             cross(f"2 {name}", a, b, 1.5)
         elif kind == "admin":

@@ -11,6 +11,7 @@ from catalog.tests import test_api_suite as catalog_suite
 from clinical.tests import test_api_suite as clinical_suite
 from hms.api import api_urlpatterns, router
 from hms.testing.api import API_ROOT, CASES, SUITES
+from hms.tests import test_api_suite as hms_suite
 from inventory.tests import test_api_suite as inventory_suite
 from patients.tests import test_api_suite as patients_suite
 from scheduling.tests import test_api_suite as scheduling_suite
@@ -18,6 +19,7 @@ from staff.tests import test_api_suite as staff_suite
 
 # Importing a declaration module registers its suites in SUITES.
 DECLARATION_MODULES = (
+    hms_suite,
     staff_suite,
     patients_suite,
     catalog_suite,

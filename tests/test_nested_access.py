@@ -43,8 +43,11 @@ from staff.tests.factories import UserFactory
 
 def api_serializer_classes():
     found = {}
-    for urls in api_modules():
-        module = importlib.import_module(urls.__name__.removesuffix(".urls") + ".serializers")
+    serializer_modules = [
+        importlib.import_module(urls.__name__.removesuffix(".urls") + ".serializers") for urls in api_modules()
+    ]
+    serializer_modules.append(importlib.import_module("hms.access_api"))  # hms's own: the access log, security events
+    for module in serializer_modules:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if not issubclass(cls, serializers.BaseSerializer) or cls.__module__ != module.__name__:
                 continue

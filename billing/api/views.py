@@ -49,6 +49,8 @@ class BillViewSet(viewsets.ReadOnlyModelViewSet):
     """Bills with their stored totals. A completed appointment creates its draft bill; `issue` freezes the
     lines; `adjustments` corrects with a reason; `void` replaces deletion. Payments and refunds are nested."""
 
+    audit_patient_field = "patient"  # the read audit (hms.access)
+
     filterset_class = BillFilterSet
     search_fields = ["number", "patient__last_name", "patient__mrn"]
     ordering_fields = ["created_at"]
@@ -157,6 +159,8 @@ class ClaimViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Insurance claims: draft -> submitted -> in review -> approved / partially approved / denied -> paid.
     Insurers' integrations read claims, take them into review and adjudicate them; a denied claim may be
     resubmitted with a note. Forbidden transitions answer 409."""
+
+    audit_patient_field = "bill__patient"  # the read audit (hms.access)
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilterSet

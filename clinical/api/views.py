@@ -45,6 +45,8 @@ from clinical.filters import (
     VitalsFilterSet,
 )
 from clinical.models import LabResult, LabTest, ProcedureCatalog
+from hms import access
+from hms.access_models import AccessKind
 from hms.exceptions import Conflict
 from hms.pagination import KeysetPagination, StandardPagination
 from hms.permissions import action_permissions
@@ -76,6 +78,8 @@ class MedicalRecordViewSet(viewsets.ModelViewSet):
     """Medical records, one per appointment. POST opens the record of a checked-in, in-progress or completed
     appointment (the appointment's doctor only); PATCH edits a draft; `sign` makes it final; `amend` changes a
     signed record with a reason (every version stays in history)."""
+
+    audit_patient_field = "patient"  # the read audit (hms.access)
 
     serializer_class = MedicalRecordSerializer
     filterset_class = MedicalRecordFilterSet
@@ -144,6 +148,8 @@ class MedicalRecordViewSet(viewsets.ModelViewSet):
 class DiagnosisViewSet(ReadAndAddViewSet):
     """Diagnoses (billable ICD-10-CM codes) of medical records."""
 
+    audit_patient_field = "patient"  # the read audit (hms.access)
+
     serializer_class = DiagnosisSerializer
     filterset_class = DiagnosisFilterSet
     ordering_fields = ["added_at"]
@@ -178,6 +184,8 @@ class DiagnosisViewSet(ReadAndAddViewSet):
 class ProcedureViewSet(ReadAndAddViewSet):
     """Procedures done in visits, from the procedure catalog (code, description and price copied)."""
 
+    audit_patient_field = "record__patient"  # the read audit (hms.access)
+
     serializer_class = ProcedureSerializer
     filterset_class = ProcedureFilterSet
     ordering_fields = ["added_at"]
@@ -191,6 +199,8 @@ class ProcedureViewSet(ReadAndAddViewSet):
 
 class PrescriptionViewSet(ReadAndAddViewSet):
     """Prescriptions. A recorded allergy to the medication answers 409 unless `allergy_override_reason` is given."""
+
+    audit_patient_field = "patient"  # the read audit (hms.access)
 
     serializer_class = PrescriptionSerializer
     filterset_class = PrescriptionFilterSet
@@ -216,6 +226,8 @@ class PrescriptionViewSet(ReadAndAddViewSet):
 
 class LabOrderViewSet(ReadAndAddViewSet):
     """Lab orders: ordered -> collected -> resulted. No clinical notes here (lab technicians read this)."""
+
+    audit_patient_field = "record__patient"  # the read audit (hms.access)
 
     serializer_class = LabOrderSerializer
     filterset_class = LabOrderFilterSet
@@ -274,6 +286,8 @@ class LabOrderViewSet(ReadAndAddViewSet):
 
 class VitalsViewSet(ReadAndAddViewSet):
     """Vital signs. BMI is derived from weight and height of the same set. Implausible values answer 400."""
+
+    audit_patient_field = "patient"  # the read audit (hms.access)
 
     serializer_class = VitalsSerializer
     filterset_class = VitalsFilterSet
@@ -347,6 +361,7 @@ class PatientHistoryView(APIView):
     )
     def get(self, request, pk):
         patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
+        access.note(request, kind=AccessKind.API_LIST, what="clinical.timeline", patients=[patient])
         params = request.query_params
         kinds = [k.strip() for k in params.get("kind", "").split(",") if k.strip()]
         unknown = set(kinds) - set(selectors.HISTORY_KINDS)
@@ -387,6 +402,8 @@ class ResultsInboxViewSet(viewsets.ReadOnlyModelViewSet):
     then normal, newest first; `?acknowledged=false` for those still to acknowledge, `?flag=critical`.
     `acknowledge` records who saw a result and when. Anyone who is not a doctor is refused (403)."""
 
+    audit_patient_field = "patient"  # the read audit (hms.access)
+
     serializer_class = ResultsInboxSerializer
     filterset_class = ResultsInboxFilterSet
     ordering = selectors.INBOX_ORDERING
@@ -426,6 +443,8 @@ class CriticalResultCallViewSet(ReadAndAddViewSet):
     phoned to (`called_to`, required), when (`called_at`, default now, never in the future), whether it was read
     back. 409 when the result is not critical or its value was already phoned through. `to-call` lists the
     critical results nobody has phoned through yet, oldest first."""
+
+    audit_patient_field = "result__patient"  # the read audit (hms.access)
 
     serializer_class = CriticalResultCallSerializer
     filterset_class = CriticalResultCallFilterSet

@@ -136,6 +136,8 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 class StockMovementViewSet(viewsets.ReadOnlyModelViewSet):
     """The stock ledger, newest first. Read only: movements are never changed or deleted."""
 
+    audit_patient_field = "prescription__patient"  # the read audit (hms.access)
+
     queryset = selectors.movement_list()
     serializer_class = StockMovementSerializer
     filterset_class = StockMovementFilterSet

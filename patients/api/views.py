@@ -54,6 +54,7 @@ from patients.selectors import (
     ),
 )
 class PatientViewSet(viewsets.ModelViewSet):
+    audit_patient_field = "self"  # the read audit (hms.access)
     filterset_class = PatientFilterSet
     filter_backends = [DjangoFilterBackend, PatientSearchFilter, StrictOrderingFilter]
     search_fields = ["^first_name", "^last_name", "=mrn"]  # what PatientSearchFilter matches
@@ -134,6 +135,8 @@ class ChartRowViewSet(viewsets.ModelViewSet):
 class AllergyViewSet(ChartRowViewSet):
     """Allergies. Entered in error or refuted: set ``is_active`` to false."""
 
+    audit_patient_field = "patient"  # the read audit (hms.access)
+
     serializer_class = AllergySerializer
     filterset_class = AllergyFilterSet
     ordering_fields = ["patient", "substance"]
@@ -148,6 +151,8 @@ class AllergyViewSet(ChartRowViewSet):
 class MedicalHistoryEntryViewSet(ChartRowViewSet):
     """Medical history entries. A condition that ended is marked resolved (``status``)."""
 
+    audit_patient_field = "patient"  # the read audit (hms.access)
+
     serializer_class = MedicalHistoryEntrySerializer
     filterset_class = MedicalHistoryEntryFilterSet
     ordering_fields = ["patient", "onset_date", "condition"]
@@ -161,6 +166,8 @@ class MedicalHistoryEntryViewSet(ChartRowViewSet):
 
 class InsurancePolicyViewSet(ChartRowViewSet):
     """Insurance policies. One primary policy per patient; ended policies are deactivated (``is_active``)."""
+
+    audit_patient_field = "patient"  # the read audit (hms.access)
 
     serializer_class = InsurancePolicySerializer
     filterset_class = InsurancePolicyFilterSet

@@ -64,6 +64,7 @@ REFUSALS = {
 class AppointmentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
+    audit_patient_field = "patient"  # the read audit (hms.access)
     serializer_class = AppointmentSerializer
     filterset_class = AppointmentFilter
     search_fields = ["=patient__mrn", "^patient__last_name", "^patient__first_name"]
