@@ -287,9 +287,12 @@ def test_a_superuser_cannot_change_or_delete_seals_or_verifications_in_the_admin
     assert model.objects.filter(pk=row.pk).exists()
 
 
-def test_no_api_endpoint_serves_seals_verifications_or_history_tables():
-    audit_models = {c.model for c in chained_tables()} | {ChainSeal, ChainVerification}
-    exposed = []
+def test_no_api_endpoint_writes_audit_rows_and_none_serves_seals_verifications_or_history_tables():
+    """The access log and security events are read by the privacy officer's SIEM endpoints (read-only viewsets);
+    seals, verification runs and history tables are not served at all."""
+    chained = {c.model for c in chained_tables()}
+    never_served = {m for m in chained if m.__name__.startswith("Historical")} | {ChainSeal, ChainVerification}
+    exposed, writable, read_only = [], [], []
 
     def walk(patterns, prefix=""):
         for pattern in patterns:
@@ -298,8 +301,18 @@ def test_no_api_endpoint_serves_seals_verifications_or_history_tables():
                 continue
             view = getattr(pattern.callback, "cls", None)
             queryset = getattr(view, "queryset", None)
-            if queryset is not None and queryset.model in audit_models:
-                exposed.append(prefix + str(pattern.pattern))
+            if queryset is None or queryset.model not in chained | never_served:
+                continue
+            route = prefix + str(pattern.pattern)
+            if queryset.model in never_served:
+                exposed.append(route)
+            actions = set(getattr(pattern.callback, "actions", None) or {})
+            if actions & {"post", "put", "patch", "delete"}:
+                writable.append(route)
+            else:
+                read_only.append(route)
 
     walk(get_resolver().url_patterns)
     assert exposed == []
+    assert writable == []
+    assert read_only, "the access log's read-only endpoints were expected among the routes"
