@@ -32,6 +32,7 @@ from clinical.models import (
 )
 from hms.db import union_rows
 from hms.pagination import Key
+from patients.policies import may_read_chart, scope_to_care
 from patients.selectors import is_portal_patient
 from staff.choices import StaffRole
 
@@ -43,7 +44,8 @@ def _scoped(qs, user, *, patient_path, record_path):
         qs = qs.filter(**{f"{patient_path}__user": user})
         if record_path is not None:
             qs = qs.filter(**{f"{record_path}signed_at__isnull": False})
-    return qs
+        return qs
+    return scope_to_care(qs, user, patient_path)  # a doctor or nurse: the patients in their care
 
 
 def record_queryset_for(user):
@@ -196,7 +198,7 @@ def patient_history_page(*, user, patient, size, kinds=None, date_from=None, dat
     beyond the page in the direction read)."""
     portal = is_portal_patient(user)
     kinds = timeline.kinds_for(user, portal=portal, names=kinds)
-    if not kinds:
+    if not kinds or not may_read_chart(user, patient.pk):
         return [], False
     start, end = _day_bounds(date_from, date_to)
     branches, models_by_rank = [], {}
@@ -233,6 +235,8 @@ def patient_history_page(*, user, patient, size, kinds=None, date_from=None, dat
 def patient_history(*, user, patient, kinds=None, date_from=None, date_to=None):
     """The patient's whole timeline, newest first (for exports and tests; pages use patient_history_page)."""
     portal = is_portal_patient(user)
+    if not may_read_chart(user, patient.pk):
+        return []
     start, end = _day_bounds(date_from, date_to)
     events = []
     for kind in timeline.kinds_for(user, portal=portal, names=kinds):

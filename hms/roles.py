@@ -49,13 +49,26 @@ PHARMACIST = "Pharmacist"
 LAB_TECHNICIAN = "Lab Technician"
 PATIENT = "Patient"
 INSURER = "Insurer"
+PRIVACY_OFFICER = "Privacy Officer"
 
-ALL_GROUPS = [ADMINISTRATOR, DOCTOR, NURSE, RECEPTIONIST, BILLING_CLERK, PHARMACIST, LAB_TECHNICIAN, PATIENT, INSURER]
+ALL_GROUPS = [
+    ADMINISTRATOR,
+    DOCTOR,
+    NURSE,
+    RECEPTIONIST,
+    BILLING_CLERK,
+    PHARMACIST,
+    LAB_TECHNICIAN,
+    PATIENT,
+    INSURER,
+    PRIVACY_OFFICER,
+]
 
 _STAFF_DIRECTORY = {"staff.hospital": "v", "staff.department": "v", "staff.staffmember": "v", "staff.shift": "v"}
 # What a clinician reads of a patient's chart basics (insurance is not needed to treat).
 _CLINICAL_CHART = {
     "patients.patient": "v",
+    "patients.consent": "v",  # whether the patient agreed to sharing with outside providers, to research
     "patients.allergy": "vac",
     "patients.medicalhistoryentry": "vac",
 }
@@ -72,6 +85,9 @@ ROLE_PERMISSIONS = {
         "patients.insurancepolicy": "vac",
         "patients.payer": "vac",
         "patients.insureraccount": "vac",
+        "patients.careassignment": "vac",  # explicit care relationships (patients.services.care_assign)
+        "patients.breakglassgrant": "v",  # reviewed by the privacy officer
+        "patients.consent": "vac",
         "auth.user": "vac",
         "accounts.apitoken": "vc",  # c: only the revoke action (accounts.services.token_revoke)
         "axes.accessattempt": "vc",  # c: only the unlock action (accounts.services.login_unlock)
@@ -149,6 +165,7 @@ ROLE_PERMISSIONS = {
         **_STAFF_DIRECTORY,
         "patients.patient": "vac",
         "patients.insurancepolicy": "vac",  # verified at check-in
+        "patients.consent": "vac",  # recorded at the desk
         "patients.payer": "v",
         "scheduling.appointment": "vac",
         "scheduling.availability": "v",
@@ -203,6 +220,7 @@ ROLE_PERMISSIONS = {
         "patients.allergy": "v",
         "patients.medicalhistoryentry": "v",
         "patients.insurancepolicy": "v",
+        "patients.consent": "v",
         "scheduling.appointment": "vac",
         "scheduling.availability": "v",
         "clinical.medicalrecord": "v",
@@ -221,6 +239,12 @@ ROLE_PERMISSIONS = {
     INSURER: {
         "billing.claim": "vc",
         "patients.payer": "v",
+    },
+    # The privacy officer reviews break-glass grants (c: only the review, patients.services.break_glass_review)
+    # and reads who is assigned to whose care.
+    PRIVACY_OFFICER: {
+        "patients.breakglassgrant": "vc",
+        "patients.careassignment": "v",
     },
 }
 
