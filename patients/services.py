@@ -338,7 +338,7 @@ def care_assignment_end(*, assignment, acting_user):
     now = timezone.now()
     if assignment.until is not None and assignment.until <= now:
         raise Conflict("This care assignment has ended already.")
-    assignment.until = max(now, assignment.started_at + timedelta(seconds=1))
+    assignment.until = max(now, assignment.started_at + timedelta(microseconds=1))
     return audited_save(assignment, acting_user=acting_user)
 
 

@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from patients.choices import ConsentKind
+from patients.models import Consent, Patient
 from patients.tests.factories import PatientFactory
 from scheduling import services
 from scheduling.choices import AppointmentKind, AppointmentStatus
@@ -19,7 +21,12 @@ from staff.tests.factories import DoctorFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def run(*args):
+def run(*args, consenting=True):
+    """Run the command; ``consenting``: every patient has given consent to email reminders first (the command
+    reminds only those who have: patients/tests/test_consents.py)."""
+    if consenting:
+        for patient in Patient.objects.exclude(consents__kind=ConsentKind.EMAIL_REMINDERS):
+            Consent.objects.create(patient=patient, kind=ConsentKind.EMAIL_REMINDERS, granted=True)
     out = StringIO()
     call_command("send_appointment_reminders", *args, stdout=out)
     return out.getvalue()
