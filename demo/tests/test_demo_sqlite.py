@@ -14,7 +14,7 @@ PAGES = {
     "admin": ["/dashboard/", "/admin/billing/bill/?q=Smi", "/admin/patients/patient/?q=Smi"],
     "doctor": ["/", "/scheduling/my-schedule/", "/clinical/patients/{patient}/chart/", "/clinical/results/",
                "/api/v1/patients/{patient}/history/", "/patients/?q=a"],
-    "nurse": ["/"],
+    "nurse": ["/", "/clinical/patients/{todays_patient}/chart/"],
     "reception": ["/", "/patients/?q=a", "/scheduling/book/?q=a"],
     "billing": ["/"],
     "pharmacist": ["/"],
@@ -31,13 +31,18 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from patients.models import Patient
 pages = json.loads(sys.argv[1])
-patient = Patient.objects.filter(medical_records__isnull=False).order_by("pk").first().pk
+from django.utils import timezone
+# Minimum necessary: the demo doctor reads the charts of their own patients, the nurse those of today's visits.
+patient = Patient.objects.filter(medical_records__doctor__user__username="doctor").order_by("pk").first().pk
+todays_patient = Patient.objects.filter(
+    appointments__doctor__user__username="doctor", appointments__start__date=timezone.localdate()
+).order_by("pk").first().pk
 answers = {}
 for username, urls in pages.items():
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
     for url in urls:
-        url = url.format(patient=patient)
+        url = url.format(patient=patient, todays_patient=todays_patient)
         answers[f"{username} {url}"] = client.get(url, follow=True).status_code
 print(json.dumps(answers))
 """
