@@ -692,12 +692,13 @@ def seed_consents(context):
     rng = context.rng_for("consents")
     now = timezone.now()
     pending = Patient.objects.filter(consents__isnull=True).values_list("pk", flat=True).order_by("pk")
+    portal = set(Patient.objects.filter(user__username=DEMO_PATIENT_USERNAME).values_list("pk", flat=True))
     added = 0
     for start in range(0, len(ids := list(pending)), BATCH_SIZE):
         rows = []
         for patient_id in ids[start : start + BATCH_SIZE]:
             for kind, rate in CONSENT_RATES.items():
-                draw = rng.random()
+                draw = 0 if patient_id in portal else rng.random()
                 if draw < rate:
                     rows.append(Consent(patient_id=patient_id, kind=kind, granted=True, changed_at=now,
                                         changed_by=context.acting_user))

@@ -31,11 +31,13 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from patients.models import Patient
 pages = json.loads(sys.argv[1])
+from datetime import timedelta
 from django.utils import timezone
 # Minimum necessary: the demo doctor reads the charts of their own patients, the nurse those of today's visits.
 patient = Patient.objects.filter(medical_records__doctor__user__username="doctor").order_by("pk").first().pk
 todays_patient = Patient.objects.filter(
-    appointments__doctor__user__username="doctor", appointments__start__date=timezone.localdate()
+    appointments__doctor__user__username="doctor",
+    appointments__start__range=(timezone.now() - timedelta(hours=12), timezone.now() + timedelta(hours=12)),
 ).order_by("pk").first().pk
 answers = {}
 for username, urls in pages.items():
