@@ -108,16 +108,21 @@ def access_reason(user, patient_id):
     return f"break-glass: {grant.reason}" if grant else None
 
 
+def chart_access_reason(user, patient_id):
+    """access_reason, read once per request (cached on the user object, like hms.roles' caches): "" for none."""
+    cache = user.__dict__.setdefault(_CHART_CACHE, {})
+    if patient_id not in cache:
+        cache[patient_id] = access_reason(user, patient_id) or ""
+    return cache[patient_id]
+
+
 def may_read_chart(user, patient_id):
     """Whether ``user`` reads the patient's full chart (not only demographics). Answered once per request."""
     if not user.is_authenticated:
         return False
     if not care_restricted(user):
         return True
-    cache = user.__dict__.setdefault(_CHART_CACHE, {})
-    if patient_id not in cache:
-        cache[patient_id] = access_reason(user, patient_id) or ""
-    return bool(cache[patient_id])
+    return bool(chart_access_reason(user, patient_id))
 
 
 def ensure_may_read_chart(user, patient_id):

@@ -61,10 +61,8 @@ def _chart(user, patient, *, all_allergies=False, only_active_policies=False):
     if not access.may_read_chart(user, patient.pk):
         chart["restricted"] = True
         chart.update(break_glass_context())
-    elif access.care_restricted(user):
-        grant = access.active_grant(user, patient.pk)
-        if grant is not None and not access.care_reason(user, patient.pk):
-            chart["break_glass_grant"] = grant
+    elif access.care_restricted(user) and access.chart_access_reason(user, patient.pk).startswith("break-glass:"):
+        chart["break_glass_grant"] = access.active_grant(user, patient.pk)
     if user.has_perm("patients.view_allergy") and not chart.get("restricted"):
         allergies = allergy_queryset_for(user).filter(patient=patient).order_by("-is_active", "substance")
         chart["allergies"] = list(allergies if all_allergies else allergies.filter(is_active=True))
