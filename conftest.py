@@ -224,7 +224,7 @@ def screenshot(browser_page):
 def without_care_restriction(monkeypatch):
     """Doctors and nurses read every chart, as before minimum necessary (patients.policies.care_restricted): for
     tests about something else (the timeline's wording, units, amendments) whose clinicians have no care
-    relationship with the factories' patients. Minimum necessary itself: patients/tests/test_care_access.py."""
+    relationship with the factories' patients. Minimum necessary itself: tests/test_care_access.py."""
     from patients import policies
 
     monkeypatch.setattr(policies, "care_restricted", lambda user: False)

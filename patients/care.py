@@ -8,8 +8,9 @@ visits) are to add theirs the same way.
 
 A provider answers two questions:
 
-- ``reason(user, patient_id, now) -> str | None``: why ``user`` cares for that patient ("appointment on ..."),
-  or None (one indexed query at most);
+- ``reason(user, now) -> QuerySet``: why ``user`` cares for the patient ``OuterRef("pk")``, as a queryset of one
+  text column sliced to one row ("appointment: visit #12 on ..."), empty without a relationship; it is a scalar
+  subquery of the one query that reads every reason (patients.policies.access_reason);
 - ``patient_ids(user, now) -> [QuerySet, ...]``: querysets of one column of patient ids, the patients the user
   cares for; they are used as subqueries (``patient_id IN (...)``), never evaluated in Python, so a list scoped
   to them costs no extra query.

@@ -8,13 +8,13 @@ count here).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import CharField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from hms.permissions import granted_by_role
 from hms.roles import ADMINISTRATOR, DOCTOR, NURSE, user_roles
 from patients import care
-from patients.models import BreakGlassGrant, CareAssignment
+from patients.models import BreakGlassGrant, CareAssignment, Patient
 
 
 def ensure_may_write_clinical_fact(*, acting_user, model, action):
@@ -59,16 +59,6 @@ def care_restricted(user):
     return any(role in roles for role in CARE_RESTRICTED_ROLES) and not any(r in roles for r in _UNRESTRICTED_ROLES)
 
 
-def _assignment_reason(user, patient_id, now):
-    assignment = (
-        CareAssignment.objects.filter(user=user, patient_id=patient_id, started_at__lte=now)
-        .filter(Q(until__isnull=True) | Q(until__gt=now))
-        .values("reason")
-        .first()
-    )
-    return f"assignment: {assignment['reason']}" if assignment else None
-
-
 def _assignment_patient_ids(user, now):
     current = Q(until__isnull=True) | Q(until__gt=now)
     return [CareAssignment.objects.filter(current, user=user, started_at__lte=now).values("patient_id")]
@@ -86,26 +76,47 @@ def active_grant(user, patient_id, now=None):
     )
 
 
+def _reasons(user, patient_id, now):
+    """Every reason ``user`` may read the patient's chart, in one query (scalar subqueries): the assignment's, each
+    provider's, the unexpired break-glass grant's; None where there is none."""
+    text = CharField()
+    assignment = (
+        CareAssignment.objects.filter(Q(until__isnull=True) | Q(until__gt=now), user=user, patient_id=OuterRef("pk"),
+                                      started_at__lte=now)
+        .order_by("-started_at")
+        .values("reason")[:1]
+    )
+    grant = (
+        BreakGlassGrant.objects.filter(user=user, patient_id=OuterRef("pk"), expires_at__gt=now)
+        .order_by("-started_at")
+        .values("reason")[:1]
+    )
+    columns = {"care_0": Subquery(assignment, output_field=text)}
+    for i, provider in enumerate(care.providers, start=1):
+        columns[f"care_{i}"] = Subquery(provider.reason(user, now), output_field=text)
+    columns["grant"] = Subquery(grant, output_field=text)
+    row = Patient.objects.filter(pk=patient_id).values(**columns).first() or {}
+    cares = [row.get(f"care_{i}") for i in range(len(care.providers) + 1)]
+    cares[0] = f"assignment: {cares[0]}" if cares[0] else None
+    return cares, row.get("grant")
+
+
 def care_reason(user, patient_id, now=None):
     """Why ``user`` cares for the patient ("care: appointment: ..."), or None without a care relationship."""
     if not user.is_authenticated:
         return None
-    now = now or timezone.now()
-    for reason in [_assignment_reason, *(provider.reason for provider in care.providers)]:
-        found = reason(user, patient_id, now)
-        if found:
-            return f"care: {found}"
-    return None
+    cares, _grant = _reasons(user, patient_id, now or timezone.now())
+    return next((f"care: {reason}" for reason in cares if reason), None)
 
 
 def access_reason(user, patient_id):
     """Why ``user`` may read the patient's full chart, for the access log: "care: ..." (a care relationship),
-    "break-glass: <reason>" (an unexpired grant), or None (neither)."""
-    reason = care_reason(user, patient_id)
-    if reason:
-        return reason
-    grant = active_grant(user, patient_id)
-    return f"break-glass: {grant.reason}" if grant else None
+    "break-glass: <reason>" (an unexpired grant), or None (neither). One query."""
+    if not user.is_authenticated:
+        return None
+    cares, grant = _reasons(user, patient_id, timezone.now())
+    care_text = next((f"care: {reason}" for reason in cares if reason), None)
+    return care_text or (f"break-glass: {grant}" if grant else None)
 
 
 def chart_access_reason(user, patient_id):

@@ -55,7 +55,7 @@ class ClinicalSuite(APISuite):
     patient_factory = PatientFactory
 
 
-@pytest.mark.usefixtures("without_care_restriction")  # care: patients/tests/test_care_access.py
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 class TestMedicalRecordAPI(ClinicalSuite):
     url = "/api/v1/medical-records/"
     model = MedicalRecord

@@ -10,7 +10,7 @@ from conftest import query_count
 from staff.tests.factories import DoctorFactory
 
 # Clinicians here have no care relationship with the factories' patients: minimum necessary is tested in
-# patients/tests/test_care_access.py.
+# tests/test_care_access.py.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_care_restriction")]
 
 INBOX = "/api/v1/results-inbox/"

@@ -22,7 +22,7 @@ from clinical.timeline_text import summary
 from patients.tests.factories import PatientFactory
 
 # Clinicians here have no care relationship with the factories' patients: minimum necessary is tested in
-# patients/tests/test_care_access.py.
+# tests/test_care_access.py.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_care_restriction")]
 
 

@@ -27,7 +27,7 @@ from scheduling.tests.factories import AppointmentFactory
 from staff.tests.factories import UserFactory
 
 # Clinicians here have no care relationship with the factories' patients: minimum necessary is tested in
-# patients/tests/test_care_access.py.
+# tests/test_care_access.py.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_care_restriction")]
 
 FETCH = {"HTTP_X_VISIT_SECTION": "diagnoses"}

@@ -1,22 +1,16 @@
 """Consents per patient (patients.Consent): recorded on the patient page, in the API and the admin through
 patients.services.consent_record, with history; checked where they apply (no reminder email without consent)."""
 
-import datetime
-from io import StringIO
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from patients import services
 from patients.choices import ConsentKind
 from patients.models import Consent
 from patients.selectors import has_consent
 from patients.tests.factories import PatientFactory
-from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,18 +65,3 @@ def test_a_patient_records_their_own_consent_but_not_anothers(make_user):
     services.consent_record(patient=own, kind=ConsentKind.EMAIL_REMINDERS, granted=True, acting_user=portal)
     with pytest.raises(PermissionDenied):
         services.consent_record(patient=other, kind=ConsentKind.EMAIL_REMINDERS, granted=True, acting_user=portal)
-
-
-def test_no_reminder_email_without_consent_to_email_reminders(admin_user_obj):
-    start = timezone.now().replace(microsecond=0) + datetime.timedelta(hours=3)
-    end = start + datetime.timedelta(minutes=30)
-    agreed = AppointmentFactory(patient__email="yes@example.com", start=start, end=end)
-    AppointmentFactory(patient__email="never@example.com", start=start, end=end)
-    withdrew = AppointmentFactory(patient__email="withdrew@example.com", start=start, end=end)
-    for appointment, granted in ((agreed, True), (withdrew, True), (withdrew, False)):
-        services.consent_record(patient=appointment.patient, kind=ConsentKind.EMAIL_REMINDERS, granted=granted,
-                                acting_user=admin_user_obj)
-
-    call_command("send_appointment_reminders", stdout=StringIO())
-
-    assert [message.to for message in mail.outbox] == [["yes@example.com"]]
