@@ -243,6 +243,7 @@ ROLE_PERMISSIONS = {
     # The privacy officer reviews break-glass grants (c: only the review, patients.services.break_glass_review)
     # and reads who is assigned to whose care.
     PRIVACY_OFFICER: {
+        "patients.patient": "v",  # who the patient is (demographics), on reviews and access reports
         "patients.breakglassgrant": "vc",
         "patients.careassignment": "v",
     },
