@@ -207,3 +207,13 @@ def screenshot(browser_page):
             browser_page.screenshot(path=str(Path(folder) / f"pages_{name}.png"), full_page=True)
 
     return _shoot
+
+
+@pytest.fixture
+def without_care_restriction(monkeypatch):
+    """Doctors and nurses read every chart, as before minimum necessary (patients.policies.care_restricted): for
+    tests about something else (the timeline's wording, units, amendments) whose clinicians have no care
+    relationship with the factories' patients. Minimum necessary itself: tests/test_care_access.py."""
+    from patients import policies
+
+    monkeypatch.setattr(policies, "care_restricted", lambda user: False)

@@ -37,6 +37,7 @@ from hms.db import union_rows
 from hms.pagination import Key
 from hms.typing import AnyUser, ModelT
 from patients.models import Patient
+from patients.policies import may_read_chart, scope_to_care
 from patients.selectors import is_portal_patient
 from staff.choices import StaffRole
 from staff.models import StaffMember
@@ -49,7 +50,8 @@ def _scoped(qs: QuerySet[ModelT], user: AnyUser, *, patient_path: str, record_pa
         qs = qs.filter(**{f"{patient_path}__user": user})
         if record_path is not None:
             qs = qs.filter(**{f"{record_path}signed_at__isnull": False})
-    return qs
+        return qs
+    return scope_to_care(qs, user, patient_path)  # a doctor or nurse: the patients in their care
 
 
 def record_queryset_for(user: AnyUser) -> QuerySet[MedicalRecord]:
@@ -211,7 +213,7 @@ def patient_history_page(
     beyond the page in the direction read)."""
     portal = is_portal_patient(user)
     kinds = timeline.kinds_for(user, portal=portal, names=kinds)
-    if not kinds:
+    if not kinds or not may_read_chart(user, patient.pk):
         return [], False
     start, end = _day_bounds(date_from, date_to)
     branches, models_by_rank = [], {}
@@ -255,6 +257,8 @@ def patient_history(
 ) -> list[timeline.HistoryEvent]:
     """The patient's whole timeline, newest first (for exports and tests; pages use patient_history_page)."""
     portal = is_portal_patient(user)
+    if not may_read_chart(user, patient.pk):
+        return []
     start, end = _day_bounds(date_from, date_to)
     events = []
     for kind in timeline.kinds_for(user, portal=portal, names=kinds):

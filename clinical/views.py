@@ -53,7 +53,9 @@ from hms.pages import (
 )
 from hms.pages import refusal_message as _refusal
 from hms.pages import refusal_status as _status
+from patients.policies import may_read_chart
 from patients.selectors import is_portal_patient, patient_for_user, patient_queryset_for
+from patients.views import render_restricted
 from scheduling import services as scheduling_services
 from scheduling.page_selectors import local_today
 from staff.selectors import active_hospitals, clinical_departments, staff_member_of
@@ -180,6 +182,8 @@ def _render_visit(request, appointment, *, status=200, section=None, **extra):
 def visit_view(request, pk):
     """The visit of one appointment: its record and what hangs off it. Read-only for all but its doctor."""
     appointment = page_selectors.visit_appointment(user=request.user, pk=pk)
+    if not may_read_chart(request.user, appointment.patient_id):
+        return render_restricted(request, appointment.patient)
     return _render_visit(request, appointment)
 
 
@@ -602,6 +606,8 @@ def chart_view(request, pk):
     if not request.user.has_perm("clinical.view_medicalrecord"):
         raise PermissionDenied
     patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
+    if not may_read_chart(request.user, patient.pk):
+        return render_restricted(request, patient)
     access.note(request, kind=AccessKind.CHART, what="clinical.timeline", patients=[patient])
     context = {
         "patient": patient,

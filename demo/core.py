@@ -52,8 +52,8 @@ from clinical.models import Prescription
 from hms import roles
 from hms.audit import audited_save
 from inventory import demo as inventory_demo
-from patients.choices import AllergySeverity, EmergencyContactRelation, MedicalHistoryStatus, PatientSex
-from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
+from patients.choices import AllergySeverity, ConsentKind, EmergencyContactRelation, MedicalHistoryStatus, PatientSex
+from patients.models import Allergy, Consent, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
 from patients.services import (
     allergy_add,
     insurance_policy_add,
@@ -677,6 +677,40 @@ def seed_patients(context):
     context.notes.append(f"{missing} patients added.")
 
 
+# How often demo patients gave each consent (patients.Consent; no row: never asked, i.e. not given).
+CONSENT_RATES = {
+    ConsentKind.EMAIL_REMINDERS: 0.8,
+    ConsentKind.SMS_REMINDERS: 0.6,
+    ConsentKind.SHARING: 0.7,
+    ConsentKind.RESEARCH: 0.2,
+}
+
+
+def seed_consents(context):
+    """Consents of the patients who have none recorded yet (in bulk, history rows included): most agreed to
+    reminders, a few to research, a few withdrew one. The portal patient agreed to reminders."""
+    rng = context.rng_for("consents")
+    now = timezone.now()
+    pending = Patient.objects.filter(consents__isnull=True).values_list("pk", flat=True).order_by("pk")
+    portal = set(Patient.objects.filter(user__username=DEMO_PATIENT_USERNAME).values_list("pk", flat=True))
+    added = 0
+    for start in range(0, len(ids := list(pending)), BATCH_SIZE):
+        rows = []
+        for patient_id in ids[start : start + BATCH_SIZE]:
+            for kind, rate in CONSENT_RATES.items():
+                draw = 0 if patient_id in portal else rng.random()
+                if draw < rate:
+                    rows.append(Consent(patient_id=patient_id, kind=kind, granted=True, changed_at=now,
+                                        changed_by=context.acting_user))
+                elif draw < rate + 0.05:
+                    rows.append(Consent(patient_id=patient_id, kind=kind, granted=False, changed_at=now,
+                                        changed_by=context.acting_user, note="Withdrawn at the desk"))
+        context.bulk_create(Consent, rows)
+        added += len(rows)
+    if added:
+        context.notes.append(f"{added} consents recorded.")
+
+
 def summarise(context):
     staff = StaffMember.objects.all()
     context.summary[:0] = [
@@ -719,6 +753,7 @@ CORE_STEPS = [
     seed_insurer_logins,
     seed_portal_patient,
     seed_patients,
+    seed_consents,
 ]
 
 

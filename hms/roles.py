@@ -69,6 +69,7 @@ _STAFF_DIRECTORY = {"staff.hospital": "v", "staff.department": "v", "staff.staff
 # What a clinician reads of a patient's chart basics (insurance is not needed to treat).
 _CLINICAL_CHART = {
     "patients.patient": "v",
+    "patients.consent": "v",  # whether the patient agreed to sharing with outside providers, to research
     "patients.allergy": "vac",
     "patients.medicalhistoryentry": "vac",
 }
@@ -85,6 +86,9 @@ ROLE_PERMISSIONS = {
         "patients.insurancepolicy": "vac",
         "patients.payer": "vac",
         "patients.insureraccount": "vac",
+        "patients.careassignment": "vac",  # explicit care relationships (patients.services.care_assign)
+        "patients.breakglassgrant": "v",  # reviewed by the privacy officer
+        "patients.consent": "vac",
         "auth.user": "vac",
         "accounts.apitoken": "vc",  # c: only the revoke action (accounts.services.token_revoke)
         "axes.accessattempt": "vc",  # c: only the unlock action (accounts.services.login_unlock)
@@ -162,6 +166,7 @@ ROLE_PERMISSIONS = {
         **_STAFF_DIRECTORY,
         "patients.patient": "vac",
         "patients.insurancepolicy": "vac",  # verified at check-in
+        "patients.consent": "vac",  # recorded at the desk
         "patients.payer": "v",
         "scheduling.appointment": "vac",
         "scheduling.availability": "v",
@@ -216,6 +221,7 @@ ROLE_PERMISSIONS = {
         "patients.allergy": "v",
         "patients.medicalhistoryentry": "v",
         "patients.insurancepolicy": "v",
+        "patients.consent": "v",
         "scheduling.appointment": "vac",
         "scheduling.availability": "v",
         "clinical.medicalrecord": "v",
@@ -236,10 +242,14 @@ ROLE_PERMISSIONS = {
         "patients.payer": "v",
     },
     # The privacy officer reads the access log (who saw which patient) and the security events (logins,
-    # lockouts, role changes); nobody writes either (hms.access_models: append-only).
+    # lockouts, role changes); nobody writes either (hms.access_models: append-only). They review break-glass
+    # grants (c: only the review, patients.services.break_glass_review) and read who is assigned to whose care.
     PRIVACY_OFFICER: {
         "hms.accessentry": "v",
         "hms.securityevent": "v",
+        "patients.patient": "v",  # who the patient is (demographics), on reviews and access reports
+        "patients.breakglassgrant": "vc",
+        "patients.careassignment": "v",
     },
 }
 

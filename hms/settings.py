@@ -294,3 +294,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Minimum necessary (patients.policies): clinical staff read full charts of the patients in their care. An
+# appointment at their hospital gives a care relationship from CARE_WINDOW_DAYS_BACK days before it until
+# CARE_WINDOW_DAYS_AHEAD days before it (a doctor's own appointments always do). Break the glass: a reason of at
+# least BREAK_GLASS_REASON_MIN_LENGTH characters opens a chart for BREAK_GLASS_HOURS hours; the privacy officers
+# (PRIVACY_OFFICER_EMAILS) get the day's grants from `manage.py break_glass_digest`.
+CARE_WINDOW_DAYS_BACK = env_int("CARE_WINDOW_DAYS_BACK", default=30, minimum=0)
+CARE_WINDOW_DAYS_AHEAD = env_int("CARE_WINDOW_DAYS_AHEAD", default=30, minimum=0)
+BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", default=4, minimum=1)
+BREAK_GLASS_REASON_MIN_LENGTH = env_int("BREAK_GLASS_REASON_MIN_LENGTH", default=15, minimum=1)
+PRIVACY_OFFICER_EMAILS = env_list("PRIVACY_OFFICER_EMAILS", default=[])

@@ -10,7 +10,17 @@ from django.core.exceptions import ValidationError
 
 from hms.admin import ActivationActions, AddFormAdmin, AuditedAdmin, BigTableAdmin, RelatedListFilter, adopt
 from hms.permissions import granted_by_role
-from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
+from patients.models import (
+    Allergy,
+    BreakGlassGrant,
+    CareAssignment,
+    Consent,
+    InsurancePolicy,
+    InsurerAccount,
+    MedicalHistoryEntry,
+    Patient,
+    Payer,
+)
 from patients.selectors import patient_search_condition
 from patients.services import (
     ALLERGY_FIELDS,
@@ -20,6 +30,9 @@ from patients.services import (
     POLICY_FIELDS,
     allergy_add,
     allergy_update,
+    care_assign,
+    care_assignment_end,
+    consent_record,
     insurance_policy_add,
     insurance_policy_update,
     insurer_account_assign,
@@ -354,3 +367,69 @@ class InsurancePolicyAdmin(ChartRowAdmin):
         "patient", "payer", "policy_number", "group_number", "coverage_percent", "copay",
         "valid_from", "valid_to", "is_primary", "is_active",
     ]
+
+
+@admin.register(CareAssignment)
+class CareAssignmentAdmin(AuditedAdmin):
+    """Explicit care relationships (patients.services.care_assign); ended, never deleted."""
+
+    list_display = ["patient", "user", "reason", "started_at", "until"]
+    list_select_related = ["patient", "user"]
+    search_fields = ["patient__mrn", "user__username", "user__last_name"]
+    autocomplete_fields = ["patient", "user"]
+    fields = ["patient", "user", "reason", "until", "started_at", "created_by"]
+    readonly_fields = ["started_at", "created_by"]
+    actions = ["end_now"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        adopt(obj, care_assign(patient=obj.patient, user=obj.user, reason=obj.reason, until=obj.until,
+                               acting_user=request.user))
+
+    @admin.action(description="End the selected assignments now", permissions=["change"])
+    def end_now(self, request, queryset):
+        self.apply_to_each(
+            request, queryset, lambda obj: care_assignment_end(assignment=obj, acting_user=request.user),
+            "Ended {count} assignment(s).",
+        )
+
+
+@admin.register(BreakGlassGrant)
+class BreakGlassGrantAdmin(AuditedAdmin):
+    """Break-glass grants: read here; reviewed on the privacy officer's page (patients:break_glass_reviews)."""
+
+    list_display = ["started_at", "user", "patient", "reason", "expires_at", "outcome", "reviewed_by"]
+    list_select_related = ["user", "patient", "reviewed_by"]
+    list_filter = ["outcome"]
+    search_fields = ["patient__mrn", "user__username"]
+    readonly_fields = [f.name for f in BreakGlassGrant._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(AuditedAdmin):
+    """Consents, one per patient and kind, recorded through patients.services.consent_record."""
+
+    list_display = ["patient", "kind", "granted", "changed_at", "changed_by"]
+    list_select_related = ["patient", "changed_by"]
+    list_filter = ["kind", "granted"]
+    search_fields = ["patient__mrn"]
+    autocomplete_fields = ["patient"]
+    fields = ["patient", "kind", "granted", "note", "changed_at", "changed_by"]
+    readonly_fields = ["changed_at", "changed_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["patient", "kind", "changed_at", "changed_by"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        adopt(obj, consent_record(patient=obj.patient, kind=obj.kind, granted=obj.granted, note=obj.note,
+                                  acting_user=request.user))

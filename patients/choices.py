@@ -30,3 +30,15 @@ class EmergencyContactRelation(models.TextChoices):
     GUARDIAN = "guardian", "Guardian"
     FRIEND = "friend", "Friend"
     OTHER = "other", "Other"
+
+
+class ConsentKind(models.TextChoices):
+    SHARING = "sharing", "Sharing with outside providers"
+    RESEARCH = "research", "Research"
+    SMS_REMINDERS = "sms_reminders", "SMS reminders"
+    EMAIL_REMINDERS = "email_reminders", "Email reminders"
+
+
+class BreakGlassOutcome(models.TextChoices):
+    APPROPRIATE = "appropriate", "Appropriate"
+    INAPPROPRIATE = "inappropriate", "Inappropriate (followed up)"

@@ -1,14 +1,23 @@
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from localflavor.us.models import USZipCodeField
 from simple_history.models import HistoricalRecords
 
 from hms.model_fields import USStateField
 from hms.validators import COVERAGE, PAST_ONLY, check_dates
-from patients.choices import AllergySeverity, EmergencyContactRelation, MedicalHistoryStatus, PatientSex
+from patients.choices import (
+    AllergySeverity,
+    BreakGlassOutcome,
+    ConsentKind,
+    EmergencyContactRelation,
+    MedicalHistoryStatus,
+    PatientSex,
+)
 from staff.models import phone_validator, zip_validator
 
 
@@ -292,3 +301,121 @@ INSURANCE_POLICY_FIELDS = (
     "valid_to",
     "is_primary",
 )
+
+
+# --- Minimum necessary: care relationships, break-glass grants, consents (patients.policies) -------------------
+
+
+class CareAssignment(models.Model):
+    """An explicit care relationship: ``user`` cares for ``patient`` until ``until`` (open-ended when empty).
+
+    Appointments give clinical staff their usual care relationships (patients.care's providers); an assignment
+    covers the rest (a covering nurse, a consultant). Ended by ``patients.services.care_assignment_end``
+    (``until`` set to the moment it ended); never deleted."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_assignments")
+    reason = models.CharField(max_length=300)
+    started_at = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField(null=True, blank=True, help_text="Empty: until ended.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "care assignment"
+        indexes = [
+            models.Index(fields=["user", "until"], name="careassign_user_until_idx"),
+            models.Index(fields=["patient", "started_at"], name="careassign_patient_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} cares for {self.patient}"
+
+    def is_current(self, now=None):
+        now = now or timezone.now()
+        return self.started_at <= now and (self.until is None or self.until > now)
+
+    def clean(self):
+        if self.until is not None and self.started_at and self.until <= self.started_at:
+            raise ValidationError({"until": "The assignment must end after it starts."})
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency access: ``user`` read the full chart of ``patient`` without a care relationship, for
+    ``reason``, from ``started_at`` until ``expires_at`` (patients.services.break_glass). Reviewed by the
+    privacy officer (``outcome``, ``review_note``); never deleted."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="break_glass_grants")
+    reason = models.CharField(max_length=500)
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=BreakGlassOutcome.choices, blank=True)
+    review_note = models.CharField(max_length=1000, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "break-glass grant"
+        indexes = [
+            models.Index(fields=["user", "expires_at"], name="breakglass_user_expires_idx"),
+            models.Index(fields=["reviewed_at", "started_at"], name="breakglass_review_idx"),
+            models.Index(fields=["started_at"], name="breakglass_started_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("started_at")),
+                name="breakglass_expires_after_start",
+                violation_error_message="A break-glass grant must expire after it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Break-glass: {self.user} on {self.patient} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    def is_active(self, now=None):
+        return self.expires_at > (now or timezone.now())
+
+    @property
+    def is_reviewed(self):
+        return self.reviewed_at is not None
+
+
+class Consent(models.Model):
+    """What the patient agreed to, one row per kind: granted or withdrawn, when and who recorded it (each change
+    in the history). No row: not given (consents are opt-in). Written by patients.services.consent_record."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
+    kind = models.CharField(max_length=20, choices=ConsentKind.choices)
+    granted = models.BooleanField()
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["patient", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "kind"],
+                name="consent_one_per_kind",
+                violation_error_message="This patient already has a consent of this kind; change it instead.",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "granted", "patient"], name="consent_kind_granted_idx")]
+
+    def __str__(self):
+        state = "granted" if self.granted else "withdrawn"
+        return f"{self.get_kind_display()} {state} for {self.patient}"

@@ -10,7 +10,17 @@ from hms.db import union_count, union_rows
 from hms.pagination import count_at_most, keyset_after, ordering_keys
 from hms.roles import INSURER, is_portal_patient, user_roles
 from hms.typing import AnyUser, ModelT
-from patients.models import Allergy, InsurancePolicy, InsurerAccount, MedicalHistoryEntry, Patient, Payer
+from patients.models import (
+    Allergy,
+    BreakGlassGrant,
+    Consent,
+    InsurancePolicy,
+    InsurerAccount,
+    MedicalHistoryEntry,
+    Patient,
+    Payer,
+)
+from patients.policies import scope_to_care
 
 
 def is_insurer(user: AnyUser) -> bool:
@@ -180,7 +190,7 @@ def _chart_rows(model: type[ModelT], user: AnyUser) -> QuerySet[ModelT]:
         return qs.none()
     if is_portal_patient(user):
         return qs.filter(patient__user=user)
-    return qs
+    return scope_to_care(qs, user)  # a doctor or nurse: the patients in their care (patients.policies)
 
 
 def allergy_queryset_for(user: AnyUser) -> QuerySet[Allergy]:
@@ -200,3 +210,37 @@ def patient_for_user(user: AnyUser) -> Patient | None:
     if not user.is_authenticated:
         return None
     return Patient.objects.select_related("preferred_hospital").filter(user=user).first()
+
+
+# --- Consents and break-glass grants ----------------------------------------------------------------------
+
+
+def consents_of(patient):
+    """The patient's consents by kind ({kind: Consent}); a kind without a row was never given."""
+    return {consent.kind: consent for consent in Consent.objects.filter(patient=patient).select_related("changed_by")}
+
+
+def consenting_patient_ids(kind):
+    """A subquery of the ids of patients who granted consent of ``kind`` (consent_kind_granted_idx)."""
+    return Consent.objects.filter(kind=kind, granted=True).values("patient_id")
+
+
+def has_consent(patient_id, kind):
+    return Consent.objects.filter(patient_id=patient_id, kind=kind, granted=True).exists()
+
+
+def break_glass_grants(*, reviewed=None):
+    """Break-glass grants, newest first; only the reviewed (or unreviewed) ones when asked (breakglass_review_idx)."""
+    qs = BreakGlassGrant.objects.select_related("user", "patient", "reviewed_by")
+    if reviewed is not None:
+        qs = qs.filter(reviewed_at__isnull=not reviewed)
+    return qs.order_by("-started_at", "-id")
+
+
+def break_glass_grants_between(start, end):
+    """The grants started in [start, end), oldest first (the digest; breakglass_started_idx)."""
+    return (
+        BreakGlassGrant.objects.filter(started_at__gte=start, started_at__lt=end)
+        .select_related("user", "patient")
+        .order_by("started_at", "id")
+    )

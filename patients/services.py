@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from hms.audit import apply_changes, audited_save, audited_set_active
 from hms.exceptions import Conflict
@@ -14,10 +17,14 @@ from hms.roles import INSURER, has_role
 from hms.sequences import next_values
 from hms.typing import ModelT, User
 from patients import policies
+from patients.choices import BreakGlassOutcome, ConsentKind
 from patients.models import (
     INSURANCE_POLICY_FIELDS,
     PATIENT_FIELDS,
     Allergy,
+    BreakGlassGrant,
+    CareAssignment,
+    Consent,
     InsurancePolicy,
     InsurerAccount,
     MedicalHistoryEntry,
@@ -273,3 +280,97 @@ def insurer_account_assign(*, user: User, payer: Payer, acting_user: User) -> In
     else:
         account.payer = payer
     return audited_save(account, acting_user=acting_user)
+
+
+# --- Minimum necessary: break the glass, care assignments -------------------------------------------------
+
+
+@transaction.atomic
+def break_glass(*, patient, reason, acting_user, now=None):
+    """Open the full chart of a patient outside the user's care for BREAK_GLASS_HOURS, for ``reason`` (required,
+    at least BREAK_GLASS_REASON_MIN_LENGTH characters). Reported to the privacy officer (the review page and
+    ``manage.py break_glass_digest``). An unexpired grant of the same user on the same patient is answered as is.
+    """
+    policies.ensure_may_break_glass(acting_user=acting_user)
+    reason = (reason or "").strip()
+    minimum = settings.BREAK_GLASS_REASON_MIN_LENGTH
+    if len(reason) < minimum:
+        raise ValidationError({"reason": f"Say why you need this chart (at least {minimum} characters)."})
+    now = now or timezone.now()
+    current = policies.active_grant(acting_user, patient.pk, now=now)
+    if current is not None:
+        return current
+    grant = BreakGlassGrant(
+        user=acting_user,
+        patient=patient,
+        reason=reason,
+        started_at=now,
+        expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
+    )
+    audited_save(grant, acting_user=acting_user)
+    policies.forget_chart_access(acting_user)
+    return grant
+
+
+@transaction.atomic
+def break_glass_review(*, grant, outcome, note, acting_user):
+    """The privacy officer's review of a grant: appropriate or not, with a note (required when inappropriate)."""
+    policies.ensure_may_review_break_glass(acting_user=acting_user)
+    grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.is_reviewed:
+        raise Conflict("This break-glass grant has been reviewed already.")
+    if outcome not in BreakGlassOutcome.values:
+        raise ValidationError({"outcome": f"Choose from: {', '.join(BreakGlassOutcome.values)}."})
+    note = (note or "").strip()
+    if outcome == BreakGlassOutcome.INAPPROPRIATE and not note:
+        raise ValidationError({"note": "Say what was wrong and what follows."})
+    grant.outcome, grant.review_note = outcome, note
+    grant.reviewed_by, grant.reviewed_at = acting_user, timezone.now()
+    return audited_save(grant, acting_user=acting_user)
+
+
+@transaction.atomic
+def care_assign(*, patient, user, reason, acting_user, until=None):
+    """Put ``patient`` in ``user``'s care (until ``until``; open-ended when None)."""
+    policies.ensure_may_assign_care(acting_user=acting_user)
+    if not user.is_active:
+        raise ValidationError({"user": "This user is inactive."})
+    assignment = CareAssignment(
+        patient=patient, user=user, reason=(reason or "").strip(), until=until, created_by=acting_user
+    )
+    audited_save(assignment, acting_user=acting_user)
+    policies.forget_chart_access(user)
+    return assignment
+
+
+@transaction.atomic
+def care_assignment_end(*, assignment, acting_user):
+    """End an assignment now (it is kept, with ``until`` the moment it ended)."""
+    policies.ensure_may_assign_care(acting_user=acting_user)
+    assignment = CareAssignment.objects.select_for_update().get(pk=assignment.pk)
+    now = timezone.now()
+    if assignment.until is not None and assignment.until <= now:
+        raise Conflict("This care assignment has ended already.")
+    assignment.until = max(now, assignment.started_at + timedelta(microseconds=1))
+    return audited_save(assignment, acting_user=acting_user)
+
+
+# --- Consents ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(*, patient, kind, granted, acting_user, note=""):
+    """Record that the patient granted (or withdrew) consent of ``kind``; each change keeps a history row."""
+    policies.ensure_may_record_consent(acting_user=acting_user, patient=patient)
+    if kind not in ConsentKind.values:
+        raise ValidationError({"kind": f"Choose from: {', '.join(ConsentKind.values)}."})
+    consent = Consent.objects.select_for_update().filter(patient=patient, kind=kind).first()
+    if consent is None:
+        consent = Consent(patient=patient, kind=kind, granted=granted)
+    elif consent.granted == bool(granted) and consent.note == (note or ""):
+        return consent
+    consent.granted = bool(granted)
+    consent.note = (note or "").strip()
+    consent.changed_at = timezone.now()
+    consent.changed_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    return audited_save(consent, acting_user=acting_user)

@@ -4,19 +4,25 @@ Views check access and shape pages; reads go through patients.selectors (which s
 user) and every change goes through patients.services.
 """
 
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from hms import access
 from hms.access_models import AccessKind
 from hms.access_selectors import disclosures_of
+from hms.exceptions import Conflict
 from hms.pages import COUNT_CAP, cursor_page, portal_page, staff_page, submit_form
 from hms.roles import PATIENT, user_roles
+from patients import policies as chart_policies
 from patients import services
+from patients.choices import BreakGlassOutcome, ConsentKind
 from patients.forms import (
     AllergyForm,
     InsurancePolicyForm,
@@ -28,6 +34,8 @@ from patients.forms import (
 from patients.selectors import (
     PATIENT_SEARCH_KEYS,
     allergy_queryset_for,
+    break_glass_grants,
+    consents_of,
     insurance_policy_queryset_for,
     medical_history_queryset_for,
     patient_for_user,
@@ -53,10 +61,17 @@ def _chart(user, patient, *, all_allergies=False, only_active_policies=False):
     """The chart sections of one patient the user may read (minimum necessary: a section per view permission)."""
     today = timezone.localdate()
     chart = {}
-    if user.has_perm("patients.view_allergy"):
+    if not chart_policies.may_read_chart(user, patient.pk):
+        chart["restricted"] = True
+        chart.update(break_glass_context())
+    elif chart_policies.care_restricted(user) and chart_policies.chart_access_reason(user, patient.pk).startswith(
+        "break-glass:"
+    ):
+        chart["break_glass_grant"] = chart_policies.active_grant(user, patient.pk)
+    if user.has_perm("patients.view_allergy") and not chart.get("restricted"):
         allergies = allergy_queryset_for(user).filter(patient=patient).order_by("-is_active", "substance")
         chart["allergies"] = list(allergies if all_allergies else allergies.filter(is_active=True))
-    if user.has_perm("patients.view_medicalhistoryentry"):
+    if user.has_perm("patients.view_medicalhistoryentry") and not chart.get("restricted"):
         chart["history"] = list(medical_history_queryset_for(user).filter(patient=patient))
     if user.has_perm("patients.view_insurancepolicy"):
         policies = insurance_policy_queryset_for(user).filter(patient=patient)
@@ -66,6 +81,30 @@ def _chart(user, patient, *, all_allergies=False, only_active_policies=False):
         for policy in chart["policies"]:
             policy.validity, policy.validity_class = _insurance_validity(policy, today)
     return chart
+
+
+def break_glass_context(**extra):
+    """What the "break the glass" panel (patients/_break_glass.html) shows."""
+    return {
+        "care_window_days": settings.CARE_WINDOW_DAYS_BACK,
+        "break_glass_hours": settings.BREAK_GLASS_HOURS,
+        "break_glass_min_length": settings.BREAK_GLASS_REASON_MIN_LENGTH,
+        **extra,
+    }
+
+
+def render_restricted(request, patient, *, status=403, **extra):
+    """The page of a chart the user may not read: demographics and the break-the-glass action (403)."""
+    context = {"patient": patient, **break_glass_context(**extra)}
+    return render(request, "patients/restricted.html", context, status=status)
+
+
+def _consent_rows(user, patient):
+    """The consents section, for roles that may view consents (None: no section)."""
+    if not user.has_perm("patients.view_consent"):
+        return None
+    recorded = consents_of(patient)
+    return [{"kind": kind, "label": label, "consent": recorded.get(kind)} for kind, label in ConsentKind.choices]
 
 
 SEARCH_COUNT_CAP = 200
@@ -143,6 +182,8 @@ def patient_detail_view(request, pk):
         "all_allergies": all_allergies,
         **_chart(user, patient, all_allergies=all_allergies),
     }
+    context["consents"] = _consent_rows(user, patient)
+    context["may_record_consent"] = user.has_perm("patients.change_consent")
     if user.has_perm("patients.add_allergy"):
         context["allergy_form"] = AllergyForm()
     if user.has_perm("patients.add_medicalhistoryentry"):
@@ -260,3 +301,81 @@ def portal_profile_view(request):
     if patient is not None:
         context.update(_chart(request.user, patient, only_active_policies=True))
     return render(request, "portal/profile.html", context)
+
+
+# --- Break the glass, consents and the privacy officer's reviews ------------------------------------------
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+@require_POST
+@staff_page("patients.view_patient")
+def break_glass_view(request, pk):
+    """Break the glass on a chart outside the user's care: a reason opens it for BREAK_GLASS_HOURS."""
+    patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
+    reason = request.POST.get("reason", "")
+    try:
+        grant = services.break_glass(patient=patient, reason=reason, acting_user=request.user)
+    except ValidationError as exc:
+        error = " ".join(exc.message_dict.get("reason", exc.messages))
+        return render_restricted(request, patient, status=400, break_glass_error=error, break_glass_reason=reason)
+    messages.warning(
+        request,
+        f"Break-glass access to {patient.full_name} until {timezone.localtime(grant.expires_at):%H:%M}. "
+        "The privacy officer reviews it.",
+    )
+    return redirect(_safe_next(request, patient.get_absolute_url()))
+
+
+@require_POST
+@staff_page("patients.view_consent")
+def consent_view(request, pk):
+    patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
+    kind = request.POST.get("kind", "")
+    granted = request.POST.get("granted") == "1"
+    try:
+        consent = services.consent_record(patient=patient, kind=kind, granted=granted, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        state = "granted" if consent.granted else "withdrawn"
+        messages.success(request, f"{consent.get_kind_display()}: consent {state} for {patient.full_name}.")
+    return redirect(f"{patient.get_absolute_url()}#consents")
+
+
+REVIEW_PAGE_SIZE = 50
+
+
+@staff_page("patients.view_breakglassgrant")
+def break_glass_reviews_view(request):
+    """The privacy officer's break-glass reviews: grants waiting for review (newest first), or the reviewed ones."""
+    reviewed = request.GET.get("reviewed") == "1"
+    page = cursor_page(request, break_glass_grants(reviewed=reviewed), REVIEW_PAGE_SIZE)
+    return render(
+        request,
+        "patients/break_glass_reviews.html",
+        {"page": page, "reviewed": reviewed, "outcomes": BreakGlassOutcome.choices},
+    )
+
+
+@require_POST
+@staff_page("patients.change_breakglassgrant")
+def break_glass_review_view(request, pk):
+    grant = get_object_or_404(break_glass_grants(), pk=pk)
+    try:
+        services.break_glass_review(
+            grant=grant, outcome=request.POST.get("outcome", ""), note=request.POST.get("note", ""),
+            acting_user=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except (Conflict, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Reviewed the break-glass access of {grant.user} to {grant.patient.full_name}.")
+    return redirect("patients:break_glass_reviews")

@@ -7,6 +7,10 @@ class SchedulingConfig(AppConfig):
 
     def ready(self):
         from hms.rollups import register
-        from scheduling import rollups
+        from patients.care import register_care_provider
+        from scheduling import care, rollups
 
         register("appointments", rebuild=rollups.rebuild, differences=rollups.differences)
+        register_care_provider(
+            "appointments", reason=care.appointment_reason, patient_ids=care.appointment_patient_ids
+        )

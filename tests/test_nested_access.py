@@ -181,6 +181,7 @@ def test_the_walk_finds_every_nesting_it_must_and_each_has_an_object_graph():
     assert routed <= set(SERIALIZERS)
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 @pytest.mark.django_db
 @pytest.mark.parametrize("serializer_name", sorted(EXPOSING))
 def test_each_role_sees_nested_data_only_if_the_role_table_lets_it_view_that_model(make_user, serializer_name):

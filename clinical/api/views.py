@@ -10,6 +10,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from clinical import icd10, selectors, services
@@ -52,6 +53,7 @@ from hms.pagination import KeysetPagination, StandardPagination
 from hms.permissions import action_permissions
 from hms.validators import parse_bounded_date
 from hms.viewsets import NO_DELETE, ReferenceDataViewSet
+from patients.policies import may_read_chart
 from patients.selectors import patient_queryset_for
 
 READ_AND_ADD = ["get", "post", "head", "options"]
@@ -361,6 +363,15 @@ class PatientHistoryView(APIView):
     )
     def get(self, request, pk):
         patient = get_object_or_404(patient_queryset_for(request.user), pk=pk)
+        if not may_read_chart(request.user, patient.pk):
+            raise PermissionDenied(
+                {
+                    "detail": "You have no care relationship with this patient: demographics only. In an emergency, "
+                    "break the glass (POST the reason to break_glass; the privacy officer reviews it).",
+                    "code": "chart_restricted",
+                    "break_glass": reverse("patients-break-glass", args=[patient.pk], request=request),
+                }
+            )
         access.note(request, kind=AccessKind.API_LIST, what="clinical.timeline", patients=[patient])
         params = request.query_params
         kinds = [k.strip() for k in params.get("kind", "").split(",") if k.strip()]

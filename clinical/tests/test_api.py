@@ -32,6 +32,7 @@ from clinical.tests.factories import (
     VitalsFactory,
 )
 from conftest import counted_get
+from patients.models import CareAssignment
 from patients.tests.factories import AllergyFactory, PatientFactory
 from staff.tests.factories import DoctorFactory
 
@@ -105,9 +106,12 @@ DRAFT_ACTIONS = {"create", "update", "sign", "remove"}
 
 
 def _record_for(role, user, *, signed):
-    """A record of the user's own appointment (doctor) or own chart (patient), else of someone else."""
+    """A record of the user's own appointment (doctor) or own chart (patient), else of someone else; a nurse is
+    assigned to the patient's care (minimum necessary: tests/test_care_access.py)."""
     doctor = user.staff_profile if role == DOCTOR else DoctorFactory()
     patient = PatientFactory(user=user) if role == PATIENT else PatientFactory()
+    if role == NURSE:
+        CareAssignment.objects.create(patient=patient, user=user, reason="On the ward")
     appointment = CheckedInAppointmentFactory(doctor=doctor, patient=patient)
     factory = SignedMedicalRecordFactory if signed else MedicalRecordFactory
     return factory(appointment=appointment)
@@ -269,6 +273,7 @@ def test_anonymous_requests_answer_401(api_client, endpoint):
 # --- Doctors write only their own appointments' records -----------------------------------------
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_a_doctor_may_not_write_another_doctors_record(api_as):
     record = MedicalRecordFactory()
     client = api_as(DOCTOR)
@@ -511,6 +516,7 @@ def test_a_portal_patient_sees_their_own_history_without_drafts(portal):
     assert others.status_code == 404
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_staff_see_the_whole_history_newest_first_and_can_filter_it(portal, api_as):
     client, own, signed, draft, other = portal
     doctor = api_as(DOCTOR)
@@ -540,6 +546,7 @@ def _fill_history(patient, n):
         VitalsFactory(patient=patient, appointment=record.appointment)
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_the_history_takes_the_same_queries_for_3_or_30_visits(api_as):
     small, large = PatientFactory(), PatientFactory()
     _fill_history(small, 3)
@@ -557,6 +564,7 @@ def test_the_history_takes_the_same_queries_for_3_or_30_visits(api_as):
 @pytest.mark.parametrize(
     "endpoint", ["medical-records", "diagnoses", "procedures", "prescriptions", "lab-orders", "vitals"]
 )
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_list_endpoints_take_the_same_queries_for_3_or_30_rows(api_as, endpoint):
     client = api_as(ADMIN)
     rows = {
@@ -609,6 +617,7 @@ def test_records_filter_by_patient_doctor_date_code_and_signed(api_as):
     assert ids(date_after="2000-01-01", date_before="2000-01-02") == []
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_prescriptions_filter_by_status(api_as):
     active = PrescriptionFactory()
     cancelled = PrescriptionFactory(status="cancelled")

@@ -1,5 +1,7 @@
 """The shared API suite (hms.testing.api) declared for the clinical endpoints."""
 
+import pytest
+
 from clinical.models import (
     CriticalResultCall,
     Diagnosis,
@@ -53,6 +55,7 @@ class ClinicalSuite(APISuite):
     patient_factory = PatientFactory
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 class TestMedicalRecordAPI(ClinicalSuite):
     url = "/api/v1/medical-records/"
     model = MedicalRecord

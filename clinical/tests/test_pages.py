@@ -105,6 +105,7 @@ def _url_for(page, visit):
     return reverse("clinical:my_history")
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 @pytest.mark.parametrize(("page", "role", "expected"), PAGE_ACCESS)
 def test_each_page_is_open_only_to_the_roles_that_need_it(client, make_user, visit, page, role, expected):
     client.force_login(_user_for(role, visit, make_user))
@@ -166,6 +167,7 @@ def test_only_the_visits_doctor_writes_it(client, make_user, visit, role, url_na
     assert visit.status == AppointmentStatus.IN_PROGRESS
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_another_doctor_reads_the_visit_without_any_form(client, visit):
     client.force_login(DoctorFactory().user)
 
@@ -321,6 +323,7 @@ def test_the_board_links_a_checked_in_visit_for_clinical_staff_only(client, make
 # --- nurses: vitals -------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_a_nurse_records_vitals_of_a_visit(client, make_user, visit):
     client.force_login(make_user("Nurse"))
 
@@ -431,6 +434,7 @@ def _history_of(patient):
     return signed, draft
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_the_staff_chart_shows_the_whole_timeline_including_drafts(client, make_user):
     patient = PatientFactory()
     _history_of(patient)
@@ -470,6 +474,7 @@ def test_a_patient_opening_their_own_chart_is_sent_to_their_history(client, make
     assert response["Location"] == reverse("clinical:my_history")
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_the_timeline_is_paginated_newest_first(client, make_user):
     patient = PatientFactory()
     for _ in range(30):
@@ -511,6 +516,7 @@ def test_the_resulted_worklist_costs_the_same_queries_for_3_or_30_results(client
     assert query_count(client, url) == small
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_the_timeline_costs_the_same_queries_for_3_or_30_events_of_each_kind(client, make_user):
     patient = PatientFactory()
     client.force_login(make_user("Doctor"))

@@ -9,7 +9,9 @@ from clinical.tests.factories import CriticalResultCallFactory, lab_result_for
 from conftest import query_count
 from staff.tests.factories import DoctorFactory
 
-pytestmark = pytest.mark.django_db
+# Clinicians here have no care relationship with the factories' patients: minimum necessary is tested in
+# tests/test_care_access.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_care_restriction")]
 
 INBOX = "/api/v1/results-inbox/"
 CALLS = "/api/v1/critical-result-calls/"

@@ -21,7 +21,9 @@ from clinical.tests.factories import (
 from clinical.timeline_text import summary
 from patients.tests.factories import PatientFactory
 
-pytestmark = pytest.mark.django_db
+# Clinicians here have no care relationship with the factories' patients: minimum necessary is tested in
+# tests/test_care_access.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_care_restriction")]
 
 
 @pytest.fixture

@@ -93,6 +93,7 @@ def test_the_vitals_form_offers_fahrenheit_pounds_and_inches_first(nurse_client,
     assert 'aria-label="Temperature unit"' in html
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_a_nurse_types_fahrenheit_pounds_and_inches_and_both_units_are_shown(nurse_client, visit):
     response = nurse_client.post(
         reverse("clinical:vitals", args=[visit.pk]),
@@ -165,6 +166,7 @@ def test_the_chart_shows_temperature_and_weight_in_both_units(client, make_user,
     assert "Wt 176.4 lb (80.00 kg)" in html
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 def test_the_api_keeps_the_stored_units_and_adds_the_us_ones_read_only(api_as):
     vitals = VitalsFactory(temperature_c=D("36.8"), weight_kg=D("80.00"), height_cm=D("175.0"))
     nurse = api_as("Nurse")

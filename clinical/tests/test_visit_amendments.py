@@ -26,7 +26,9 @@ from scheduling.choices import AppointmentStatus
 from scheduling.tests.factories import AppointmentFactory
 from staff.tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# Clinicians here have no care relationship with the factories' patients: minimum necessary is tested in
+# tests/test_care_access.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_care_restriction")]
 
 FETCH = {"HTTP_X_VISIT_SECTION": "diagnoses"}
 

@@ -74,6 +74,23 @@ def test_the_reception_board_opens_on_today_with_a_visit_in_every_state(seeded, 
     assert {a.status for a in board.context["page"]} == EVERY_STATE
 
 
+def test_the_demo_doctor_and_nurse_read_the_full_charts_of_todays_patients(seeded, client):
+    """Minimum necessary (patients.policies): today's visits give both a care relationship."""
+    _doctor, day = demo_doctors_day()
+    patient = day.exclude(status=AppointmentStatus.CANCELLED).first().patient
+    for username in ("doctor", "nurse"):
+        client.force_login(user(username))
+        assert client.get(reverse("clinical:chart", args=[patient.pk])).status_code == 200, username
+        assert "break-glass" not in client.get(patient.get_absolute_url()).content.decode(), username
+
+
+def test_demo_patients_gave_their_consents_and_the_portal_patient_too(seeded):
+    from patients.models import Consent
+
+    assert Consent.objects.filter(granted=True).exists()
+    assert Consent.objects.filter(patient__user__username="patient").exists()
+
+
 def test_the_nurse_starts_on_patients_checked_in_today_waiting_for_vitals(seeded, client):
     _doctor, day = demo_doctors_day()
     client.force_login(user("nurse"))

@@ -14,7 +14,7 @@ PAGES = {
     "admin": ["/dashboard/", "/admin/billing/bill/?q=Smi", "/admin/patients/patient/?q=Smi"],
     "doctor": ["/", "/scheduling/my-schedule/", "/clinical/patients/{patient}/chart/", "/clinical/results/",
                "/api/v1/patients/{patient}/history/", "/patients/?q=a"],
-    "nurse": ["/"],
+    "nurse": ["/", "/clinical/patients/{todays_patient}/chart/"],
     "reception": ["/", "/patients/?q=a", "/scheduling/book/?q=a"],
     "billing": ["/"],
     "pharmacist": ["/"],
@@ -31,13 +31,20 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from patients.models import Patient
 pages = json.loads(sys.argv[1])
-patient = Patient.objects.filter(medical_records__isnull=False).order_by("pk").first().pk
+from datetime import timedelta
+from django.utils import timezone
+# Minimum necessary: the demo doctor reads the charts of their own patients, the nurse those of today's visits.
+patient = Patient.objects.filter(medical_records__doctor__user__username="doctor").order_by("pk").first().pk
+todays_patient = Patient.objects.filter(
+    appointments__doctor__user__username="doctor",
+    appointments__start__range=(timezone.now() - timedelta(hours=12), timezone.now() + timedelta(hours=12)),
+).order_by("pk").first().pk
 answers = {}
 for username, urls in pages.items():
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
     for url in urls:
-        url = url.format(patient=patient)
+        url = url.format(patient=patient, todays_patient=todays_patient)
         response = client.get(url, follow=True)
         # A page that ends anywhere else (the two-factor set-up, the login) did not answer what was asked.
         landed = response.redirect_chain[-1][0] if response.redirect_chain else url

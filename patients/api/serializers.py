@@ -3,15 +3,19 @@
 from hms import serializers
 from hms.fields import OptionalEmailField
 from hms.nested import NestedAccessMixin
+from patients.choices import BreakGlassOutcome, ConsentKind
 from patients.models import (
     INSURANCE_POLICY_FIELDS,
     PATIENT_FIELDS,
     Allergy,
+    BreakGlassGrant,
+    Consent,
     InsurancePolicy,
     MedicalHistoryEntry,
     Patient,
     Payer,
 )
+from patients.policies import may_read_chart
 from patients.selectors import patient_queryset_for
 from staff.api.serializers import zip_code_validator
 
@@ -130,6 +134,10 @@ class PatientDetailSerializer(NestedAccessMixin, PatientSerializer):
     each is written through its own endpoint), each null for a role that may not view it.
     ``allow_duplicate`` confirms a registration that matches an existing patient's name and date of birth."""
 
+    chart_access = serializers.SerializerMethodField(
+        help_text='"full", or "demographics" for a doctor or nurse without a care relationship with the patient: '
+        "their allergies and medical history are then null (POST .../break-glass/ opens the chart for a time)."
+    )
     allergies = PatientAllergySerializer(many=True, read_only=True)
     medical_history = PatientMedicalHistoryEntrySerializer(many=True, read_only=True)
     insurance_policies = PatientInsurancePolicySerializer(many=True, read_only=True)
@@ -144,11 +152,54 @@ class PatientDetailSerializer(NestedAccessMixin, PatientSerializer):
     class Meta(PatientSerializer.Meta):
         fields = [
             *PatientSerializer.Meta.fields,
+            "chart_access",
             "allergies",
             "medical_history",
             "insurance_policies",
             "allow_duplicate",
         ]
+
+
+    CLINICAL_SECTIONS = ("allergies", "medical_history")
+
+    def get_chart_access(self, patient) -> str:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return "full" if user is None or may_read_chart(user, patient.pk) else "demographics"
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data.get("chart_access") == "demographics":
+            for name in self.CLINICAL_SECTIONS:
+                if name in data:
+                    data[name] = None
+        return data
+
+
+class BreakGlassRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why you need this chart (required; reviewed).")
+
+
+class BreakGlassGrantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BreakGlassGrant
+        fields = ["id", "user", "patient", "reason", "started_at", "expires_at", "reviewed_by", "reviewed_at",
+                  "outcome", "review_note"]
+        read_only_fields = fields
+
+
+class BreakGlassReviewSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=BreakGlassOutcome.choices)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Consent
+        fields = ["kind", "granted", "changed_at", "changed_by", "note"]
+        read_only_fields = ["changed_at", "changed_by"]
+        extra_kwargs = {"kind": {"choices": ConsentKind.choices}, "note": {"required": False}}
+        validators = []  # one row per kind is the service's job: a second record changes the first
 
 
 class DuplicatePatientSerializer(serializers.Serializer):

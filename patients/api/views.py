@@ -17,6 +17,9 @@ from hms.viewsets import NO_DELETE
 from patients import services
 from patients.api.serializers import (
     AllergySerializer,
+    BreakGlassGrantSerializer,
+    BreakGlassRequestSerializer,
+    ConsentSerializer,
     DuplicatePatientSerializer,
     InsurancePolicySerializer,
     MedicalHistoryEntrySerializer,
@@ -35,6 +38,7 @@ from patients.filters import (
 from patients.models import InsurancePolicy, Patient
 from patients.selectors import (
     allergy_queryset_for,
+    consents_of,
     insurance_policy_queryset_for,
     medical_history_queryset_for,
     patient_queryset_for,
@@ -95,6 +99,45 @@ class PatientViewSet(viewsets.ModelViewSet):
     def _set_active(self, request, active):
         patient = services.patient_set_active(patient=self.get_object(), active=active, acting_user=request.user)
         return Response(PatientDetailSerializer(patient, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=BreakGlassRequestSerializer,
+        responses={
+            201: BreakGlassGrantSerializer,
+            400: OpenApiResponse(description="No reason, or one too short."),
+            403: OpenApiResponse(description="Not a doctor or nurse (only they are restricted to their patients)."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="break-glass", **action_permissions("patients.view_patient"))
+    def break_glass(self, request, pk=None):
+        """Break the glass: open the full chart of a patient outside your care for BREAK_GLASS_HOURS hours, for a
+        reason (required, BREAK_GLASS_REASON_MIN_LENGTH characters at least). The privacy officer reviews it."""
+        patient = self.get_object()
+        data = BreakGlassRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = services.break_glass(patient=patient, reason=data.validated_data["reason"], acting_user=request.user)
+        return Response(BreakGlassGrantSerializer(grant).data, status=201)
+
+    @extend_schema(
+        methods=["GET"], request=None, responses=ConsentSerializer(many=True),
+        description="The patient's consents, one per kind recorded (a kind not listed was never given).",
+    )
+    @extend_schema(
+        methods=["POST"], request=ConsentSerializer, responses=ConsentSerializer,
+        description="Record a consent granted (`granted: true`) or withdrawn (`false`); each change keeps history.",
+    )
+    @action(detail=True, methods=["get", "post"], required_permissions={
+        "GET": ["patients.view_consent"], "POST": ["patients.change_consent"],
+    })
+    def consents(self, request, pk=None):
+        patient = self.get_object()
+        if request.method == "GET":
+            rows = sorted(consents_of(patient).values(), key=lambda consent: consent.kind)
+            return Response(ConsentSerializer(rows, many=True).data)
+        data = ConsentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = services.consent_record(patient=patient, acting_user=request.user, **data.validated_data)
+        return Response(ConsentSerializer(consent).data)
 
     @extend_schema(request=None, responses=PatientDetailSerializer)
     @action(detail=True, methods=["post"], **action_permissions("patients.change_patient"))

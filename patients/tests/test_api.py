@@ -17,7 +17,8 @@ from patients.tests.factories import (
     PayerFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# The role table for every doctor and nurse; minimum necessary (care relationships) is tests/test_care_access.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_care_restriction")]
 
 
 ADMIN = "Administrator"

@@ -1,5 +1,7 @@
 """The shared API suite (hms.testing.api) declared for the patients endpoints."""
 
+import pytest
+
 from hms.testing.api import APISuite, MethodNotAllowed
 from patients.choices import AllergySeverity, MedicalHistoryStatus, PatientSex
 from patients.models import Allergy, InsurancePolicy, MedicalHistoryEntry, Patient, Payer
@@ -41,6 +43,7 @@ class TestPatientAPI(PatientRowSuite):
         return {"phone": "(617) 555-0143"}
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 class TestAllergyAPI(PatientRowSuite):
     url = "/api/v1/allergies/"
     model = Allergy
@@ -58,6 +61,7 @@ class TestAllergyAPI(PatientRowSuite):
         return {"reaction": "Anaphylaxis"}
 
 
+@pytest.mark.usefixtures("without_care_restriction")  # care: tests/test_care_access.py
 class TestMedicalHistoryEntryAPI(PatientRowSuite):
     url = "/api/v1/medical-history/"
     model = MedicalHistoryEntry

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from patients import services
 from patients.tests.factories import AllergyFactory, InsurancePolicyFactory, MedicalHistoryEntryFactory, PatientFactory
 
-pytestmark = pytest.mark.django_db
+# The role table for every doctor and nurse; minimum necessary (care relationships) is tests/test_care_access.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_care_restriction")]
 
 
 def test_the_service_refuses_to_move_an_allergy_to_another_patient(make_user):

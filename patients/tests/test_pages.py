@@ -20,7 +20,8 @@ from patients.tests.factories import (
 )
 from staff.tests.factories import HospitalFactory
 
-pytestmark = pytest.mark.django_db
+# The role table for every doctor and nurse; minimum necessary (care relationships) is tests/test_care_access.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_care_restriction")]
 
 STAFF_ROLES = ["Administrator", "Doctor", "Nurse", "Receptionist", "Billing Clerk", "Pharmacist", "Lab Technician"]
 ALL_ROLES = [*STAFF_ROLES, "Patient"]

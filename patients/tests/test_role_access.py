@@ -14,7 +14,8 @@ from patients.tests.factories import (
     PatientFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# The role table for every doctor and nurse; minimum necessary (care relationships) is tests/test_care_access.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_care_restriction")]
 
 # Field of GET /api/v1/patients/{id}/ (and section of the admin patient page) -> the model it shows.
 SECTIONS = {

@@ -9,6 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from patients import services as patients_services
+from patients.choices import ConsentKind
+from patients.models import Consent, Patient
 from patients.tests.factories import PatientFactory
 from scheduling import services
 from scheduling.choices import AppointmentKind, AppointmentStatus
@@ -19,7 +22,12 @@ from staff.tests.factories import DoctorFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def run(*args):
+def run(*args, consenting=True):
+    """Run the command; ``consenting``: every patient has given consent to email reminders first (the command
+    reminds only those who have: patients/tests/test_consents.py)."""
+    if consenting:
+        for patient in Patient.objects.exclude(consents__kind=ConsentKind.EMAIL_REMINDERS):
+            Consent.objects.create(patient=patient, kind=ConsentKind.EMAIL_REMINDERS, granted=True)
     out = StringIO()
     call_command("send_appointment_reminders", *args, stdout=out)
     return out.getvalue()
@@ -108,3 +116,19 @@ def test_the_reminder_service_marks_once_and_leaves_others_alone():
     assert services.appointment_mark_reminded(appointment=cancelled, acting_user=None, now=now) is None
     cancelled.refresh_from_db()
     assert cancelled.reminder_sent_at is None
+
+
+def test_no_reminder_email_without_consent_to_email_reminders(admin_user_obj):
+    start = timezone.now().replace(microsecond=0) + datetime.timedelta(hours=3)
+    end = start + datetime.timedelta(minutes=30)
+    agreed = AppointmentFactory(patient__email="yes@example.com", start=start, end=end)
+    AppointmentFactory(patient__email="never@example.com", start=start, end=end)
+    withdrew = AppointmentFactory(patient__email="withdrew@example.com", start=start, end=end)
+    for appointment, granted in ((agreed, True), (withdrew, True), (withdrew, False)):
+        patients_services.consent_record(
+            patient=appointment.patient, kind=ConsentKind.EMAIL_REMINDERS, granted=granted, acting_user=admin_user_obj
+        )
+
+    run(consenting=False)
+
+    assert [message.to for message in mail.outbox] == [["yes@example.com"]]

@@ -1,4 +1,5 @@
-"""Email each patient a reminder of their scheduled appointments in the next 24 hours, once.
+"""Email each patient a reminder of their scheduled appointments in the next 24 hours, once, if they consented
+to email reminders (patients.Consent).
 
 Each appointment is marked (reminder_sent_at) under its row lock before the email leaves
 (scheduling.services.appointment_mark_reminded, which keeps a history row), so
@@ -13,6 +14,8 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from patients.choices import ConsentKind
+from patients.selectors import consenting_patient_ids
 from scheduling import services
 from scheduling.choices import AppointmentKind, AppointmentStatus
 from scheduling.models import Appointment, local_label
@@ -21,11 +24,14 @@ logger = logging.getLogger(__name__)
 
 
 def due_for_reminder(now, hours):
+    """Scheduled appointments in the next ``hours`` not yet reminded, of patients who gave consent to email
+    reminders (patients.Consent: no consent, no email)."""
     return Appointment.objects.filter(
         status=AppointmentStatus.SCHEDULED,
         start__gte=now,
         start__lt=now + timedelta(hours=hours),
         reminder_sent_at__isnull=True,
+        patient__in=consenting_patient_ids(ConsentKind.EMAIL_REMINDERS),
     ).exclude(patient__email="")
 
 
