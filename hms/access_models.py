@@ -6,41 +6,14 @@ password and role changes, API tokens). hms imports no domain app: a patient is 
 and a snapshot of their MRN, a user by id and a snapshot of their username, name and roles.
 
 Rows are written once and never changed or deleted: ``save()`` of an existing row, ``delete()`` and a
-queryset's ``update()`` / ``delete()`` raise ``AppendOnlyError``; the admin and the API only read them.
+queryset's ``update()`` / ``delete()`` raise ``AuditRowImmutable`` (hms.append_only); the admin and the API
+only read them.
 """
 
 from django.db import models
 from django.utils import timezone
 
-
-class AppendOnlyError(Exception):
-    """An audit row was about to be changed or deleted."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model.__name__} rows are never changed.")
-
-    def delete(self):
-        raise AppendOnlyError(f"{self.model.__name__} rows are never deleted.")
-
-    def _raw_delete(self, using):
-        raise AppendOnlyError(f"{self.model.__name__} rows are never deleted.")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} rows are never deleted.")
+from hms.append_only import AppendOnlyModel
 
 
 class AccessKind(models.TextChoices):

@@ -33,6 +33,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models.signals import pre_delete, pre_save
 from django.utils import timezone
 
+from hms.append_only import AppendOnlyModel, AuditRowImmutable  # noqa: F401 (tests import it from here too)
 from hms.exceptions import Conflict
 
 GENESIS = "0" * 64
@@ -101,10 +102,6 @@ def chained_tables():
 # --- Audit rows are append-only in code: a save of an existing row or a delete is refused ----------------------
 
 
-class AuditRowImmutable(Conflict):
-    default_code = "audit_row_immutable"
-
-
 def refuse_change(sender, instance, **kwargs):
     if not instance._state.adding:
         raise AuditRowImmutable(f"{sender._meta.verbose_name} rows are audit records: they are never changed.")
@@ -124,29 +121,6 @@ def guard_chained_tables():
     """Connected from HmsConfig.ready(): every history model refuses a change or a delete through the ORM."""
     for chained in chained_tables():
         _guard(chained.model)
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AuditRowImmutable(f"{self.model._meta.verbose_name_plural} are never changed.")
-
-    def delete(self):
-        raise AuditRowImmutable(f"{self.model._meta.verbose_name_plural} are never deleted.")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditRowImmutable(f"A {self._meta.verbose_name} is never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditRowImmutable(f"A {self._meta.verbose_name} is never deleted.")
 
 
 # --- The stored seals and verification runs ---------------------------------------------------------------------

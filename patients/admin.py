@@ -373,6 +373,8 @@ class InsurancePolicyAdmin(ChartRowAdmin):
 class CareAssignmentAdmin(AuditedAdmin):
     """Explicit care relationships (patients.services.care_assign); ended, never deleted."""
 
+    audit_patient_field = "patient"  # the read audit (hms.access)
+
     list_display = ["patient", "user", "reason", "started_at", "until"]
     list_select_related = ["patient", "user"]
     search_fields = ["patient__mrn", "user__username", "user__last_name"]
@@ -402,6 +404,8 @@ class CareAssignmentAdmin(AuditedAdmin):
 class BreakGlassGrantAdmin(AuditedAdmin):
     """Break-glass grants: read here; reviewed on the privacy officer's page (patients:break_glass_reviews)."""
 
+    audit_patient_field = "patient"  # the read audit (hms.access)
+
     list_display = ["started_at", "user", "patient", "reason", "expires_at", "outcome", "reviewed_by"]
     list_select_related = ["user", "patient", "reviewed_by"]
     list_filter = ["outcome"]
@@ -418,6 +422,8 @@ class BreakGlassGrantAdmin(AuditedAdmin):
 @admin.register(Consent)
 class ConsentAdmin(AuditedAdmin):
     """Consents, one per patient and kind, recorded through patients.services.consent_record."""
+
+    audit_patient_field = "patient"  # the read audit (hms.access)
 
     list_display = ["patient", "kind", "granted", "changed_at", "changed_by"]
     list_select_related = ["patient", "changed_by"]
