@@ -1,11 +1,13 @@
-"""The privacy officer's pages: the access log searched by patient (MRN), user and dates, and the failed login
-and lockout report. Read-only; the same rows are in the API (hms.access_api) and ``manage.py audit_report``."""
+"""The privacy officer's pages: the access log searched by patient (MRN), user and dates, with the result of the
+last ``manage.py verify_audit``, and the failed login and lockout report. Read-only; the same rows are in the
+API (hms.access_api) and ``manage.py audit_report``."""
 
 from django import forms
 from django.shortcuts import render
 from django.urls import path
 
 from hms.access_selectors import FAILED_LOGIN_KINDS, access_entries, security_events
+from hms.chain import latest_verification
 from hms.forms import BoundedDateField
 from hms.pages import cursor_page, staff_page
 
@@ -35,9 +37,9 @@ def _search(request):
 def access_log_view(request):
     form, filters = _search(request)
     page = cursor_page(request, access_entries(**filters), PAGE_SIZE) if filters is not None else []
-    return render(
-        request, "hms/privacy_access_log.html", {"form": form, "page": page}, status=200 if filters is not None else 400
-    )
+    # The last run of manage.py verify_audit: is the audit trail (history tables and this log) intact?
+    context = {"form": form, "page": page, "verification": latest_verification()}
+    return render(request, "hms/privacy_access_log.html", context, status=200 if filters is not None else 400)
 
 
 @staff_page("hms.view_securityevent")

@@ -350,3 +350,23 @@ def test_a_nested_list_of_another_model_is_noted_through_its_parent(api_as):
     assert response.status_code == 200
     [entry] = entries()
     assert (entry.kind, entry.what, entry.patient_id) == ("api_detail", "billing.bill", bill.patient_id)
+
+
+def test_the_access_log_page_shows_whether_the_audit_trail_was_verified_intact_or_broken(page_as):
+    from hms.chain import ChainVerification
+
+    officer = page_as("Privacy Officer")
+    url = reverse("privacy:access_log")
+    assert "never verified" in officer.get(url).content.decode()
+
+    call_command("seal_audit", stdout=StringIO())
+    call_command("verify_audit", stdout=StringIO())
+    assert ChainVerification.objects.get().ok
+    assert "Audit trail intact" in officer.get(url).content.decode()
+
+    ChainVerification.objects.create(
+        ok=False, tables=1, seals=1, rows_sealed=1, rows_pending=0, seconds=0.1, head="x" * 64,
+        breaks=[{"table": "patients_historicalpatient", "day": "2026-11-01", "id": 7, "what": "altered"}],
+    )
+    html = officer.get(url).content.decode()
+    assert "Audit trail BROKEN" in html and "patients_historicalpatient" in html and "row 7: altered" in html
