@@ -49,7 +49,7 @@ demo: client-deps install $(DEMO_KEY_FILE)
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	@echo
 	@echo "HMS demo on http://127.0.0.1:8000/  (back office: /admin/, API: /api/v1/, docs: /api/docs/)"
-	@echo "Logins (password: demo): admin, doctor, nurse, reception, billing, pharmacist, labtech, patient"
+	@echo "Logins (password: demo): admin, doctor, nurse, reception, billing, pharmacist, labtech, patient, insurer, privacy"
 	@echo
 	$(DEMO_ENV) $(PY) manage.py runserver --insecure 127.0.0.1:8000
 

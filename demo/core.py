@@ -496,6 +496,18 @@ def seed_insurer_logins(context):
         context.add_login(username, roles.INSURER, f"{start_page(roles.INSURER)} ({payer_name} only)")
 
 
+def seed_privacy_officer_login(context):
+    """The privacy login: the Privacy Officer reads the access log, break-glass reviews and failed logins."""
+    User = get_user_model()
+    user = User.objects.filter(username="privacy").first() or User(username="privacy")
+    user.first_name, user.last_name, user.email = "Priya", "Shah", "privacy@example.com"
+    user.is_active, user.is_staff, user.is_superuser = True, False, False
+    user.set_password(context.password)
+    user.save()
+    user.groups.add(Group.objects.get(name=roles.PRIVACY_OFFICER))
+    context.add_login("privacy", roles.PRIVACY_OFFICER, start_page(roles.PRIVACY_OFFICER))
+
+
 def seed_portal_patient(context):
     """The patient demo login: a portal user in group Patient, linked to a full patient record."""
     User = get_user_model()
@@ -751,6 +763,7 @@ CORE_STEPS = [
     seed_staff,
     seed_payers,
     seed_insurer_logins,
+    seed_privacy_officer_login,
     seed_portal_patient,
     seed_patients,
     seed_consents,

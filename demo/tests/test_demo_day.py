@@ -195,6 +195,11 @@ def test_every_figure_the_summary_prints_is_the_database_count(seeded):
     assert first_number(out, "Claims") == Claim.objects.count()
 
 
+def test_the_privacy_officer_login_is_shown_the_access_log(seeded):
+    start = reverse("privacy:access_log")
+    assert re.search(rf"\n  privacy +Privacy Officer +{start}", seeded)
+
+
 def test_the_insurer_logins_are_shown_their_claims_queue(seeded):
     start = reverse("billing:claims_queue")
     assert re.search(rf"\n  insurer +Insurer +{start} \(Blue Cross Blue Shield only\)", seeded)
