@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "billing.choices.ClaimStatus",
         "ClaimDecisionEnum": "billing.choices.ClaimDecision",
         "ItemKindEnum": "catalog.choices.ItemKind",
+        "TreatmentOutcomeEnum": "clinical.choices.TreatmentOutcome",
+        "BreakGlassOutcomeEnum": "patients.choices.BreakGlassOutcome",
         "StoreKindEnum": "inventory.choices.StoreKind",
         "StockMovementKindEnum": "inventory.choices.StockMovementKind",
         "AppointmentKindEnum": "scheduling.choices.AppointmentKind",

@@ -9,13 +9,17 @@ count here).
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, OuterRef, Q, Subquery
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest
 from django.utils import timezone
 
 from hms.permissions import granted_by_role
 from hms.roles import ADMINISTRATOR, DOCTOR, NURSE, user_roles
-from hms.typing import User
+from hms.typing import AnyUser, ModelT, User
 from patients import care
 from patients.models import BreakGlassGrant, CareAssignment, Patient
 
@@ -46,7 +50,7 @@ _CHART_CACHE = "_hms_chart_access"  # per request, like hms.roles' caches: {pati
 class ChartRestricted(PermissionDenied):
     """The user has no care relationship with the patient: demographics only, unless they break the glass."""
 
-    def __init__(self, patient_id):
+    def __init__(self, patient_id: int) -> None:
         self.patient_id = patient_id
         super().__init__(
             "You have no care relationship with this patient: their chart shows demographics only. "
@@ -54,7 +58,7 @@ class ChartRestricted(PermissionDenied):
         )
 
 
-def care_restricted(user):
+def care_restricted(user: AnyUser) -> bool:
     """Whether ``user`` reads full charts only of the patients in their care (doctors and nurses)."""
     if not user.is_authenticated or user.is_superuser:
         return False
@@ -62,12 +66,12 @@ def care_restricted(user):
     return any(role in roles for role in CARE_RESTRICTED_ROLES) and not any(r in roles for r in _UNRESTRICTED_ROLES)
 
 
-def _assignment_patient_ids(user, now):
+def _assignment_patient_ids(user: User, now: datetime.datetime) -> list[QuerySet[CareAssignment]]:
     current = Q(until__isnull=True) | Q(until__gt=now)
     return [CareAssignment.objects.filter(current, user=user, started_at__lte=now).values("patient_id")]
 
 
-def active_grant(user, patient_id, now=None):
+def active_grant(user: AnyUser, patient_id: int, now: datetime.datetime | None = None) -> BreakGlassGrant | None:
     """The user's unexpired break-glass grant on the patient (the newest), or None."""
     if not user.is_authenticated:
         return None
@@ -79,7 +83,7 @@ def active_grant(user, patient_id, now=None):
     )
 
 
-def _reasons(user, patient_id, now):
+def _reasons(user: User, patient_id: int, now: datetime.datetime) -> tuple[list[str], str | None]:
     """Every reason ``user`` may read the patient's chart, in one query (scalar subqueries): the assignment's, each
     provider's, the unexpired break-glass grant's; None where there is none."""
     text = CharField()
@@ -104,7 +108,7 @@ def _reasons(user, patient_id, now):
     return cares, row.get("grant")
 
 
-def care_reason(user, patient_id, now=None):
+def care_reason(user: AnyUser, patient_id: int, now: datetime.datetime | None = None) -> str | None:
     """Why ``user`` cares for the patient ("care: appointment: ..."), or None without a care relationship."""
     if not user.is_authenticated:
         return None
@@ -112,7 +116,7 @@ def care_reason(user, patient_id, now=None):
     return next((f"care: {reason}" for reason in cares if reason), None)
 
 
-def access_reason(user, patient_id):
+def access_reason(user: AnyUser, patient_id: int) -> str | None:
     """Why ``user`` may read the patient's full chart, for the access log: "care: ..." (a care relationship),
     "break-glass: <reason>" (an unexpired grant), or None (neither). One query."""
     if not user.is_authenticated:
@@ -122,7 +126,7 @@ def access_reason(user, patient_id):
     return care_text or (f"break-glass: {grant}" if grant else None)
 
 
-def chart_access_reason(user, patient_id):
+def chart_access_reason(user: AnyUser, patient_id: int) -> str:
     """access_reason, read once per request (cached on the user object, like hms.roles' caches): "" for none."""
     cache = user.__dict__.setdefault(_CHART_CACHE, {})
     if patient_id not in cache:
@@ -130,7 +134,7 @@ def chart_access_reason(user, patient_id):
     return cache[patient_id]
 
 
-def may_read_chart(user, patient_id):
+def may_read_chart(user: AnyUser, patient_id: int) -> bool:
     """Whether ``user`` reads the patient's full chart (not only demographics). Answered once per request."""
     if not user.is_authenticated:
         return False
@@ -139,7 +143,7 @@ def may_read_chart(user, patient_id):
     return bool(chart_access_reason(user, patient_id))
 
 
-def logged_access_reason(request, patient_ids) -> str:
+def logged_access_reason(request: HttpRequest, patient_ids: Iterable[int]) -> str:
     """The access log's ``reason`` for a request that read one patient's chart (hms.access.REASON_HOOKS): the care
     relationship or break-glass reason this request's chart check already found ("" otherwise: no query here)."""
     user = getattr(request, "user", None)
@@ -148,16 +152,16 @@ def logged_access_reason(request, patient_ids) -> str:
     return user.__dict__.get(_CHART_CACHE, {}).get(next(iter(patient_ids)), "")
 
 
-def ensure_may_read_chart(user, patient_id):
+def ensure_may_read_chart(user: AnyUser, patient_id: int) -> None:
     if not may_read_chart(user, patient_id):
         raise ChartRestricted(patient_id)
 
 
-def forget_chart_access(user):
+def forget_chart_access(user: AnyUser) -> None:
     user.__dict__.pop(_CHART_CACHE, None)
 
 
-def in_care(user, patient_path="patient"):
+def in_care(user: AnyUser, patient_path: str = "patient") -> Q | None:
     """A condition on ``patient_path`` keeping the rows of patients whose full chart ``user`` reads, or None when
     the user is not restricted. Subqueries only (indexed), never a Python list: a list stays one query."""
     if not care_restricted(user):
@@ -175,7 +179,7 @@ def in_care(user, patient_path="patient"):
     return condition
 
 
-def scope_to_care(qs, user, patient_path="patient"):
+def scope_to_care(qs: QuerySet[ModelT], user: AnyUser, patient_path: str = "patient") -> QuerySet[ModelT]:
     """``qs`` without the rows of patients outside the user's care (see in_care)."""
     condition = in_care(user, patient_path)
     return qs if condition is None else qs.filter(condition)
@@ -184,22 +188,22 @@ def scope_to_care(qs, user, patient_path="patient"):
 # --- Break-glass reviews, care assignments and consents: who may act -----------------------------------------
 
 
-def ensure_may_break_glass(*, acting_user):
+def ensure_may_break_glass(*, acting_user: User) -> None:
     if not care_restricted(acting_user):
         raise PermissionDenied("Break the glass is for clinical staff without a care relationship.")
 
 
-def ensure_may_review_break_glass(*, acting_user):
+def ensure_may_review_break_glass(*, acting_user: User) -> None:
     if not acting_user.has_perm("patients.change_breakglassgrant"):
         raise PermissionDenied("Break-glass grants are reviewed by the privacy officer.")
 
 
-def ensure_may_assign_care(*, acting_user):
+def ensure_may_assign_care(*, acting_user: User) -> None:
     if not acting_user.has_perm("patients.add_careassignment"):
         raise PermissionDenied("Care assignments are made by the staff whose role allows it.")
 
 
-def ensure_may_record_consent(*, acting_user, patient):
+def ensure_may_record_consent(*, acting_user: User, patient: Patient) -> None:
     if acting_user.has_perm("patients.change_consent"):
         return
     if patient.user_id is not None and patient.user_id == getattr(acting_user, "pk", None):

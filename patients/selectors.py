@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet, Value
@@ -215,21 +216,21 @@ def patient_for_user(user: AnyUser) -> Patient | None:
 # --- Consents and break-glass grants ----------------------------------------------------------------------
 
 
-def consents_of(patient):
+def consents_of(patient: Patient) -> dict[str, Consent]:
     """The patient's consents by kind ({kind: Consent}); a kind without a row was never given."""
     return {consent.kind: consent for consent in Consent.objects.filter(patient=patient).select_related("changed_by")}
 
 
-def consenting_patient_ids(kind):
+def consenting_patient_ids(kind: str) -> QuerySet[Consent]:
     """A subquery of the ids of patients who granted consent of ``kind`` (consent_kind_granted_idx)."""
     return Consent.objects.filter(kind=kind, granted=True).values("patient_id")
 
 
-def has_consent(patient_id, kind):
+def has_consent(patient_id: int, kind: str) -> bool:
     return Consent.objects.filter(patient_id=patient_id, kind=kind, granted=True).exists()
 
 
-def break_glass_grants(*, reviewed=None):
+def break_glass_grants(*, reviewed: bool | None = None) -> QuerySet[BreakGlassGrant]:
     """Break-glass grants, newest first; only the reviewed (or unreviewed) ones when asked (breakglass_review_idx)."""
     qs = BreakGlassGrant.objects.select_related("user", "patient", "reviewed_by")
     if reviewed is not None:
@@ -237,7 +238,7 @@ def break_glass_grants(*, reviewed=None):
     return qs.order_by("-started_at", "-id")
 
 
-def break_glass_grants_between(start, end):
+def break_glass_grants_between(start: datetime.datetime, end: datetime.datetime) -> QuerySet[BreakGlassGrant]:
     """The grants started in [start, end), oldest first (the digest; breakglass_started_idx)."""
     return (
         BreakGlassGrant.objects.filter(started_at__gte=start, started_at__lt=end)

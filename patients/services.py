@@ -286,7 +286,9 @@ def insurer_account_assign(*, user: User, payer: Payer, acting_user: User) -> In
 
 
 @transaction.atomic
-def break_glass(*, patient, reason, acting_user, now=None):
+def break_glass(
+    *, patient: Patient, reason: str, acting_user: User, now: datetime.datetime | None = None
+) -> BreakGlassGrant:
     """Open the full chart of a patient outside the user's care for BREAK_GLASS_HOURS, for ``reason`` (required,
     at least BREAK_GLASS_REASON_MIN_LENGTH characters). Reported to the privacy officer (the review page and
     ``manage.py break_glass_digest``). An unexpired grant of the same user on the same patient is answered as is.
@@ -313,7 +315,9 @@ def break_glass(*, patient, reason, acting_user, now=None):
 
 
 @transaction.atomic
-def break_glass_review(*, grant, outcome, note, acting_user):
+def break_glass_review(
+    *, grant: BreakGlassGrant, outcome: str, note: str, acting_user: User
+) -> BreakGlassGrant:
     """The privacy officer's review of a grant: appropriate or not, with a note (required when inappropriate)."""
     policies.ensure_may_review_break_glass(acting_user=acting_user)
     grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
@@ -330,7 +334,9 @@ def break_glass_review(*, grant, outcome, note, acting_user):
 
 
 @transaction.atomic
-def care_assign(*, patient, user, reason, acting_user, until=None):
+def care_assign(
+    *, patient: Patient, user: User, reason: str, acting_user: User, until: datetime.datetime | None = None
+) -> CareAssignment:
     """Put ``patient`` in ``user``'s care (until ``until``; open-ended when None)."""
     policies.ensure_may_assign_care(acting_user=acting_user)
     if not user.is_active:
@@ -344,7 +350,7 @@ def care_assign(*, patient, user, reason, acting_user, until=None):
 
 
 @transaction.atomic
-def care_assignment_end(*, assignment, acting_user):
+def care_assignment_end(*, assignment: CareAssignment, acting_user: User) -> CareAssignment:
     """End an assignment now (it is kept, with ``until`` the moment it ended)."""
     policies.ensure_may_assign_care(acting_user=acting_user)
     assignment = CareAssignment.objects.select_for_update().get(pk=assignment.pk)
@@ -359,7 +365,7 @@ def care_assignment_end(*, assignment, acting_user):
 
 
 @transaction.atomic
-def consent_record(*, patient, kind, granted, acting_user, note=""):
+def consent_record(*, patient: Patient, kind: str, granted: bool, acting_user: User, note: str = "") -> Consent:
     """Record that the patient granted (or withdrew) consent of ``kind``; each change keeps a history row."""
     policies.ensure_may_record_consent(acting_user=acting_user, patient=patient)
     if kind not in ConsentKind.values:

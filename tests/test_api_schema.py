@@ -155,7 +155,7 @@ def test_an_out_of_range_spo2_answers_400_with_its_percent_sign_not_500(api_as):
 
 
 @pytest.mark.django_db
-def test_bmi_is_null_when_height_or_weight_was_not_measured(api_as, schema):
+def test_bmi_is_null_when_height_or_weight_was_not_measured(api_as, schema, without_care_restriction):
     from clinical.tests.factories import VitalsFactory
 
     VitalsFactory(weight_kg=None)

@@ -86,7 +86,7 @@ def test_a_receptionist_confirms_a_possible_duplicate_before_it_is_saved(browser
     expect(page.locator("#mrn")).to_have_text(new.mrn)
 
 
-def test_a_nurse_adds_an_allergy_from_the_patient_page(browser_login, make_user, screenshot):
+def test_a_nurse_adds_an_allergy_from_the_patient_page(browser_login, make_user, screenshot, without_care_restriction):
     make_user("Nurse", username="nurse")
     patient = PatientFactory(first_name="Ada", last_name="Lovelace")
     AllergyFactory(patient=patient, substance="Penicillin", severity="severe", reaction="Rash")

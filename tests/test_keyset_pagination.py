@@ -171,7 +171,7 @@ def test_reference_lists_keep_numbered_pages(api_as):
 # --- the patient's timeline, paged in SQL ----------------------------------------------------------
 
 
-def test_the_timeline_pages_every_event_once_both_ways_across_equal_times(api_as):
+def test_the_timeline_pages_every_event_once_both_ways_across_equal_times(api_as, without_care_restriction):
     patient = PatientFactory()
     for _ in range(10):
         record = SignedMedicalRecordFactory(appointment__patient=patient, patient=patient)
@@ -211,7 +211,7 @@ def test_the_timeline_keeps_drafts_from_a_portal_patient(api_as, make_user):
     assert [row["detail"]["signed"] for row in page["results"]] == [True]
 
 
-def test_a_nullable_key_pages_every_row_once_both_ways(api_as):
+def test_a_nullable_key_pages_every_row_once_both_ways(api_as, without_care_restriction):
     patient = PatientFactory()
     onsets = [None, datetime.date(2020, 1, 1), None, datetime.date(2021, 5, 1), datetime.date(2020, 1, 1), None]
     ids = [MedicalHistoryEntryFactory(patient=patient, onset_date=day, condition="Asthma").pk for day in onsets]
@@ -231,7 +231,7 @@ def test_a_nullable_key_pages_every_row_once_both_ways(api_as):
     assert sum(reversed(backward), []) + forward[-1] == rows
 
 
-def test_the_timeline_page_read_in_sql_says_what_the_whole_timeline_says(make_user):
+def test_the_timeline_page_read_in_sql_says_what_the_whole_timeline_says(make_user, without_care_restriction):
     patient = PatientFactory()
     record = SignedMedicalRecordFactory(appointment__patient=patient, patient=patient, outcome="Improved")
     DiagnosisFactory(record=record, is_primary=False)

@@ -76,7 +76,7 @@ def world():
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", list(ACCESS))
-def test_who_may_do_what(api_as, world, endpoint, role):
+def test_who_may_do_what(api_as, world, endpoint, role, without_care_restriction):
     response = call(api_as(role), endpoint, world)
     if role in ACCESS[endpoint]:
         assert response.status_code in (200, 201), response.content

@@ -126,7 +126,7 @@ class PatientViewSet(viewsets.ModelViewSet):
         methods=["POST"], request=ConsentSerializer, responses=ConsentSerializer,
         description="Record a consent granted (`granted: true`) or withdrawn (`false`); each change keeps history.",
     )
-    @action(detail=True, methods=["get", "post"], required_permissions={
+    @action(detail=True, methods=["get", "post"], pagination_class=None, required_permissions={
         "GET": ["patients.view_consent"], "POST": ["patients.change_consent"],
     })
     def consents(self, request, pk=None):
