@@ -365,17 +365,8 @@ class ChainVerificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["checked_at", "ok", "tables", "rows_sealed", "rows_pending", "seconds"]
     list_filter = ["ok"]
     ordering = ["-checked_at"]
-class AuditLogAdmin(BigTableAdmin, admin.ModelAdmin):
+class AuditLogAdmin(BigTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     """The access log and security events: read-only for everyone, superusers included (append-only rows)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         return {}
